@@ -1,0 +1,65 @@
+"""claimscope: what in a conflict article can be checked, what is rhetoric, what the evidence says.
+
+    import claimscope
+    doc = claimscope.analyze("More than 4,000 rockets were fired, the army said.")
+    nlp = claimscope.load()
+    docs = list(nlp.pipe(texts, batch_size=32))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from .document import Document, Span, SpanGroup
+from .errors import ClaimscopeError, Errors, InputError, InvalidParameterError, Warnings
+from .pipeline import Pipeline, Stage
+from . import registry
+
+__version__ = "0.1.0"
+__all__ = ["analyze", "load", "Document", "Span", "SpanGroup", "Pipeline", "Stage",
+           "registry", "ClaimscopeError", "InputError", "InvalidParameterError",
+           "Errors", "Warnings", "__version__"]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+_default: Pipeline | None = None
+
+
+def load(stages: Sequence[str] | None = None, *, models: str | None = None,
+         config: dict[str, dict[str, Any]] | None = None) -> Pipeline:
+    """Build a pipeline from registered stage names (default: the full analysis).
+
+    ``models`` is a folder of model files (default: those shipped in the
+    package); ``config`` maps a stage name to keyword arguments of its factory.
+    """
+    from .stages import DEFAULT_STAGES
+
+    names = list(DEFAULT_STAGES if stages is None else stages)
+    config = config or {}
+    built = []
+    for name in names:
+        factory = registry.stages.get(name)
+        kwargs = dict(config.get(name, {}))
+        if models is not None and "models" in _params(factory):
+            kwargs.setdefault("models", models)
+        built.append(factory(**kwargs))
+    return Pipeline(built)
+
+
+def analyze(text: str, **meta: Any) -> Document:
+    """Analyse one article with the default pipeline (loaded once per process)."""
+    global _default
+    if _default is None:
+        _default = load()
+    return _default(text, **meta)
+
+
+def _params(factory: Any) -> set[str]:
+    import inspect
+
+    try:
+        return set(inspect.signature(factory).parameters)
+    except (TypeError, ValueError):
+        return set()

@@ -1,0 +1,75 @@
+"""The command line: a thin layer over the library.
+
+    claimscope analyze PATH... [-o OUTDIR] [--format json,html,md]
+
+Exit codes: 0 every input was analysed; 1 some input could not be read or
+analysed (the report lists it under ``errors``, the rest is analysed);
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="claimscope")
+def main() -> None:
+    """claimscope: what in a conflict article can be checked, what is rhetoric, and what
+    the evidence says. Offline, on a CPU."""
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    from ..io import writers  # noqa: F401  (registers the renderers)
+    from ..registry import renderers
+
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in renderers]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"expected a comma-separated list of {', '.join(renderers.names())}; "
+            f"got {value!r}")
+    return names
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Folder for report.* files.")
+@click.option("--format", "formats", default="json,html", show_default=True,
+              callback=_formats, help="Comma-separated: json, html, md.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Articles analysed together (model work is batched across them).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Largest article accepted, in bytes (default 10,000,000).")
+@click.option("--stages", default=None,
+              help="Comma-separated stage names to run instead of the full analysis.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def analyze(paths: tuple[str, ...], outdir: Path, formats: list[str], batch_size: int,
+            max_bytes: int | None, stages: str | None, quiet: bool) -> None:
+    """Analyse articles: PATH is a .txt, .html, .jsonl file, a folder of them, or - (stdin)."""
+    from .analyze import run
+
+    code = run(list(paths), outdir=outdir, formats=formats, batch_size=batch_size,
+               max_bytes=max_bytes, stages=stages, quiet=quiet)
+    sys.exit(code)
+
+
+@main.command()
+def info() -> None:
+    """Show the version, the stages and the shipped models."""
+    import json
+
+    from .. import load
+    from ..report import generator_info
+
+    click.echo(json.dumps(generator_info(load()), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,51 @@
+"""``claimscope analyze``: read inputs, run the pipeline, write reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import load
+from ..errors import ClaimscopeError
+from ..io import DEFAULT_MAX_BYTES, ReadError, read
+from ..io.writers import write_reports
+from ..report import build_report
+
+
+def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int = 32,
+        max_bytes: int | None = None, stages: str | None = None, quiet: bool = False) -> int:
+    """Analyse ``paths`` and write the reports; return the exit code."""
+    from tqdm import tqdm
+
+    items = list(read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
+    errors = [i.to_dict() for i in items if isinstance(i, ReadError)]
+    docs = [i for i in items if not isinstance(i, ReadError)]
+    for err in errors:
+        click.echo(f"error: {err['message']}", err=True)
+    if not docs:
+        click.echo("error: nothing to analyse" if not errors else
+                   f"error: none of the {len(errors)} input(s) could be read", err=True)
+        return 1
+    try:
+        names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+        pipeline = load(names)
+    except ClaimscopeError as exc:
+        raise click.UsageError(str(exc)) from exc
+    bar = tqdm(total=len(docs), unit="article", disable=quiet or len(docs) < 2,
+               file=click.get_text_stream("stderr"))
+    analysed = []
+    for doc in pipeline.pipe(docs, batch_size=batch_size):
+        analysed.append(doc)
+        bar.update(1)
+    bar.close()
+    failed = [d for d in analysed if d.errors]
+    for doc in failed:
+        for err in doc.errors:
+            click.echo(f"error: {doc.meta['source']}: {err['message']}", err=True)
+    report = build_report(analysed, errors, pipeline)
+    for path in write_reports(report, outdir, formats):
+        click.echo(f"wrote {path}")
+    n_ok = len(analysed) - len(failed)
+    click.echo(f"analysed {n_ok} article(s); {len(errors) + len(failed)} error(s)", err=True)
+    return 1 if errors or failed else 0

@@ -1,0 +1,106 @@
+"""One catalogue of coded errors and warnings.
+
+Every message says what was expected, what came, and how to fix it. Codes are
+stable: tests, reports and users refer to them.
+
+    raise InputError(Errors.E101.format(source="a.txt"))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _WithCodes(type):
+    """Prefix each message with its code, as in ``[E101] ...``."""
+
+    def __getattribute__(cls, code: str) -> Any:
+        msg = super().__getattribute__(code)
+        if code.startswith("_") or not isinstance(msg, str):
+            return msg
+        return f"[{code}] {msg}"
+
+
+class Errors(metaclass=_WithCodes):
+    # pipeline and configuration
+    E001 = ("Stage '{name}' returned {got!r} instead of a Document. A stage must return "
+            "the Document it was given; check its __call__.")
+    E002 = ("Unknown {kind} '{name}'. Expected one of: {available}. Register it with "
+            "claimscope.registry.{kind}s.register('{name}') or fix the name.")
+    E003 = ("Stage '{name}' requires '{attr}', which no earlier stage assigns. Stages so "
+            "far: {before}. Add a stage that assigns it before '{name}'.")
+    E004 = ("The '{param}' parameter of {owner} must be {expected}. Got {got!r} instead.")
+    E005 = ("Model file {path} is missing or unreadable ({detail}). Reinstall claimscope "
+            "(`pip install --force-reinstall claimscope`) or retrain with training/.")
+    E006 = ("Model file {path} has sha256 {got}, expected {expected} from the manifest. The "
+            "package is corrupt or was modified; reinstall or retrain.")
+    E007 = ("Stage '{name}' appears twice in the pipeline. Each stage may run once.")
+    E008 = ("Expected a str or a Document, got {got}. Pass the article text as a string.")
+    E009 = ("Stage '{name}' failed on this article: {detail}")
+    # inputs
+    E100 = "{source}: no such file or folder. Check the path."
+    E101 = "{source}: the input is empty (no text to analyse)."
+    E102 = ("{source}: looks like a binary file ({detail}), not text. Give a .txt, .html or "
+            ".jsonl file.")
+    E103 = ("{source}: could not decode the text (not UTF-8, and no other encoding fits). "
+            "Convert it to UTF-8.")
+    E104 = "{source}: line is not a JSON object ({detail}). Each line must be one JSON object."
+    E105 = ("{source}: the JSON object has no usable 'text' or 'html' field (found keys: "
+            "{keys}). Each line needs a non-empty 'text' or 'html' string.")
+    E106 = ("{source}: {size} bytes is more than the limit of {limit} bytes. Split the "
+            "input, or raise the limit with --max-bytes.")
+    E107 = "{source}: no readable text found in the HTML (malformed or empty page)."
+    E108 = ("{source}: unsupported file type '{suffix}'. Expected .txt, .text, .md, .html, "
+            ".htm or .jsonl.")
+    E109 = "{source}: the folder holds no .txt, .md, .html, .htm or .jsonl files."
+    E110 = "{source}: could not read the file ({detail})."
+
+
+class Warnings(metaclass=_WithCodes):
+    W001 = ("The article looks like '{lang}', not English. The models are English-only: "
+            "scores may be unreliable until multilingual support lands.")
+    W002 = ("Main-text extraction found nothing in the HTML; all visible text was used "
+            "instead (menus and footers may be included).")
+    W003 = ("The text was decoded as {encoding} (not UTF-8); offsets index the decoded "
+            "text.")
+    W004 = ("Could not tell the article's language (too little text); English models "
+            "were applied.")
+
+
+class ClaimscopeError(Exception):
+    """Base class of claimscope's errors; ``code`` is the catalogue code (e.g. 'E101')."""
+
+    @property
+    def code(self) -> str | None:
+        msg = str(self)
+        if msg.startswith("[") and "]" in msg[:8]:
+            return msg[1:msg.index("]")]
+        return None
+
+
+class InvalidParameterError(ClaimscopeError, ValueError, TypeError):
+    """A parameter has a wrong type or value (catchable as ValueError or TypeError)."""
+
+
+class PipelineError(ClaimscopeError):
+    """The pipeline is misconfigured, or a stage broke its contract."""
+
+
+class ModelError(ClaimscopeError):
+    """A shipped model file is missing or corrupt."""
+
+
+class InputError(ClaimscopeError, ValueError):
+    """An input cannot be read as an article."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+def check_param(owner: str, param: str, value: Any, ok: bool, expected: str) -> None:
+    """Raise InvalidParameterError in the one message shape unless ``ok``."""
+    if not ok:
+        raise InvalidParameterError(
+            Errors.E004.format(param=param, owner=owner, expected=expected, got=value)
+        )

@@ -1,0 +1,299 @@
+"""Readers: turn paths (.txt, .html, .jsonl, folders, stdin) into Documents.
+
+Every input either becomes a Document or a ReadError naming the file (and
+line): nothing is skipped silently. For a .txt file, ``Document.text`` is the
+file's decoded content unchanged, so offsets point into the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..document import Document
+from ..errors import Errors, InputError, Warnings
+from ..registry import readers
+
+#: Largest article read (bytes); a JSONL file is limited per line.
+DEFAULT_MAX_BYTES = 10_000_000
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"PK\x03\x04": "a ZIP archive",
+          b"\x1f\x8b": "a gzip archive", b"\x7fELF": "an executable", b"GIF8": "a GIF image",
+          b"\xff\xd8\xff": "a JPEG image"}
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+         (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+@dataclass
+class ReadError:
+    """An input that could not be turned into a Document."""
+
+    source: str
+    code: str
+    message: str
+    id: str | None = None
+
+    @classmethod
+    def from_exc(cls, exc: InputError, id: str | None = None) -> ReadError:
+        return cls(source=exc.source or "", code=exc.code or "", message=str(exc), id=id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def decode(data: bytes, source: str) -> tuple[str, str | None]:
+    """Decode bytes to text; return (text, encoding if it was not UTF-8).
+
+    Raises InputError for empty, binary or undecodable input.
+    """
+    if not data.strip():
+        raise InputError(Errors.E101.format(source=source), source=source)
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(Errors.E102.format(source=source, detail=what), source=source)
+    encoding: str | None = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding = enc
+            break
+    if encoding is None and b"\x00" in data[:65536]:
+        raise InputError(Errors.E102.format(source=source, detail="it contains NUL bytes"),
+                         source=source)
+    try:
+        text = data.decode(encoding or "utf-8")
+        label = None if encoding in (None, "utf-8-sig") else encoding
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(Errors.E103.format(source=source), source=source) from None
+        text, label = str(best), best.encoding
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > 0.01 * len(sample):
+        raise InputError(Errors.E102.format(
+            source=source, detail=f"{controls} control characters in the first "
+                                  f"{len(sample)}"), source=source)
+    if not text.strip():
+        raise InputError(Errors.E101.format(source=source), source=source)
+    return text, label
+
+
+def html_to_text(html: str, source: str) -> tuple[str, dict[str, str | None], bool]:
+    """Main text and metadata of an HTML page (trafilatura), with a visible-text fallback.
+
+    Returns (text, meta, used_fallback).
+    """
+    import trafilatura
+
+    meta: dict[str, str | None] = {"title": None, "published": None, "outlet": None,
+                                   "url": None}
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                          include_tables=True)
+    except Exception:  # noqa: BLE001 - trafilatura raises many types on broken markup
+        doc = None
+    if doc is not None and (doc.text or "").strip():
+        meta.update(title=doc.title, published=doc.date, outlet=doc.sitename, url=doc.url)
+        return doc.text, meta, False
+    text = _visible_text(html)
+    if not text.strip():
+        raise InputError(Errors.E107.format(source=source), source=source)
+    return text, meta, True
+
+
+def _visible_text(html: str) -> str:
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ParserError, ValueError):
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(Errors.E106.format(source=source, size=size, limit=max_bytes),
+                             source=source)
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(Errors.E110.format(source=source, detail=exc.strerror or exc),
+                         source=source) from exc
+
+
+@readers.register("txt")
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """A plain-text article; its decoded content is the Document text, unchanged."""
+    source = str(path)
+    try:
+        text, encoding = decode(_read_bytes(path, max_bytes), source)
+    except InputError as exc:
+        yield ReadError.from_exc(exc, id=path.stem)
+        return
+    doc = Document(text, id=path.stem, source=source)
+    if encoding:
+        doc.warn(Warnings.W003.format(encoding=encoding))
+    yield doc
+
+
+@readers.register("html")
+def read_html(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """An HTML page; the main text is extracted with trafilatura."""
+    source = str(path)
+    try:
+        html, encoding = decode(_read_bytes(path, max_bytes), source)
+        text, meta, fallback = html_to_text(html, source)
+    except InputError as exc:
+        yield ReadError.from_exc(exc, id=path.stem)
+        return
+    doc = Document(text, id=path.stem, source=source, **meta)
+    if encoding:
+        doc.warn(Warnings.W003.format(encoding=encoding))
+    if fallback:
+        doc.warn(Warnings.W002)
+    yield doc
+
+
+def _jsonl_record(line: bytes, source: str, default_id: str) -> Document:
+    try:
+        obj = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(Errors.E104.format(source=source, detail=str(exc)[:120]),
+                         source=source) from None
+    if not isinstance(obj, dict):
+        raise InputError(Errors.E104.format(source=source,
+                                            detail=f"got a JSON {type(obj).__name__}"),
+                         source=source)
+    text, html = obj.get("text"), obj.get("html")
+    meta = {k: (str(obj[k]) if obj.get(k) is not None else None)
+            for k in ("url", "title", "published", "outlet")}
+    fallback = False
+    if isinstance(text, str) and text.strip():
+        pass
+    elif isinstance(html, str) and html.strip():
+        text, extracted, fallback = html_to_text(html, source)
+        meta = {k: meta.get(k) or extracted.get(k) for k in extracted}
+    else:
+        raise InputError(Errors.E105.format(source=source, keys=", ".join(sorted(obj)) or
+                                            "none"), source=source)
+    doc_id = str(obj["id"]) if obj.get("id") is not None else default_id
+    language = obj.get("language") if isinstance(obj.get("language"), str) else None
+    doc = Document(text, id=doc_id, source=source, language=language, **meta)
+    if fallback:
+        doc.warn(Warnings.W002)
+    return doc
+
+
+@readers.register("jsonl")
+def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """One article per line: ``id``, ``text`` or ``html``, optional url/title/published/outlet."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield ReadError(str(path), "E110", Errors.E110.format(source=path,
+                                                             detail=exc.strerror or exc))
+        return
+    with fh:
+        any_line = False
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            any_line = True
+            source = f"{path}:{lineno}"
+            default_id = f"{path.stem}-{lineno}"
+            if len(line) > max_bytes:
+                exc = InputError(Errors.E106.format(source=source, size=len(line),
+                                                    limit=max_bytes), source=source)
+                yield ReadError.from_exc(exc, id=default_id)
+                continue
+            try:
+                yield _jsonl_record(line, source, default_id)
+            except InputError as exc:
+                yield ReadError.from_exc(exc, id=default_id)
+        if not any_line:
+            yield ReadError(str(path), "E101", Errors.E101.format(source=path), id=path.stem)
+
+
+def _reader_for(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return "txt"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return None
+
+
+def read_stdin(stream: BinaryIO | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """Standard input, as HTML when it looks like a page, else as plain text."""
+    stream = stream or sys.stdin.buffer
+    data = stream.read(max_bytes + 1)
+    try:
+        if len(data) > max_bytes:
+            raise InputError(Errors.E106.format(source="<stdin>", size=f"more than {max_bytes}",
+                                                limit=max_bytes), source="<stdin>")
+        text, encoding = decode(data, "<stdin>")
+        head = text.lstrip()[:200].lower()
+        fallback = False
+        meta: dict[str, str | None] = {}
+        if head.startswith(("<!doctype html", "<html", "<head", "<body", "<article")):
+            text, meta, fallback = html_to_text(text, "<stdin>")
+    except InputError as exc:
+        yield ReadError.from_exc(exc, id="stdin")
+        return
+    doc = Document(text, id="stdin", source="<stdin>", **meta)
+    if encoding:
+        doc.warn(Warnings.W003.format(encoding=encoding))
+    if fallback:
+        doc.warn(Warnings.W002)
+    yield doc
+
+
+def read(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+         stdin: BinaryIO | None = None) -> Iterator[Document | ReadError]:
+    """Documents (or ReadErrors) for files, folders (recursively) and '-' (stdin)."""
+    for raw in paths:
+        if str(raw) == "-":
+            yield from read_stdin(stdin, max_bytes)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(path).parts))
+            supported = [p for p in files if _reader_for(p)]
+            if not supported:
+                yield ReadError(str(path), "E109", Errors.E109.format(source=path))
+            for p in files:
+                yield from _read_file(p, max_bytes)
+        elif path.exists():
+            yield from _read_file(path, max_bytes)
+        else:
+            yield ReadError(str(path), "E100", Errors.E100.format(source=path))
+
+
+def _read_file(path: Path, max_bytes: int) -> Iterator[Document | ReadError]:
+    name = _reader_for(path)
+    if name is None:
+        yield ReadError(str(path), "E108", Errors.E108.format(source=path,
+                                                             suffix=path.suffix or "(none)"),
+                        id=path.stem)
+        return
+    yield from readers.get(name)(path, max_bytes=max_bytes)

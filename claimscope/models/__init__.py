@@ -1,0 +1,205 @@
+"""Offline models shipped inside the package: one int8 ONNX encoder, many heads.
+
+Nothing is downloaded at run time. ``bundle()`` returns the shared, lazily
+loaded models, so every stage that needs the encoder uses one session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import Errors, ModelError, check_param
+
+#: Where the shipped model files live.
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Encoder:
+    """Sentence encoder: int8 ONNX MiniLM, mean-pooled, run by onnxruntime.
+
+    Parameters are only stored here; the session and tokenizer load on first
+    use. ``embed`` sorts texts by length so batches carry little padding.
+    """
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, *, max_length: int = 128,
+                 batch_size: int = 64, threads: int | None = None) -> None:
+        self.onnx_path = Path(onnx_path)
+        self.tokenizer_path = Path(tokenizer_path)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.threads = threads
+        self._lock = threading.Lock()
+        self.session_: Any = None
+        self.tokenizer_: Any = None
+
+    def _load(self) -> None:
+        with self._lock:
+            if self.session_ is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            for path in (self.onnx_path, self.tokenizer_path):
+                if not path.is_file():
+                    raise ModelError(Errors.E005.format(path=path, detail="not found"))
+            tok = Tokenizer.from_file(str(self.tokenizer_path))
+            tok.enable_truncation(max_length=self.max_length)
+            tok.no_padding()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            opts.inter_op_num_threads = 1
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            try:
+                sess = ort.InferenceSession(str(self.onnx_path), opts,
+                                            providers=["CPUExecutionProvider"])
+            except Exception as exc:  # onnxruntime raises its own exception types
+                raise ModelError(Errors.E005.format(path=self.onnx_path, detail=exc)) from exc
+            self._input_names = {i.name for i in sess.get_inputs()}
+            self._outputs = [o.name for o in sess.get_outputs()]
+            self.tokenizer_ = tok
+            self.session_ = sess
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled sentence embeddings, shape (len(texts), dim), float32."""
+        if self.session_ is None:
+            self._load()
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            width = max(len(encs[j].ids) for j in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, j in enumerate(idx):
+                n = len(encs[j].ids)
+                ids[row, :n] = encs[j].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            out[idx] = self._pooled(feeds, mask)
+        return out
+
+    def _pooled(self, feeds: dict[str, np.ndarray], mask: np.ndarray) -> np.ndarray:
+        if "sentence_embedding" in self._outputs:
+            (pooled,) = self.session_.run(["sentence_embedding"], feeds)
+            return pooled
+        (hidden,) = self.session_.run([self._outputs[0]], feeds)
+        m = mask[..., None].astype(np.float32)
+        return (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+
+
+class Heads:
+    """Linear softmax heads over sentence embeddings, stored in one .npz file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.weights_: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def _load(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        if self.weights_ is None:
+            if not self.path.is_file():
+                raise ModelError(Errors.E005.format(path=self.path, detail="not found"))
+            with np.load(self.path) as npz:
+                names = {k.rsplit(".", 1)[0] for k in npz.files}
+                self.weights_ = {n: (npz[f"{n}.W"].astype(np.float32),
+                                     npz[f"{n}.b"].astype(np.float32)) for n in names}
+        return self.weights_
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._load())
+
+    def predict_proba(self, name: str, X: np.ndarray) -> np.ndarray:
+        """Class probabilities, shape (n, n_classes)."""
+        heads = self._load()
+        check_param("Heads.predict_proba", "name", name, name in heads,
+                    f"one of {sorted(heads)}")
+        W, b = heads[name]
+        logits = X @ W + b
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+class ModelBundle:
+    """The shipped encoder, heads and manifest, loaded on first use."""
+
+    def __init__(self, data_dir: Path = DATA_DIR, *, verify: bool = True) -> None:
+        self.data_dir = Path(data_dir)
+        self.verify = verify
+        self._manifest: dict[str, Any] | None = None
+        self._encoder: Encoder | None = None
+        self._heads: Heads | None = None
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        if self._manifest is None:
+            path = self.data_dir / "manifest.json"
+            try:
+                self._manifest = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
+            if self.verify:
+                for name, digest in self._manifest.get("sha256", {}).items():
+                    got = _sha256(self.data_dir / name) if (self.data_dir / name).is_file() \
+                        else "missing"
+                    if got != digest:
+                        raise ModelError(Errors.E006.format(path=self.data_dir / name,
+                                                            got=got, expected=digest))
+        return self._manifest
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            m = self.manifest
+            self._encoder = Encoder(self.data_dir / _file(m, "encoder", "encoder.int8.onnx"),
+                                    self.data_dir / _file(m, "tokenizer", "tokenizer.json"),
+                                    max_length=int(m.get("max_length", 128)))
+        return self._encoder
+
+    @property
+    def heads(self) -> Heads:
+        if self._heads is None:
+            self._heads = Heads(self.data_dir / _file(self.manifest, "heads", "heads.npz"))
+        return self._heads
+
+    def describe(self) -> dict[str, Any]:
+        """Model names, versions and file hashes for the report's generator block."""
+        m = self.manifest
+        return {"encoder": m.get("name"), "base_model": m.get("base_model"),
+                "heads": sorted(m.get("heads", {})), "sha256": m.get("sha256", {})}
+
+
+def _file(manifest: dict[str, Any], key: str, default: str) -> str:
+    """The file name of a model part, as the manifest's ``files`` table gives it."""
+    return str(manifest.get("files", {}).get(key, default))
+
+
+@lru_cache(maxsize=4)
+def bundle(data_dir: str | None = None) -> ModelBundle:
+    """The process-wide model bundle for ``data_dir`` (default: shipped models)."""
+    return ModelBundle(Path(data_dir) if data_dir else DATA_DIR)

