@@ -18,8 +18,8 @@ import numpy as np
 
 from ..errors import Errors, ModelError, check_param
 
-#: Where the shipped model files live.
-DATA_DIR = Path(__file__).parent / "data"
+#: Where the shipped model files live (CLAIMSCOPE_MODELS overrides, e.g. for a retrained set).
+DATA_DIR = Path(os.environ.get("CLAIMSCOPE_MODELS") or Path(__file__).parent / "data")
 
 
 def _sha256(path: Path) -> str:

@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from ..document import Document
+from ..errors import check_param
 from ..pipeline import Stage
 from ..registry import stages
 
@@ -47,28 +48,49 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     return out
 
 
+MODES = ("sentences", "lines", "whole")
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) so it neither starts nor ends with white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 @stages.register("segment")
 class Segment(Stage):
-    """Split the text into sentences: ``doc.spans["sentences"]``."""
+    """Split the text into sentences: ``doc.spans["sentences"]``.
+
+    ``mode="sentences"`` (default) uses spaCy within each line; ``"lines"``
+    makes each non-blank line one unit (lists of claims, posts); ``"whole"``
+    makes the whole text one unit (a single claim or tweet).
+    """
 
     name = "segment"
     assigns = ("doc.sentences",)
 
-    def __init__(self, batch_size: int = 256) -> None:
+    def __init__(self, mode: str = "sentences", batch_size: int = 256) -> None:
+        check_param("Segment", "mode", mode, mode in MODES, f"one of {', '.join(MODES)}")
+        self.mode = mode
         self.batch_size = batch_size
 
     def predict(self, docs: list[Document]) -> list[list[tuple[int, int]]]:
+        if self.mode != "sentences":
+            return [[_strip(d.text, off, off + len(b)) for off, b in
+                     (_blocks(d.text) if self.mode == "lines" else [(0, d.text)])
+                     if b.strip()] for d in docs]
         nlp = _load_nlp()
         blocks = [(i, off, block) for i, d in enumerate(docs) for off, block in _blocks(d.text)]
         out: list[list[tuple[int, int]]] = [[] for _ in docs]
         parsed = nlp.pipe((b for _, _, b in blocks), batch_size=self.batch_size)
         for (i, off, _), sdoc in zip(blocks, parsed):
             for sent in sdoc.sents:
-                text = sent.text
-                start = off + sent.start_char + (len(text) - len(text.lstrip()))
-                end = off + sent.end_char - (len(text) - len(text.rstrip()))
-                if end > start:
-                    out[i].append((start, end))
+                if sent.text.strip():
+                    out[i].append(_strip(docs[i].text, off + sent.start_char,
+                                         off + sent.end_char))
         return out
 
     def set_annotations(self, docs: list[Document], preds: list[list[tuple[int, int]]]) -> None:

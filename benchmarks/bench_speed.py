@@ -1,0 +1,127 @@
+"""Speed and memory of the full pipeline on 200 news articles of ~1,000 words.
+
+Articles: the OCHA oPt Flash Updates (real reporting), cut at paragraph
+boundaries into ~1,000-word pieces; without ../shared/data, the bundled sample
+article repeated. Prints articles/s in batch, seconds for one article with
+models loaded, peak memory (RSS), per-stage time, and the time of a bare
+encoder pass over the same sentences: the floor any model-based pipeline pays.
+Targets: >= 5 articles/s, < 1 s single, < 1.5 GB, pipeline <= 1.5x encoder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import time
+from collections import defaultdict
+
+from _common import ROOT, SHARED, report
+
+N_ARTICLES = 200
+WORDS = 1_000
+
+
+def articles(n: int = N_ARTICLES, words: int = WORDS) -> list[str]:
+    path = SHARED / "ocha-opt-flash-updates-2023-2024" / "flash_updates_reports.jsonl"
+    out: list[str] = []
+    if path.is_file():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                paras = [p for p in json.loads(line)["text_markdown"].split("\n") if p.strip()]
+                cur: list[str] = []
+                for p in paras:
+                    cur.append(p)
+                    if sum(len(c.split()) for c in cur) >= words:
+                        out.append("\n\n".join(cur))
+                        cur = []
+                if len(out) >= n:
+                    return out[:n]
+    sample = (ROOT / "examples" / "sample_article.txt").read_text(encoding="utf-8")
+    return (out + [sample] * n)[:n]
+
+
+class Timed:
+    """Wrap a stage to add up the time spent in it."""
+
+    def __init__(self, stage, totals):
+        self.stage, self.totals = stage, totals
+        self.name, self.assigns, self.requires = stage.name, stage.assigns, stage.requires
+
+    def __call__(self, doc):
+        t = time.perf_counter()
+        out = self.stage(doc)
+        self.totals[self.name] += time.perf_counter() - t
+        return out
+
+    def pipe(self, docs, batch_size=32):
+        it = iter(self.stage.pipe(docs, batch_size=batch_size))
+        while True:
+            t = time.perf_counter()
+            try:
+                doc = next(it)
+            except StopIteration:
+                return
+            finally:
+                self.totals[self.name] += time.perf_counter() - t
+            yield doc
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=N_ARTICLES)
+    ap.add_argument("--batch-size", type=int, default=32)
+    args = ap.parse_args(argv)
+
+    import claimscope
+    from claimscope.models import bundle
+    from claimscope.pipeline import Pipeline
+
+    texts = articles(args.articles)
+    n_words = sum(len(t.split()) for t in texts)
+    totals: dict[str, float] = defaultdict(float)
+    nlp = Pipeline([Timed(s, totals) for s in claimscope.load().stages])
+    list(nlp.pipe(texts[:4], batch_size=4))  # load models, warm caches
+    totals.clear()
+
+    t0 = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=args.batch_size))
+    batch_s = time.perf_counter() - t0
+    sentences = [s.text for d in docs for s in d.sentences]
+
+    singles = []
+    for text in texts[:5]:
+        t = time.perf_counter()
+        nlp(text)
+        singles.append(time.perf_counter() - t)
+
+    encoder = bundle().encoder
+    t = time.perf_counter()
+    encoder.embed(sentences)
+    encoder_s = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    result = {
+        "articles": len(texts), "words_per_article": round(n_words / len(texts)),
+        "sentences": len(sentences),
+        "articles_per_s": round(len(texts) / batch_s, 2),
+        "single_article_s": round(statistics.median(singles), 3),
+        "peak_rss_mb": round(peak_mb),
+        "encoder_pass_s": round(encoder_s, 2), "pipeline_s": round(batch_s, 2),
+        "pipeline_over_encoder": round(batch_s / encoder_s, 2),
+        "stage_s": {k: round(v, 2) for k, v in totals.items()},
+    }
+    report(f"speed: {len(texts)} articles, ~{result['words_per_article']} words, "
+           f"{len(sentences)} sentences, batch {args.batch_size}", [
+        ("articles/s (batch)", f"{result['articles_per_s']}", "target >= 5"),
+        ("single article, s", f"{result['single_article_s']}", "target < 1"),
+        ("peak memory, MB", f"{result['peak_rss_mb']}", "target < 1,500"),
+        ("bare encoder pass, s", f"{encoder_s:.1f}", f"{len(sentences) / encoder_s:.0f} sentences/s"),
+        ("pipeline / encoder", f"{result['pipeline_over_encoder']}", "target <= 1.5"),
+    ] + [(f"  stage {k}, s", f"{v:.2f}", "") for k, v in totals.items()])
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

@@ -1,0 +1,30 @@
+"""Subjectivity on CheckThat! subjectivity English dev_test (CT2024 English test with gold).
+
+Official metric: macro-F1 over OBJ/SUBJ. Target for claimscope: >= 0.75. The
+published best is not verified in SOURCE.md (see the CLEF-2024 Task 2 overview).
+"""
+
+from __future__ import annotations
+
+import json
+
+from _common import data_dir, f1_positive, macro_f1, read_tsv, report, sentence_scores
+
+TARGET = 0.75
+
+
+def main() -> dict:
+    rows = read_tsv(data_dir("checkthat-subjectivity-en") / "dev_test_en.tsv")
+    texts = [r["sentence"] for r in rows]
+    gold = [int(r["label"].strip() == "SUBJ") for r in rows]
+    pred = [int(s >= 0.5) for s in sentence_scores(texts, "subjectivity")]
+    mf1 = macro_f1(gold, pred)
+    report("subjectivity: CheckThat! EN dev_test, n=%d" % len(rows), [
+        ("macro-F1", f"{mf1:.3f}", f"target {TARGET} (published best: not verified, see SOURCE.md)"),
+        ("SUBJ F1", f"{f1_positive(gold, pred)['f1']:.3f}", ""),
+    ])
+    return {"subjectivity_macro_f1": round(mf1, 4)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

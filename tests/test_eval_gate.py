@@ -1,0 +1,32 @@
+"""Evaluation gate: the shipped models must not score below benchmarks/baseline.json."""
+
+import json
+import sys
+
+import pytest
+
+from conftest import ROOT, shared
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+BASELINE = json.loads((ROOT / "benchmarks" / "baseline.json").read_text())
+
+
+def test_checkworthiness_does_not_regress():
+    shared("checkthat2024-task1-checkworthiness-en")
+    import bench_checkworthiness
+
+    got = bench_checkworthiness.main()["checkworthiness_f1"]
+    assert got >= BASELINE["checkworthiness_f1"], got
+
+
+def test_subjectivity_does_not_regress():
+    shared("checkthat-subjectivity-en")
+    import bench_subjectivity
+
+    got = bench_subjectivity.main()["subjectivity_macro_f1"]
+    assert got >= BASELINE["subjectivity_macro_f1"], got
+
+
+@pytest.mark.parametrize("key", ["checkworthiness_f1", "subjectivity_macro_f1"])
+def test_floors_are_set(key):
+    assert BASELINE[key] > 0.5, "pin the measured score (minus noise) in baseline.json"
