@@ -103,6 +103,9 @@ class Document:
         self.language = language
         self.spans = _SpanGroups(self)
         self.tensors: dict[str, Any] = {}
+        #: JSON-ready results of later stages, written to the report as top-level
+        #: article keys (e.g. "ledger", "claims"); a stage sets its own key
+        self.fields: dict[str, Any] = {}
         self.warnings: list[dict[str, str]] = []
         self.errors: list[dict[str, str]] = []
         #: what each stage assigned, in order (names of attributes, e.g. 'doc.sentences')
@@ -158,6 +161,8 @@ class Document:
         others = {name: [s.to_dict() for s in group] for name, group in self.spans.items()
                   if name not in ("sentences", "quantities")}
         out["spans"] = others
+        for key, value in self.fields.items():
+            out.setdefault(key, value)
         out["errors"] = list(self.errors)
         return out
 
@@ -175,6 +180,9 @@ class Document:
             for s in group:
                 doc.spans[name].add(s["start"], s["end"], label=s.get("label"),
                                     score=s.get("score"), **_attrs(s))
+        known = set(META_FIELDS) | {"language", "text", "warnings", "sentences", "quantities",
+                                    "spans", "errors"}
+        doc.fields = {k: v for k, v in data.items() if k not in known}
         doc.warnings = list(data.get("warnings", []))
         doc.errors = list(data.get("errors", []))
         return doc

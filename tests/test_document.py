@@ -32,7 +32,9 @@ def test_round_trip_through_dict():
                                 unit=None, counted=None, kind="count")
     doc.spans["persuasion"].add(5, 6, label="Loaded_Language", score=0.7)
     doc.warn("[W001] not English")
+    doc.fields["ledger"] = [{"actor": "A", "kind": "outcome"}]
     data = doc.to_dict()
+    assert data["ledger"] == [{"actor": "A", "kind": "outcome"}]
     assert data["sentences"][1] == {"start": 5, "end": 9, "text": "C d.",
                                     "checkworthiness": 0.2, "subjectivity": 0.8}
     assert data["spans"]["persuasion"][0]["label"] == "Loaded_Language"
