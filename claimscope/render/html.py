@@ -1,0 +1,400 @@
+"""Render a report dict as one self-contained, escaped HTML page."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from claimscope.render.sections import html_sections
+from claimscope.render._format import (
+    as_float,
+    clamp,
+    fmt_score,
+    is_checkworthy,
+    is_opinion,
+    label,
+    mapping,
+    quantity_tip,
+    records,
+    span_groups,
+    span_label,
+    span_text,
+    text_of,
+    title_of,
+)
+
+__all__ = ["render_html"]
+
+TEMPLATE = "report.html.j2"
+TOP_N = 5
+BINS = 10
+# Outer to inner when spans start together and end together.
+_RANK = {"sentence": 0, "group": 1, "quantity": 2}
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
+_GAP = re.compile(r"[^\S\n]*\n[^\S\n]*\n\s*")
+# Only progressive enhancement: the toggles also work through CSS :has().
+_SCRIPT = """
+document.querySelectorAll('input[data-layer]').forEach(function (box) {
+  box.addEventListener('change', function () {
+    box.closest('.article').classList.toggle('hide-' + box.dataset.layer, !box.checked);
+  });
+});
+"""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One span to wrap in the article text, with the attributes of its element."""
+
+    start: int
+    end: int
+    rank: int
+    classes: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    first_attrs: tuple[tuple[str, str], ...] = ()
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """Render a report dict (the content of ``report.json``) as an HTML page."""
+    articles = records(report.get("articles"))
+    hues = _technique_hues(articles)
+    rendered = [_article(a, i, hues) for i, a in enumerate(articles, 1)]
+    context = {
+        "generator": _generator(report.get("generator")),
+        "articles": rendered,
+        "group_slots": max((len(a["groups"]) for a in rendered), default=0),
+        "errors": _notes(report.get("errors"), ("source", "id", "code", "message")),
+        "techniques": [{"index": index, "hue": hue} for index, hue in hues.values()],
+        "script": Markup(_SCRIPT),
+        "script_hash": _csp_hash(_SCRIPT),
+    }
+    return _template().render(**context)
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    source = (
+        resources.files("claimscope.render")
+        .joinpath("templates")
+        .joinpath(TEMPLATE)
+        .read_text(encoding="utf-8")
+    )
+    env = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.from_string(source)
+
+
+def _notes(items: Any, keys: tuple[str, ...] = ("code", "message")) -> list[dict[str, str]]:
+    """Warnings or errors with every key present as text, so a partial entry still renders."""
+    return [{key: _text(item.get(key)) for key in keys} for item in records(items)]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def _generator(generator: Any) -> dict[str, Any]:
+    gen = mapping(generator)
+    models, packages = mapping(gen.get("models")), mapping(gen.get("packages"))
+    return {
+        "name": str(gen.get("name") or "claimscope"),
+        "version": str(gen.get("version") or ""),
+        "created": str(gen.get("created") or ""),
+        "models": [
+            {
+                "role": str(role),
+                "name": str(m.get("name") or "") if isinstance(m, dict) else str(m),
+                "sha256": str(m.get("sha256") or "")[:12] if isinstance(m, dict) else "",
+            }
+            for role, m in models.items()
+        ],
+        "packages": [f"{name} {version}" for name, version in packages.items()],
+    }
+
+
+def _technique_hues(articles: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Give each (group, label) a stable index and a hue spread by the golden angle."""
+    keys = sorted(
+        {
+            (group, span_label(s, group))
+            for a in articles
+            for group, spans in span_groups(a)
+            for s in spans
+        }
+    )
+    return {key: (i, round(i * 137.508 + 20) % 360) for i, key in enumerate(keys)}
+
+
+def _article(
+    article: dict[str, Any], index: int, hues: dict[tuple[str, str], tuple[int, int]]
+) -> dict[str, Any]:
+    text = text_of(article)
+    sentences, quantities = records(article.get("sentences")), records(article.get("quantities"))
+    groups = span_groups(article)
+    anchor = f"a{index}"
+    layers = _layers(text, anchor, sentences, quantities, groups, hues)
+    url = str(article.get("url") or "")
+    return {
+        "anchor": anchor,
+        "title": title_of(article, index),
+        "id": str(article.get("id") or ""),
+        "source": str(article.get("source") or ""),
+        "outlet": str(article.get("outlet") or ""),
+        "published": str(article.get("published") or ""),
+        "language": str(article.get("language") or ""),
+        "url": url,
+        "url_is_link": bool(_SAFE_URL.match(url)),
+        "warnings": _notes(article.get("warnings")),
+        "errors": _notes(article.get("errors")),
+        "has_text": bool(text),
+        "body": _body(text, layers, title=str(article.get("title") or "")),
+        "summary": _summary(text, anchor, sentences, quantities),
+        "sections": html_sections(article, index),
+        "groups": [
+            {
+                "key": f"g{gi}",
+                "name": label(name),
+                "legend": _legend(name, spans, hues),
+            }
+            for gi, (name, spans) in enumerate(groups)
+        ],
+    }
+
+
+def _legend(
+    group: str, spans: list[dict[str, Any]], hues: dict[tuple[str, str], tuple[int, int]]
+) -> list[dict[str, Any]]:
+    counts = Counter(span_label(s, group) for s in spans)
+    return [
+        {"label": name, "count": n, "index": hues[(group, name)][0]}
+        for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _bucket(score: float | None) -> str:
+    """The shading class of a check-worthiness score."""
+    if score is None:
+        return "cwn"
+    for i, upper in enumerate((0.2, 0.35, 0.5, 0.75)):
+        if score < upper:
+            return f"cw{i}"
+    return "cw4"
+
+
+def _layers(
+    text: str,
+    anchor: str,
+    sentences: list[dict[str, Any]],
+    quantities: list[dict[str, Any]],
+    groups: list[tuple[str, list[dict[str, Any]]]],
+    hues: dict[tuple[str, str], tuple[int, int]],
+) -> list[Layer]:
+    n = len(text)
+    layers: list[Layer] = []
+    for i, s in enumerate(sentences, 1):
+        offsets = clamp(s, n)
+        if offsets is None:
+            continue
+        cw, subj = as_float(s.get("checkworthiness")), as_float(s.get("subjectivity"))
+        classes = ["s", _bucket(cw)]
+        if is_checkworthy(s):
+            classes.append("claim")
+        if is_opinion(s):
+            classes.append("subj")
+        tip = f"Sentence {i} · check-worthiness {fmt_score(cw)} · subjectivity {fmt_score(subj)}"
+        if is_opinion(s):
+            tip += " (opinion)"
+        layers.append(
+            Layer(
+                *offsets,
+                _RANK["sentence"],
+                " ".join(classes),
+                (("title", tip),),
+                (("id", f"{anchor}-s{i}"),),
+            )
+        )
+    for i, q in enumerate(quantities, 1):
+        offsets = clamp(q, n)
+        if offsets is None:
+            continue
+        # An empty title stops the sentence's title tooltip from covering the number's.
+        attrs = (("data-tip", quantity_tip(q)), ("title", ""))
+        first = (("id", f"{anchor}-q{i}"), ("tabindex", "0"))
+        layers.append(Layer(*offsets, _RANK["quantity"], "q", attrs, first))
+    for gi, (group, spans) in enumerate(groups):
+        for span in spans:
+            offsets = clamp(span, n)
+            if offsets is None:
+                continue
+            name = span_label(span, group)
+            tip = (
+                name
+                if as_float(span.get("score")) is None
+                else f"{name} · {fmt_score(span.get('score'))}"
+            )
+            cls = f"g g{gi} t{hues[(group, name)][0]}"
+            layers.append(Layer(*offsets, _RANK["group"], cls, (("title", tip),)))
+    return layers
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Split the text at blank lines; each paragraph is trimmed of outer whitespace."""
+    paragraphs: list[tuple[int, int]] = []
+    pos = 0
+    for gap in [*_GAP.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        chunk = text[pos:end]
+        start = pos + len(chunk) - len(chunk.lstrip())
+        stop = pos + len(chunk.rstrip())
+        if start < stop:
+            paragraphs.append((start, stop))
+        if gap:
+            pos = gap.end()
+    return paragraphs
+
+
+def _body(text: str, layers: list[Layer], title: str = "") -> Markup:
+    """The article text as ``<p>`` blocks with every layer wrapped in ``<span>`` elements."""
+    out: list[str] = []
+    pos = 0
+    title = " ".join(title.split())
+    for i, (start, end) in enumerate(_paragraphs(text)):
+        # Whitespace between paragraphs stays in the output so no character is lost.
+        out.append(str(escape(text[pos:start])))
+        headline = i == 0 and title and " ".join(text[start:end].split()) == title
+        out.append('<p dir="auto" class="headline">' if headline else '<p dir="auto">')
+        out.extend(_sweep(text, start, end, layers))
+        out.append("</p>")
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def _sweep(text: str, start: int, end: int, layers: list[Layer]) -> list[str]:
+    """Boundary sweep over ``text[start:end]``.
+
+    The text is cut at every span boundary. Open elements live on a stack; when a
+    span ends under others that go on, those are closed and reopened as
+    continuation fragments, so crossing spans still give balanced markup.
+    """
+    active = [
+        (max(layer.start, start), min(layer.end, end), layer)
+        for layer in layers
+        if layer.start < end and layer.end > start
+    ]
+    bounds = sorted({start, end, *(a[0] for a in active), *(a[1] for a in active)})
+    out: list[str] = []
+    stack: list[tuple[int, int, Layer]] = []
+    for pos, nxt in pairwise(bounds):
+        reopen: list[tuple[int, int, Layer]] = []
+        ending = [i for i, item in enumerate(stack) if item[1] == pos]
+        if ending:
+            popped = stack[ending[0] :]
+            del stack[ending[0] :]
+            out.append("</span>" * len(popped))
+            reopen = [item for item in popped if item[1] > pos]
+        opening = reopen + [item for item in active if item[0] == pos]
+        for item in sorted(opening, key=lambda it: (-it[1], it[2].rank, it[2].start)):
+            out.append(_open_tag(item[2], first=item[2].start == pos))
+            stack.append(item)
+        out.append(str(escape(text[pos:nxt])))
+    out.append("</span>" * len(stack))
+    return out
+
+
+def _open_tag(layer: Layer, first: bool) -> str:
+    classes = layer.classes if first else layer.classes + " cont"
+    attrs = [("class", classes), *layer.attrs, *(layer.first_attrs if first else ())]
+    return "<span" + "".join(f' {name}="{escape(value)}"' for name, value in attrs) + ">"
+
+
+def _summary(
+    text: str, anchor: str, sentences: list[dict[str, Any]], quantities: list[dict[str, Any]]
+) -> dict[str, Any]:
+    scored = [
+        (as_float(s.get("checkworthiness")), i, s)
+        for i, s in enumerate(sentences, 1)
+        if clamp(s, len(text)) is not None
+    ]
+    top = sorted(
+        ((cw, i, s) for cw, i, s in scored if cw is not None and is_checkworthy(s)),
+        key=lambda item: (-item[0], item[1]),
+    )[:TOP_N]
+    kinds = Counter(str(q.get("kind") or "other") for q in quantities)
+    return {
+        "sentences": len(sentences),
+        "checkworthy": sum(is_checkworthy(s) for s in sentences),
+        "opinion": sum(is_opinion(s) for s in sentences),
+        "both": sum(is_checkworthy(s) and is_opinion(s) for s in sentences),
+        "quantities": len(quantities),
+        "kinds": sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
+        "top": [
+            {
+                "href": f"#{anchor}-s{i}",
+                "score": fmt_score(cw),
+                "opinion": is_opinion(s),
+                "text": _shorten(span_text(text, s)),
+            }
+            for cw, i, s in top
+        ],
+        "histogram": _histogram([cw for cw, _, _ in scored if cw is not None]),
+    }
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _histogram(scores: list[float]) -> dict[str, Any]:
+    """Bar geometry of a check-worthiness histogram for the inline SVG."""
+    counts = [0] * BINS
+    for score in scores:
+        counts[min(BINS - 1, max(0, int(score * BINS)))] += 1
+    width, height, left, base = 240, 96, 8, 78
+    bar = (width - 2 * left) / BINS
+    peak = max(counts) or 1
+    bars = []
+    for i, n in enumerate(counts):
+        h = round((base - 8) * n / peak, 1)
+        bars.append(
+            {
+                "x": round(left + i * bar + 1, 1),
+                "y": round(base - h, 1),
+                "w": round(bar - 2, 1),
+                "h": h,
+                "n": n,
+                "lo": f"{i / BINS:.1f}",
+                "hi": f"{(i + 1) / BINS:.1f}",
+                "cls": _bucket((i + 0.5) / BINS),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "base": base,
+        "left": left,
+        "right": width - left,
+        "mid": width / 2,
+        "bars": bars,
+        "total": len(scores),
+    }
