@@ -30,3 +30,11 @@ def test_subjectivity_does_not_regress():
 @pytest.mark.parametrize("key", ["checkworthiness_f1", "subjectivity_macro_f1"])
 def test_floors_are_set(key):
     assert BASELINE[key] > 0.5, "pin the measured score (minus noise) in baseline.json"
+
+
+def test_quantities_do_not_regress():
+    import bench_quantities
+
+    got = bench_quantities.main([])["heldout"]
+    assert got["exact_f1"] >= BASELINE["quantities_heldout_exact_f1"], got
+    assert got["overlap_f1"] >= BASELINE["quantities_heldout_overlap_f1"], got
