@@ -1,0 +1,98 @@
+"""Even-handedness: do labels change when the sides are swapped?
+
+Every text is analysed twice by the full pipeline: as written, and with
+Israel <-> Hamas and Russia <-> Ukraine swapped (claimscope.swap: names,
+forces, leaders, demonyms). For each stage we count the share of labels that
+change once the actors are swapped back:
+
+- check-worthiness and subjectivity: the >= 0.5 decision of each sentence
+  (sentences aligned through the swap's offset map);
+- quantities: low, high, bound, approximate, unit, kind and counted (with the
+  actors in `counted` swapped back), aligned by offset;
+- ledger: rows as (side of actor, kind, polarity, domain), sides swapped back;
+- persuasion: span labels per sentence, if that stage exists.
+
+Texts: the sentences of benchmarks/ledger_dev.jsonl and ledger_gold.jsonl,
+examples/sample_article.txt and benchmarks/swap_articles.jsonl.
+Target: <= 1% of labels change. Model stages are skipped (n/a) when the
+shipped models are missing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from _common import ROOT, report
+
+HERE = Path(__file__).resolve().parent
+MODEL_STAGES = ("encode", "checkworthiness", "subjectivity")
+
+
+def texts() -> list[tuple[str, str]]:
+    out = []
+    for name in ("ledger_dev.jsonl", "ledger_gold.jsonl", "swap_articles.jsonl"):
+        for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                out.append((item["id"], item["text"]))
+    out.append(("sample_article", (ROOT / "examples" / "sample_article.txt").read_text(
+        encoding="utf-8")))
+    return out
+
+
+def models_available() -> bool:
+    from claimscope.models import DATA_DIR
+
+    return (Path(DATA_DIR) / "manifest.json").is_file()
+
+
+def pipeline():
+    import claimscope
+    from claimscope.stages import DEFAULT_STAGES
+
+    names = list(DEFAULT_STAGES)
+    if not models_available():
+        names = [n for n in names if n not in MODEL_STAGES]
+    for extra in ("persuasion",):
+        if extra in claimscope.registry.stages and extra not in names:
+            names.append(extra)
+    return claimscope.load(names), names
+
+
+def main(argv: list[str] | None = None) -> dict:
+    from claimscope.swap import label_changes, swap_actors
+
+    nlp, names = pipeline()
+    items = texts()
+    swaps = [swap_actors(t) for _, t in items]
+    origs = list(nlp.pipe([t for _, t in items], batch_size=32))
+    swapped = list(nlp.pipe([s.text for s in swaps], batch_size=32))
+    totals: dict[str, list[int]] = {}
+    diffs = []
+    for (name, _), o, s, res in zip(items, origs, swapped, swaps):
+        for stage, (c, n) in label_changes(o, s, res).items():
+            t = totals.setdefault(stage, [0, 0])
+            t[0] += c
+            t[1] += n
+            if c:
+                diffs.append((name, stage, c))
+    n_sent = sum(len(o.sentences) for o in origs)
+    res = {"texts": len(items), "sentences": n_sent, "stages": names,
+           "changed": {k: {"changed": c, "labels": n, "rate": round(c / n, 4) if n else 0.0}
+                       for k, (c, n) in totals.items()},
+           "texts_with_changes": diffs}
+    rows = [(f"{k}: changed / labels", f"{v['changed']} / {v['labels']}",
+             f"{100 * v['rate']:.2f}% (target <= 1%)") for k, v in res["changed"].items()]
+    for head in ("checkworthiness", "subjectivity"):
+        if head not in res["changed"]:
+            rows.append((f"{head}", "n/a", "shipped models missing"))
+    report(f"swap test: {len(items)} texts, {n_sent} sentences, Israel<->Hamas and "
+           f"Russia<->Ukraine swapped", rows)
+    if diffs:
+        print("  texts with changes:", ", ".join(f"{n} ({s} {c})" for n, s, c in diffs))
+    return res
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

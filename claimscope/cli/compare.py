@@ -1,0 +1,114 @@
+"""``claimscope compare PATH...``: analyse articles, then compare them with each other.
+
+Writes ``compare.json`` and ``compare.html`` to ``-o OUTDIR``: figures about the
+same counted thing that disagree, outcome claims that contradict each other,
+and claims made by one side only (see :mod:`claimscope.compare`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import ClaimscopeError
+
+#: Stages that need the shipped sentence models.
+MODEL_STAGES = ("encode", "checkworthiness", "subjectivity")
+
+
+def _models_available() -> bool:
+    from ..models import DATA_DIR
+
+    return (Path(DATA_DIR) / "manifest.json").is_file()
+
+
+def _read_sides(path: Path | None) -> dict[str, str] | None:
+    """``--sides FILE``: a JSON object or TOML table mapping outlet (or id) -> side."""
+    if path is None:
+        return None
+    try:
+        raw = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(raw)
+        else:
+            data = json.loads(raw)
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"expected a JSON or TOML mapping of outlet to side; could "
+                                 f"not read {path} ({exc})", param_hint="--sides") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise click.BadParameter(f"expected a mapping of outlet (or article id) to a side "
+                                 f"name, e.g. {{\"Outlet A\": \"side 1\"}}; got {str(data)[:80]}",
+                                 param_hint="--sides")
+    return {str(k): v for k, v in data.items()}
+
+
+def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
+        sides: dict[str, str] | None = None, batch_size: int = 32,
+        max_bytes: int | None = None, quiet: bool = False) -> int:
+    """Analyse ``paths``, compare the articles, write compare.{json,html}; the exit code."""
+    from .. import load
+    from ..compare import compare_documents, render_compare_html
+    from ..io import DEFAULT_MAX_BYTES, ReadError, read
+    from ..stages import DEFAULT_STAGES
+
+    items = list(read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
+    errors = [i.to_dict() for i in items if isinstance(i, ReadError)]
+    docs = [i for i in items if not isinstance(i, ReadError)]
+    for err in errors:
+        click.echo(f"error: {err['message']}", err=True)
+    names = list(DEFAULT_STAGES)
+    if not _models_available():
+        names = [n for n in names if n not in MODEL_STAGES]
+        click.echo("note: the sentence models are not installed; figures and claims are "
+                   "matched by shared words instead of sentence embeddings", err=True)
+    config = {"actors": {"extra": [str(actors)]}} if actors else None
+    try:
+        pipeline = load(names, config=config)
+    except ClaimscopeError as exc:
+        raise click.UsageError(str(exc)) from exc
+    analysed = list(pipeline.pipe(docs, batch_size=batch_size))
+    try:
+        report = compare_documents(analysed, sides=sides)
+    except ClaimscopeError as exc:
+        raise click.UsageError(str(exc)) from exc
+    report["errors"] = errors
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "compare.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (outdir / "compare.html").write_text(render_compare_html(report), encoding="utf-8")
+    for name in ("compare.json", "compare.html"):
+        click.echo(f"wrote {outdir / name}")
+    if not quiet:
+        click.echo(f"compared {len(analysed)} article(s): {len(report['figures'])} figure "
+                   f"disagreement(s), {len(report['outcomes'])} outcome contradiction(s), "
+                   f"{len(report['one_sided'])} one-sided claim(s)", err=True)
+    failed = [d for d in analysed if d.errors]
+    return 1 if errors or failed else 0
+
+
+@click.command("compare")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Folder for compare.json/.html.")
+@click.option("--actors", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Extra actors gazetteer (TOML), merged over the shipped ones.")
+@click.option("--sides", "sides_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="JSON/TOML mapping of outlet (or article id) to side, for "
+                                 "'claims made by one side only'.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Largest article accepted, in bytes (default 10,000,000).")
+@click.option("-q", "--quiet", is_flag=True)
+def compare(paths: tuple[str, ...], outdir: Path, actors: Path | None,
+            sides_file: Path | None, batch_size: int, max_bytes: int | None,
+            quiet: bool) -> None:
+    """Compare articles: disagreeing figures, contradicting outcomes, one-sided claims."""
+    import sys
+
+    code = run(list(paths), outdir=outdir, actors=actors, sides=_read_sides(sides_file),
+               batch_size=batch_size, max_bytes=max_bytes, quiet=quiet)
+    sys.exit(code)

@@ -1,0 +1,93 @@
+"""Even-handedness: the actor swap, and labels that must not change when sides are traded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import claimscope
+from claimscope.swap import label_changes, side, swap_actors, swap_side
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "claimscope" / "models" / "data" / "manifest.json"
+#: Share of labels allowed to change. The benchmark target is 1%; the rule stages hold 0%
+#: on the texts below, the model stages are held at 5% here until measured on shipped models.
+RULE_TOLERANCE = 0.01
+MODEL_TOLERANCE = 0.05
+
+
+def test_swap_trades_names_forces_leaders_demonyms() -> None:
+    res = swap_actors("Israeli troops destroyed Hamas's tunnels, Netanyahu said. "
+                      "Israelis fled. The IDF and the Kremlin; Putin met Russians in Moscow.")
+    assert res.text == ("Hamas troops destroyed Israel's tunnels, Sinwar said. "
+                        "Palestinians fled. The Qassam Brigades and the Bankova; Zelensky met "
+                        "Ukrainians in Kyiv.")
+
+
+def test_swap_is_an_involution_on_plain_names() -> None:
+    text = "Russia said Ukraine lost; Hamas said Israel failed. Zelensky and Putin."
+    assert swap_actors(swap_actors(text).text).text == text
+
+
+def test_swap_keeps_case_and_other_actors() -> None:
+    res = swap_actors("HAMAS and ISRAEL. The Palestinian Authority and Palestinian Islamic "
+                      "Jihad. israel in lower case. pro-Russian groups.")
+    assert res.text.startswith("ISRAEL and HAMAS.")
+    assert "Palestinian Authority" in res.text and "Palestinian Islamic Jihad" in res.text
+    assert "israel in lower case" in res.text and "pro-Russian" in res.text
+
+
+def test_swap_offsets_map_both_ways() -> None:
+    text = "Netanyahu said Israel had destroyed 300 tunnels near Khan Younis."
+    res = swap_actors(text)
+    for word in ("said", "300", "Khan"):
+        assert res.to_swapped(text.index(word)) == res.text.index(word)
+        assert res.to_original(res.text.index(word)) == text.index(word)
+    assert res.to_original(res.text.index("Sinwar")) == text.index("Netanyahu")
+
+
+def test_swap_sides() -> None:
+    assert swap_side("Israel") == side("Hamas") == side("Palestinians") == "P"
+    assert swap_side("Ukraine") == side("Russia") == "R"
+    assert swap_side("Qatar") == side("Qatar") == "Qatar"
+
+
+def _texts() -> list[str]:
+    lines = (ROOT / "benchmarks" / "ledger_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    out = [json.loads(line)["text"] for line in lines if line.strip()]
+    out.append((ROOT / "examples" / "sample_article.txt").read_text(encoding="utf-8"))
+    return out
+
+
+def _rates(nlp, texts: list[str]) -> dict[str, float]:
+    swaps = [swap_actors(t) for t in texts]
+    a = list(nlp.pipe(texts))
+    b = list(nlp.pipe([s.text for s in swaps]))
+    totals: dict[str, list[int]] = {}
+    for o, s, res in zip(a, b, swaps):
+        for stage, (c, n) in label_changes(o, s, res).items():
+            t = totals.setdefault(stage, [0, 0])
+            t[0] += c
+            t[1] += n
+    return {k: c / n for k, (c, n) in totals.items() if n}
+
+
+def test_swap_rule_stages_are_even_handed() -> None:
+    nlp = claimscope.load(["segment", "quantities", "actors", "ledger"])
+    rates = _rates(nlp, _texts())
+    assert rates["ledger"] <= RULE_TOLERANCE, rates
+    assert rates["quantities"] <= RULE_TOLERANCE, rates
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MANIFEST.is_file(),
+                    reason="the shipped sentence models (claimscope/models/data/manifest.json) "
+                           "are not installed yet")
+def test_swap_model_stages_are_even_handed() -> None:
+    nlp = claimscope.load()
+    rates = _rates(nlp, _texts())
+    assert rates["checkworthiness"] <= MODEL_TOLERANCE, rates
+    assert rates["subjectivity"] <= MODEL_TOLERANCE, rates
+    assert rates["ledger"] <= RULE_TOLERANCE, rates
