@@ -20,6 +20,9 @@ from ..errors import Errors, ModelError, check_param
 
 #: Where the shipped model files live (CLAIMSCOPE_MODELS overrides, e.g. for a retrained set).
 DATA_DIR = Path(os.environ.get("CLAIMSCOPE_MODELS") or Path(__file__).parent / "data")
+ENCODER_FILE = "encoder.int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+HEADS_FILE = "heads.npz"
 
 
 def _sha256(path: Path) -> str:
@@ -103,6 +106,56 @@ class Encoder:
             out[idx] = self._pooled(feeds, mask)
         return out
 
+    def embed_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray],
+                                                      list[np.ndarray], list[np.ndarray]]:
+        """One pass giving what ``embed`` gives plus every text's token states.
+
+        Returns ``(pooled, states, offsets, ids)``: ``pooled`` as ``embed``; ``states[i]``
+        the float16 last hidden states of text i, shape (n_tokens, dim), [CLS] and [SEP]
+        included; ``offsets[i]`` int32 (n_tokens, 2) character offsets of each token in
+        text i, (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids.
+        """
+        if self.session_ is None:
+            self._load()
+        pooled = np.zeros((len(texts), self.dim), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, self.dim), np.float16)] * len(texts)
+        offsets: list[np.ndarray] = [np.zeros((0, 2), np.int32)] * len(texts)
+        token_ids: list[np.ndarray] = [np.zeros(0, np.int32)] * len(texts)
+        if not texts:
+            return pooled, states, offsets, token_ids
+        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
+        hidden_name = ("last_hidden_state" if "last_hidden_state" in self._outputs
+                       else self._outputs[0])
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            width = max(len(encs[j].ids) for j in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, j in enumerate(idx):
+                n = len(encs[j].ids)
+                ids[row, :n] = encs[j].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            if "sentence_embedding" in self._outputs:
+                hidden, emb = self.session_.run([hidden_name, "sentence_embedding"], feeds)
+            else:
+                (hidden,) = self.session_.run([hidden_name], feeds)
+                m = mask[..., None].astype(np.float32)
+                emb = (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            pooled[idx] = emb
+            for row, j in enumerate(idx):
+                enc = encs[j]
+                n = len(enc.ids)
+                states[j] = hidden[row, :n].astype(np.float16)
+                off = np.asarray(enc.offsets, dtype=np.int32).reshape(n, 2)
+                off[np.asarray(enc.special_tokens_mask, dtype=bool)] = -1
+                offsets[j] = off
+                token_ids[j] = np.asarray(enc.ids, dtype=np.int32)
+        return pooled, states, offsets, token_ids
+
     def _pooled(self, feeds: dict[str, np.ndarray], mask: np.ndarray) -> np.ndarray:
         if "sentence_embedding" in self._outputs:
             (pooled,) = self.session_.run(["sentence_embedding"], feeds)
@@ -164,7 +217,8 @@ class ModelBundle:
             except (OSError, ValueError) as exc:
                 raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
             if self.verify:
-                for name, digest in self._manifest.get("sha256", {}).items():
+                for name, entry in self._manifest.get("files", {}).items():
+                    digest = entry["sha256"]
                     got = _sha256(self.data_dir / name) if (self.data_dir / name).is_file() \
                         else "missing"
                     if got != digest:
@@ -176,27 +230,35 @@ class ModelBundle:
     def encoder(self) -> Encoder:
         if self._encoder is None:
             m = self.manifest
-            self._encoder = Encoder(self.data_dir / _file(m, "encoder", "encoder.int8.onnx"),
-                                    self.data_dir / _file(m, "tokenizer", "tokenizer.json"),
+            self._encoder = Encoder(self.data_dir / ENCODER_FILE, self.data_dir / TOKENIZER_FILE,
                                     max_length=int(m.get("max_length", 128)))
         return self._encoder
 
     @property
     def heads(self) -> Heads:
         if self._heads is None:
-            self._heads = Heads(self.data_dir / _file(self.manifest, "heads", "heads.npz"))
+            self._heads = Heads(self.data_dir / HEADS_FILE)
         return self._heads
+
+    @property
+    def rhetoric(self) -> Any:
+        """The rhetoric heads (persuasion spans, paragraph techniques, frames, genre) that
+        read the encoder's token states; see ``claimscope.models.rhetoric``."""
+        model = getattr(self, "_rhetoric", None)
+        if model is None:
+            from .rhetoric import RhetoricModel
+
+            model = RhetoricModel(self.data_dir, verify=self.verify,
+                                  encoder_path=self.encoder.onnx_path)
+            self._rhetoric = model
+        return model
 
     def describe(self) -> dict[str, Any]:
         """Model names, versions and file hashes for the report's generator block."""
         m = self.manifest
         return {"encoder": m.get("name"), "base_model": m.get("base_model"),
-                "heads": sorted(m.get("heads", {})), "sha256": m.get("sha256", {})}
-
-
-def _file(manifest: dict[str, Any], key: str, default: str) -> str:
-    """The file name of a model part, as the manifest's ``files`` table gives it."""
-    return str(manifest.get("files", {}).get(key, default))
+                "heads": sorted(m.get("heads", {})),
+                "sha256": {name: e["sha256"] for name, e in m.get("files", {}).items()}}
 
 
 @lru_cache(maxsize=4)
