@@ -19,10 +19,22 @@ def data_dir(name: str) -> Path:
     return path
 
 
+def unquote(text: str) -> str:
+    """Undo the CSV quoting that QUOTE_NONE leaves in a field (outer and doubled quotes).
+
+    The CheckThat! TSVs quote fields with commas or quotes; readers see plain sentences.
+    """
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        return text[1:-1].replace('""', '"')
+    return text
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
+    """Rows of a CheckThat! TSV, every field unquoted and stripped."""
     csv.field_size_limit(10_000_000)
     with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [{k: unquote(v or "").strip() for k, v in row.items()} for row in rows]
 
 
 def f1_positive(gold: list[int], pred: list[int]) -> dict[str, float]:
