@@ -38,3 +38,17 @@ def test_quantities_do_not_regress():
     got = bench_quantities.main([])["heldout"]
     assert got["exact_f1"] >= BASELINE["quantities_heldout_exact_f1"], got
     assert got["overlap_f1"] >= BASELINE["quantities_heldout_overlap_f1"], got
+
+
+def test_ledger_does_not_regress():
+    import bench_ledger
+
+    got = bench_ledger.main([])
+    assert got["f1"] >= BASELINE["ledger_gold_f1"], got
+
+
+def test_swap_ledger_is_even_handed():
+    import bench_swap
+
+    got = bench_swap.main([])["changed"]["ledger"]["rate"]
+    assert got <= BASELINE["swap_ledger_change_rate_max"], got
