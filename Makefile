@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean demo-verify
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(BIN)/claimscope analyze examples/sample_article.txt -o $(OUT) --format json,html,md
+
+demo-verify: setup  ## check the sample article against a reference corpus (OCHA if present)
+	BIN=$(BIN) OUT=$(OUT) bash examples/demo_verify.sh
 
 test: setup
 	$(BIN)/python -m pytest -q

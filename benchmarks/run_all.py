@@ -11,6 +11,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_checkworthiness  # noqa: E402
+import bench_ledger  # noqa: E402
+import bench_swap  # noqa: E402
 import bench_quantities  # noqa: E402
 import bench_speed  # noqa: E402
 import bench_subjectivity  # noqa: E402
@@ -18,7 +20,9 @@ import bench_subjectivity  # noqa: E402
 BENCHES = {"checkworthiness": bench_checkworthiness.main,
            "subjectivity": bench_subjectivity.main,
            "quantities": lambda: bench_quantities.main([]),
-           "speed": lambda: bench_speed.main([])}
+           "speed": lambda: bench_speed.main([]),
+           "ledger": lambda: bench_ledger.main([]),
+           "swap": lambda: bench_swap.main([])}
 
 
 def main() -> None:

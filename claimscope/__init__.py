@@ -28,16 +28,23 @@ _default: Pipeline | None = None
 
 
 def load(stages: Sequence[str] | None = None, *, models: str | None = None,
-         config: dict[str, dict[str, Any]] | None = None) -> Pipeline:
+         config: dict[str, dict[str, Any]] | None = None,
+         corpus: Any = None) -> Pipeline:
     """Build a pipeline from registered stage names (default: the full analysis).
 
     ``models`` is a folder of model files (default: those shipped in the
     package); ``config`` maps a stage name to keyword arguments of its factory.
+    ``corpus`` (a reference-corpus path, or ``config={"retrieve": {"db": ...}}``) adds
+    the ``retrieve`` and ``verify`` stages: every claim is checked against it.
     """
-    from .stages import DEFAULT_STAGES
+    from .stages import DEFAULT_STAGES, VERIFY_STAGES
 
     names = list(DEFAULT_STAGES if stages is None else stages)
-    config = config or {}
+    config = {k: dict(v) for k, v in (config or {}).items()}
+    if corpus is not None:
+        config.setdefault("retrieve", {})["db"] = corpus
+    if config.get("retrieve", {}).get("db") is not None:
+        names += [n for n in VERIFY_STAGES if n not in names]
     built = []
     for name in names:
         factory = registry.stages.get(name)

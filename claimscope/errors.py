@@ -54,6 +54,34 @@ class Errors(metaclass=_WithCodes):
             ".htm or .jsonl.")
     E109 = "{source}: the folder holds no .txt, .md, .html, .htm or .jsonl files."
     E110 = "{source}: could not read the file ({detail})."
+    # actors gazetteers (--actors FILE) and compare
+    E200 = ("{source}: expected an actors gazetteer in TOML (one table per actor, e.g. "
+            "[\"Hamas\"] names = [\"Hamas\"]), but it could not be read or parsed ({detail}). "
+            "Fix the file; the shipped ones in claimscope/gazetteers/ are examples.")
+    E201 = ("{source}: {where} must be a table of alias lists (e.g. [\"Israel\"] "
+            "forces = [\"IDF\"]), got {got}. Put each actor's aliases under its own table.")
+    E202 = ("{source}: {where} must be {expected}, got {got}. See claimscope/gazetteers/ "
+            "for the format.")
+    E203 = ("compare needs at least two analysed articles, got {got}. Give two or more "
+            "articles (files, a folder, or a .jsonl with several lines).")
+    # reference corpus and verification (claimscope corpus ..., --corpus DB)
+    E300 = ("{path}: not a claimscope corpus ({detail}). Build one with `claimscope corpus "
+            "add FILE... --db {path}`, or pass the right --db.")
+    E301 = ("{path}: the corpus has schema version {got}, newer than this claimscope "
+            "understands ({expected}). Upgrade claimscope, or rebuild the corpus.")
+    E302 = ("{source}: cannot add to the corpus: {detail}. Expected .txt, .md, .html, .jsonl "
+            "(passages with text/source/url/date/publisher) or .csv (one passage per row).")
+    E303 = ("{path}: no such corpus. Create it with `claimscope corpus add FILE... --db "
+            "{path}`.")
+    E304 = ("The corpus {path} was embedded with '{got}', but this run uses '{expected}'. "
+            "Rebuild it: `claimscope corpus add ... --db NEW.db`.")
+    # rhetoric heads (persuasion, techniques, framing)
+    E400 = ("The rhetoric heads in {path} were trained on the encoder with sha256 "
+            "{expected}, but the installed encoder has {got}: their scores would be "
+            "meaningless. Retrain them: `python training/train_persuasion.py --data "
+            "../shared/data --out {path}`.")
+    E401 = ("The '--only' layer '{name}' is unknown. Expected a comma-separated list of: "
+            "{available}.")
 
 
 class Warnings(metaclass=_WithCodes):
@@ -65,6 +93,8 @@ class Warnings(metaclass=_WithCodes):
             "text.")
     W004 = ("Could not tell the article's language (too little text); English models "
             "were applied.")
+    W300 = ("The reference corpus is empty: every claim is 'not_enough_evidence'. Add "
+            "passages with `claimscope corpus add`.")
 
 
 class ClaimscopeError(Exception):

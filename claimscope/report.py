@@ -43,6 +43,10 @@ def generator_info(pipeline: Any = None) -> dict[str, Any]:
             if models is not None:
                 info["models"] = models.describe()
                 break
+        for stage in pipeline.stages:  # e.g. retrieve/verify: the corpus and NLI model used
+            extra = getattr(stage, "report_info", None)
+            for key, value in (extra() if callable(extra) else {}).items():
+                info.setdefault(key, {}).update(value)
     return info
 
 

@@ -49,14 +49,30 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
               help="Largest article accepted, in bytes (default 10,000,000).")
 @click.option("--stages", default=None,
               help="Comma-separated stage names to run instead of the full analysis.")
+@click.option("--only", default=None,
+              help="Comma-separated layers to run instead of the full analysis: sentences, "
+                   "claims, opinion, numbers, actors, ledger, persuasion, techniques, "
+                   "framing, rhetoric (e.g. --only persuasion,framing or --only claims,numbers).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--corpus", "corpus_db", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Reference corpus (claimscope corpus add ...): check every "
+                                 "claim against it and report verdicts with evidence.")
+@click.option("--actors", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Extra actors gazetteer (TOML), merged over the shipped ones "
+                   "(see claimscope/gazetteers/).")
+@click.option("--as-of", default=None,
+              help="With --corpus: the date claims are checked at when an article has no "
+                   "published date (passages dated later rank lower).")
 def analyze(paths: tuple[str, ...], outdir: Path, formats: list[str], batch_size: int,
-            max_bytes: int | None, stages: str | None, quiet: bool) -> None:
+            max_bytes: int | None, stages: str | None, quiet: bool,
+            corpus_db: Path | None = None, as_of: str | None = None,
+            actors: Path | None = None, only: str | None = None) -> None:
     """Analyse articles: PATH is a .txt, .html, .jsonl file, a folder of them, or - (stdin)."""
     from .analyze import run
 
     code = run(list(paths), outdir=outdir, formats=formats, batch_size=batch_size,
-               max_bytes=max_bytes, stages=stages, quiet=quiet)
+               max_bytes=max_bytes, stages=stages, quiet=quiet, corpus=corpus_db, as_of=as_of,
+               **({"actors": actors} if actors else {}), **({"only": only} if only else {}))
     sys.exit(code)
 
 
@@ -70,6 +86,13 @@ def info() -> None:
 
     click.echo(json.dumps(generator_info(load()), indent=2))
 
+
+from .corpus import corpus as _corpus_group  # noqa: E402
+
+main.add_command(_corpus_group, "corpus")
+from .compare import compare as _compare_command  # noqa: E402
+
+main.add_command(_compare_command, "compare")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,7 +15,9 @@ from ..report import build_report
 
 
 def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int = 32,
-        max_bytes: int | None = None, stages: str | None = None, quiet: bool = False) -> int:
+        max_bytes: int | None = None, stages: str | None = None, quiet: bool = False,
+        corpus: Path | None = None, as_of: str | None = None,
+        actors: Path | None = None, only: str | None = None) -> int:
     """Analyse ``paths`` and write the reports; return the exit code."""
     from tqdm import tqdm
 
@@ -29,11 +32,30 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
         return 1
     try:
         names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
-        pipeline = load(names)
+        if only:
+            from ..layers import parse_layers, stages_for
+
+            if stages:
+                raise click.UsageError("give either --only (layers) or --stages, not both")
+            layers = parse_layers(only) + (["claims", "numbers"] if corpus is not None else [])
+            names = stages_for(layers)
+        if corpus is not None and not Path(corpus).is_file():
+            raise click.UsageError(f"--corpus {corpus}: no such corpus; build it with "
+                                   f"`claimscope corpus add FILE... --db {corpus}`")
+        verify_cfg = {"retrieve": {"db": str(corpus), "as_of": as_of}} if corpus else None
+        if actors is not None and (names is None or "actors" in names):
+            verify_cfg = dict(verify_cfg or {}, actors={"extra": [str(actors)]})
+        from ..layers import config_for
+        from ..stages import DEFAULT_STAGES
+
+        for stage, options in config_for(names or DEFAULT_STAGES).items():
+            verify_cfg = dict(verify_cfg or {})
+            verify_cfg[stage] = {**options, **verify_cfg.get(stage, {})}
+        pipeline = load(names, config=verify_cfg)
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc
     bar = tqdm(total=len(docs), unit="article", disable=quiet or len(docs) < 2,
-               file=click.get_text_stream("stderr"))
+               file=sys.stderr)
     analysed = []
     for doc in pipeline.pipe(docs, batch_size=batch_size):
         analysed.append(doc)

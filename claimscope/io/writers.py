@@ -36,8 +36,15 @@ def _markdown(report: dict[str, Any]) -> str:
     return render_markdown(report)
 
 
+def _claimreview(report: dict[str, Any]) -> str:
+    from ..render.claimreview import render_claimreview
+
+    return render_claimreview(report)
+
+
 for _r in (Renderer("json", ".json", render_json), Renderer("html", ".html", _html),
-           Renderer("md", ".md", _markdown)):
+           Renderer("md", ".md", _markdown),
+           Renderer("claimreview", ".claimreview.jsonld", _claimreview)):
     renderers.register(_r.name)(_r)
 
 

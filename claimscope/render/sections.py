@@ -68,3 +68,5 @@ register_section("claims", Section("claims", "claimscope.render.verification:cla
                                    "claimscope.render.verification:claims_markdown"))
 register_section("ledger", Section("ledger", "claimscope.render.ledger:ledger_html",
                                    "claimscope.render.ledger:ledger_markdown"))
+register_section("rhetoric", Section("paragraphs", "claimscope.render.rhetoric:rhetoric_html",
+                                     "claimscope.render.rhetoric:rhetoric_markdown"))

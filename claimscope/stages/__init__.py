@@ -1,7 +1,14 @@
 """Built-in pipeline stages, registered by name in ``claimscope.registry.stages``."""
 
 from . import heads, language, quantities, segment  # noqa: F401  (registration)
+from . import actors, ledger  # noqa: F401  (registration)
+from . import retrieve, verify  # noqa: F401  (registration)
+from . import persuasion  # noqa: F401  (registration)
+#: The rhetoric layer (persuasion spans, paragraph techniques, frames and genre), in order.
+RHETORIC_STAGES = ("persuasion", "techniques", "framing")
+#: Added after the default analysis when a reference corpus is given (load(corpus=...)).
+VERIFY_STAGES = ("retrieve", "verify")
 
 #: The default analysis, in order.
 DEFAULT_STAGES = ("segment", "language", "encode", "checkworthiness", "subjectivity",
-                  "quantities")
+                  "quantities", "actors", "ledger")

@@ -30,24 +30,50 @@ class _ModelStage(Stage):
 
 @stages.register("encode")
 class Encode(_ModelStage):
-    """Sentence embeddings: ``doc.tensors["sentence_embeddings"]`` (n_sentences, 384)."""
+    """Sentence embeddings: ``doc.tensors["sentence_embeddings"]`` (n_sentences, 384).
+
+    With ``token_states=True`` (default) the same pass also keeps, per sentence, the
+    token states (``doc.tensors["token_states"]``: float16 (n_tokens, 384) arrays), their
+    character offsets in ``doc.text`` (``doc.tensors["token_offsets"]``: int32
+    (n_tokens, 2), (-1, -1) for [CLS]/[SEP]) and ids (``doc.tensors["token_ids"]``) for
+    span stages such as ``persuasion``, which drops them after use. Pass
+    ``token_states=False`` when no later stage needs them.
+    """
 
     name = "encode"
     requires = ("doc.sentences",)
     assigns = ("doc.tensors.sentence_embeddings",)
 
-    def predict(self, docs: list[Document]) -> list[np.ndarray]:
+    def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True) -> None:
+        super().__init__(models)
+        self.token_states = token_states
+        if token_states:
+            self.assigns = Encode.assigns + ("doc.tensors.token_states",)
+
+    def predict(self, docs: list[Document]) -> list[Any]:
         texts = [s.text for d in docs for s in d.sentences]
-        emb = self.bundle.encoder.embed(texts)
+        if self.token_states:
+            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts)
+        else:
+            emb = self.bundle.encoder.embed(texts)
         out, i = [], 0
         for d in docs:
             n = len(d.sentences)
-            out.append(emb[i:i + n])
+            if self.token_states:
+                starts = [s.start for s in d.sentences]
+                offs = [np.where(o >= 0, o + st, -1).astype(np.int32)
+                        for o, st in zip(offsets[i:i + n], starts)]
+                out.append((emb[i:i + n], states[i:i + n], offs, ids[i:i + n]))
+            else:
+                out.append(emb[i:i + n])
             i += n
         return out
 
-    def set_annotations(self, docs: list[Document], preds: list[np.ndarray]) -> None:
+    def set_annotations(self, docs: list[Document], preds: list[Any]) -> None:
         for doc, emb in zip(docs, preds):
+            if isinstance(emb, tuple):
+                (emb, doc.tensors["token_states"], doc.tensors["token_offsets"],
+                 doc.tensors["token_ids"]) = emb
             doc.tensors["sentence_embeddings"] = emb
 
 

@@ -1,0 +1,162 @@
+"""``claimscope corpus``: build and inspect the reference corpus of trusted sources.
+
+    claimscope corpus add reports/ figures.csv --db claimscope.db
+    claimscope corpus list --db claimscope.db
+    claimscope corpus remove reports/old.html --db claimscope.db
+    claimscope corpus search "trucks entered Gaza" --db claimscope.db
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "claimscope.db"
+
+_db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+                          default=Path(DEFAULT_DB), show_default=True,
+                          help="The corpus file (SQLite).")
+
+
+def _store(db: Path, create: bool = False):
+    from ..corpus import CorpusStore
+
+    return CorpusStore(db, create=create)
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def corpus() -> None:
+    """Build and inspect the reference corpus (your trusted sources) used by --corpus."""
+
+
+@corpus.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@_db_option
+@click.option("--text-field", default="text", show_default=True,
+              help="JSONL/CSV field holding the passage text.")
+@click.option("--date-field", default="date", show_default=True,
+              help="Field holding the passage date.")
+@click.option("--source-field", default="source", show_default=True,
+              help="Field naming the source; a template such as 'Update #{no}' or a "
+                   "constant '=Name' also works. Lines sharing a source form one document.")
+@click.option("--url-field", default="url", show_default=True)
+@click.option("--publisher-field", default="publisher", show_default=True)
+@click.option("--title-field", default="title", show_default=True)
+@click.option("--id-field", default="passage_id", show_default=True,
+              help="Field holding a passage id (kept for citations).")
+@click.option("--max-words", type=click.IntRange(min=20), default=100, show_default=True,
+              help="Longer paragraphs are cut into windows of whole sentences of this size.")
+@click.option("--dtype", type=click.Choice(["float16", "float32"]), default="float16",
+              show_default=True, help="Storage type of embeddings in a new corpus.")
+def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
+        source_field: str, url_field: str, publisher_field: str, title_field: str,
+        id_field: str, max_words: int, dtype: str) -> None:
+    """Add .txt, .md, .html, .jsonl and .csv files (or folders of them) to the corpus.
+
+    Re-adding an unchanged file changes nothing; a changed one is re-indexed.
+    """
+    from ..corpus import CorpusError, CorpusStore, Fields, read_sources
+
+    fields = Fields(text=text_field, date=date_field, source=source_field, url=url_field,
+                    publisher=publisher_field, title=title_field, key=id_field)
+    errors = 0
+
+    def docs():
+        nonlocal errors
+        for item in read_sources(paths, fields, max_words=max_words):
+            if isinstance(item, Exception):
+                errors += 1
+                click.echo(f"error: {item}", err=True)
+            else:
+                yield item
+
+    t0 = time.perf_counter()
+    try:
+        with CorpusStore(db, create=True, dtype=dtype) as store:
+            result = store.add(docs())
+            total = store.count()
+    except CorpusError as exc:
+        _fail(exc)
+    secs = time.perf_counter() - t0
+    rate = f", {result.passages / secs:.0f} passages/s" if result.passages else ""
+    click.echo(f"{db}: {result.added} source(s) added, {result.updated} updated, "
+               f"{result.unchanged} unchanged; {result.passages} passage(s) indexed in "
+               f"{secs:.1f}s{rate}; {total} passage(s) in the corpus")
+    sys.exit(1 if errors else 0)
+
+
+@corpus.command("list")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_(db: Path, as_json: bool) -> None:
+    """List the sources in the corpus, with passage counts and dates."""
+    from ..corpus import CorpusError
+
+    try:
+        with _store(db) as store:
+            rows, stats = store.sources(), store.stats()
+    except CorpusError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"corpus": stats, "sources": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{db}: {stats['sources']} source(s), {stats['passages']} passage(s), "
+               f"schema v{stats['schema_version']}, content sha256 {stats['content_sha256'][:16]}")
+    for r in rows:
+        extra = ", ".join(str(x) for x in (r["publisher"], r["date"]) if x)
+        click.echo(f"  {r['passages']:>6}  {r['source']}" + (f"  ({extra})" if extra else ""))
+
+
+@corpus.command("remove")
+@click.argument("sources", nargs=-1, required=True)
+@_db_option
+def remove(sources: tuple[str, ...], db: Path) -> None:
+    """Remove sources (as `corpus list` names them) and their passages."""
+    from ..corpus import CorpusError
+
+    missing = 0
+    try:
+        with _store(db) as store:
+            for source in sources:
+                if store.remove(source):
+                    click.echo(f"removed {source}")
+                else:
+                    missing += 1
+                    click.echo(f"error: no source named {source!r} in {db} "
+                               "(see `claimscope corpus list`)", err=True)
+    except CorpusError as exc:
+        _fail(exc)
+    sys.exit(1 if missing else 0)
+
+
+@corpus.command("search")
+@click.argument("query")
+@_db_option
+@click.option("-k", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--as-of", default=None, help="Rank passages dated after this date lower.")
+def search(query: str, db: Path, k: int, as_of: str | None) -> None:
+    """Show the passages retrieval finds for QUERY (hybrid BM25 + dense)."""
+    from ..corpus import CorpusError
+    from ..corpus.embed import default_encoder
+    from ..errors import InvalidParameterError
+    from ..stages.retrieve import Retrieve, _date
+
+    try:
+        stage = Retrieve(str(db), k=k, candidates=max(50, k), as_of=as_of)
+        if not db.exists():
+            stage.store.count()
+        vec = default_encoder().embed([query])[0]
+        hits = stage.search(query, vec, _date(as_of))
+    except (CorpusError, InvalidParameterError) as exc:
+        _fail(exc)
+    for h in hits:
+        click.echo(f"[{h['score']:.4f}] {h['source']} {h['date'] or ''} {h['passage_id']}")
+        click.echo(f"    {h['passage'][:300]}")

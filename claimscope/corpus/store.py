@@ -1,0 +1,407 @@
+"""The reference corpus: one SQLite file with passages, an FTS5 index and embeddings.
+
+Tables (schema version 2):
+
+- ``meta(key, value)``: ``schema_version``, ``embedder``, ``embedding_dtype``, ``created``;
+- ``documents``: one row per source (a file, or the JSONL/CSV lines sharing a source), with
+  url, date, publisher, title, metadata and the content hash that makes re-adding a no-op;
+- ``passages``: text, offsets into the source document, optional per-passage url/date/
+  publisher, metadata, content hash and the embedding (float16 or float32 blob);
+- ``passages_fts``: an FTS5 index over passage text (external content, kept in step by
+  triggers), tokenised with ``porter unicode61``.
+
+Older stores are migrated in place when opened (``MIGRATIONS``); a newer one is refused.
+Dense search is a brute-force cosine over all vectors held in memory (fine for ~100k
+passages: 100k x 384 float16 = 77 MB).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ClaimscopeError, Errors, check_param
+from .ingest import SourceDoc
+
+SCHEMA_VERSION = 2
+DTYPES = {"float16": np.float16, "float32": np.float32}
+
+_SCHEMA_V2 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,
+    url TEXT, date TEXT, publisher TEXT, title TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    n_passages INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    passage_key TEXT, url TEXT, date TEXT, publisher TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT,
+    embedding BLOB
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE INDEX IF NOT EXISTS passages_date ON passages(date);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+#: The first released layout (kept to test the migration path): no publisher, metadata,
+#: per-passage url/date or content hashes, float32 vectors, no embedder record.
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE, url TEXT, date TEXT, title TEXT,
+    content_hash TEXT NOT NULL, n_passages INTEGER NOT NULL DEFAULT 0, added TEXT NOT NULL);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    embedding BLOB);
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    text, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+
+
+def _migrate_1_to_2(con: sqlite3.Connection) -> None:
+    for stmt in ("ALTER TABLE documents ADD COLUMN publisher TEXT",
+                 "ALTER TABLE documents ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'",
+                 "ALTER TABLE passages ADD COLUMN passage_key TEXT",
+                 "ALTER TABLE passages ADD COLUMN url TEXT",
+                 "ALTER TABLE passages ADD COLUMN date TEXT",
+                 "ALTER TABLE passages ADD COLUMN publisher TEXT",
+                 "ALTER TABLE passages ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'",
+                 "ALTER TABLE passages ADD COLUMN content_hash TEXT",
+                 "CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id)",
+                 "CREATE INDEX IF NOT EXISTS passages_date ON passages(date)"):
+        con.execute(stmt)
+    # version 1 stored float32 vectors and recorded no embedder: keep reading them as such
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_dtype', 'float32')")
+    rows = con.execute("SELECT id, text FROM passages").fetchall()
+    con.executemany("UPDATE passages SET content_hash = ? WHERE id = ?",
+                    [(hashlib.sha256(t.encode()).hexdigest(), i) for i, t in rows])
+
+
+#: from-version -> function migrating one step up
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+
+
+class CorpusError(ClaimscopeError):
+    """The corpus file is missing, not a corpus, or from a newer claimscope."""
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# ----------------------------------------------------------------------------- FTS5 queries
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = frozenset("""a an and are as at be been by for from had has have he her his in is it
+its of on or that the their them they this to was were which who will with said says say
+not no but than then there these those also into after before over under more less about
+some all any been being do does did can could would should may might""".split())
+
+
+def fts_query(text: str, max_terms: int = 32) -> str | None:
+    """An FTS5 MATCH expression for untrusted text: each word a quoted term, OR-ed.
+
+    Only letters and digits reach the expression, every term is double-quoted (so FTS5
+    operators, column filters, ``*``, ``^``, ``NEAR`` and quotes in the input are plain
+    words or dropped); returns None when nothing searchable is left.
+    """
+    seen: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in _STOP or (len(tok) < 2 and not tok.isdigit()) or tok in seen:
+            continue
+        seen.append(tok)
+        if len(seen) >= max_terms:
+            break
+    if not seen:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in seen)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class CorpusStore:
+    """A reference corpus in one SQLite file.
+
+    The constructor only stores its parameters; the file is opened (created with
+    ``create=True``, migrated when older) on first use.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = False, dtype: str = "float16",
+                 encoder: Any = None) -> None:
+        check_param("CorpusStore", "dtype", dtype, dtype in DTYPES, "'float16' or 'float32'")
+        self.path = Path(path)
+        self.create = create
+        self.dtype = dtype
+        self.encoder = encoder
+        self._con: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._vectors: tuple[str, np.ndarray, np.ndarray] | None = None
+
+    # connection and schema --------------------------------------------------------
+    @property
+    def con(self) -> sqlite3.Connection:
+        if self._con is None:
+            self._open()
+        assert self._con is not None
+        return self._con
+
+    def _open(self) -> None:
+        if not self.path.exists() and not self.create:
+            raise CorpusError(Errors.E303.format(path=self.path))
+        if self.create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = sqlite3.connect(str(self.path), check_same_thread=False)
+            con.execute("PRAGMA foreign_keys = ON")
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        except sqlite3.DatabaseError as exc:
+            raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from exc
+        if not tables:
+            if not self.create:
+                con.close()
+                raise CorpusError(Errors.E300.format(path=self.path, detail="empty database"))
+            with con:
+                con.executescript(_SCHEMA_V2)
+                con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                    ("schema_version", str(SCHEMA_VERSION)), ("embedding_dtype", self.dtype),
+                    ("embedder", self._embedder_name()), ("created", _now())])
+        elif "meta" not in tables or "passages" not in tables:
+            con.close()
+            raise CorpusError(Errors.E300.format(path=self.path,
+                                                 detail="no meta/passages tables"))
+        else:
+            self._migrate(con)
+        self._con = con
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row and str(row[0]).isdigit() else 1
+        if version > SCHEMA_VERSION:
+            con.close()
+            raise CorpusError(Errors.E301.format(path=self.path, got=version,
+                                                 expected=SCHEMA_VERSION))
+        while version < SCHEMA_VERSION:
+            with con:
+                MIGRATIONS[version](con)
+                version += 1
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                            (str(version),))
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (f"migrated_to_{version}", _now()))
+
+    def _embedder_name(self) -> str:
+        from .embed import EMBEDDER
+
+        return getattr(self.encoder, "name", None) or EMBEDDER
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._vectors = None
+
+    def __enter__(self) -> CorpusStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.meta().get("schema_version", 1))
+
+    def _encoder(self) -> Any:
+        if self.encoder is None:
+            from .embed import default_encoder
+
+            self.encoder = default_encoder()
+        return self.encoder
+
+    # writing ------------------------------------------------------------------------
+    def add(self, docs: Iterable[SourceDoc], *, batch_size: int = 64,
+            progress: Callable[[int], None] | None = None) -> AddResult:
+        """Add or update source documents; an unchanged document (same hash) is skipped."""
+        import time
+
+        t0 = time.perf_counter()
+        result = AddResult()
+        meta = self.meta()
+        dtype = DTYPES[meta.get("embedding_dtype", self.dtype)]
+        with self._lock:
+            for doc in docs:
+                row = self.con.execute("SELECT id, content_hash FROM documents WHERE source = ?",
+                                       (doc.source,)).fetchone()
+                digest = doc.content_hash
+                if row and row[1] == digest:
+                    result.unchanged += 1
+                    continue
+                vecs = self._encoder().embed([p.text for p in doc.passages]) if doc.passages \
+                    else np.zeros((0, 384), np.float32)
+                with self.con:
+                    if row:
+                        self.con.execute("DELETE FROM passages WHERE doc_id = ?", (row[0],))
+                        self.con.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+                        result.updated += 1
+                    else:
+                        result.added += 1
+                    cur = self.con.execute(
+                        "INSERT INTO documents (source, url, date, publisher, title, metadata, "
+                        "content_hash, n_passages, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (doc.source, doc.url, doc.date, doc.publisher, doc.title,
+                         json.dumps(doc.metadata, ensure_ascii=False), digest,
+                         len(doc.passages), _now()))
+                    doc_id = cur.lastrowid
+                    self.con.executemany(
+                        "INSERT INTO passages (doc_id, ord, text, start, \"end\", passage_key, "
+                        "url, date, publisher, metadata, content_hash, embedding) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(doc_id, i, p.text, p.start, p.end, p.key, p.url, p.date, p.publisher,
+                          json.dumps(p.metadata, ensure_ascii=False, default=str),
+                          hashlib.sha256(p.text.encode()).hexdigest(),
+                          vecs[i].astype(dtype).tobytes())
+                         for i, p in enumerate(doc.passages)])
+                result.passages += len(doc.passages)
+                if progress:
+                    progress(len(doc.passages))
+            self._vectors = None
+        result.seconds = round(time.perf_counter() - t0, 3)
+        return result
+
+    def remove(self, source: str) -> int:
+        """Remove a source (exact name) and its passages; return how many sources went."""
+        with self._lock, self.con:
+            n = self.con.execute("DELETE FROM documents WHERE source = ?", (source,)).rowcount
+            self._vectors = None
+        return n
+
+    # reading ------------------------------------------------------------------------
+    def sources(self) -> list[dict[str, Any]]:
+        rows = self.con.execute(
+            "SELECT source, publisher, date, url, title, n_passages, added, content_hash "
+            "FROM documents ORDER BY source").fetchall()
+        keys = ("source", "publisher", "date", "url", "title", "passages", "added",
+                "content_hash")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def content_hash(self) -> str:
+        """sha256 over the sorted content hashes of every source: changes iff content does."""
+        h = hashlib.sha256()
+        for (digest,) in self.con.execute("SELECT content_hash FROM documents ORDER BY source"):
+            h.update(digest.encode())
+        return h.hexdigest()
+
+    def count(self) -> int:
+        return int(self.con.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+    def stats(self) -> dict[str, Any]:
+        """What a report records about the corpus (the ``generator.corpus`` block)."""
+        meta = self.meta()
+        return {"db": self.path.name, "passages": self.count(),
+                "sources": int(self.con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]),
+                "content_sha256": self.content_hash(),
+                "schema_version": int(meta.get("schema_version", 1)),
+                "embedder": meta.get("embedder"),
+                "bytes": self.path.stat().st_size if self.path.exists() else None}
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids, float32 matrix of unit vectors), cached until the content changes."""
+        with self._lock:
+            digest = self.content_hash()
+            if self._vectors is None or self._vectors[0] != digest:
+                dtype = DTYPES[self.meta().get("embedding_dtype", "float32")]
+                rows = self.con.execute(
+                    "SELECT id, embedding FROM passages WHERE embedding IS NOT NULL "
+                    "ORDER BY id").fetchall()
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                mat = (np.stack([np.frombuffer(r[1], dtype=dtype) for r in rows]).astype(np.float32)
+                       if rows else np.zeros((0, 384), np.float32))
+                self._vectors = (digest, ids, mat)
+            return self._vectors[1], self._vectors[2]
+
+    def search_bm25(self, text: str, k: int = 50) -> list[tuple[int, float]]:
+        """(passage id, bm25 score, higher is better) for the words of ``text``."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
+               "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?")
+        return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, (query, int(k)))]
+
+    def search_dense(self, vector: np.ndarray, k: int = 50) -> list[tuple[int, float]]:
+        ids, mat = self.vectors()
+        if len(ids) == 0:
+            return []
+        sims = mat @ vector.astype(np.float32)
+        k = min(k, len(ids))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top])]
+        return [(int(ids[i]), float(sims[i])) for i in top]
+
+    def passages(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Passage records by id, with the source's url/date/publisher as fallbacks."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.con.execute(
+            f"SELECT p.id, p.text, p.start, p.\"end\", p.passage_key, "
+            f"COALESCE(p.url, d.url), COALESCE(p.date, d.date), "
+            f"COALESCE(p.publisher, d.publisher), p.metadata, d.source, d.title "
+            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
+            ids).fetchall()
+        out = {}
+        for r in rows:
+            out[r[0]] = {"id": r[0], "text": r[1], "start": r[2], "end": r[3], "key": r[4],
+                         "url": r[5], "date": r[6], "publisher": r[7],
+                         "metadata": json.loads(r[8] or "{}"), "source": r[9], "title": r[10]}
+        return out

@@ -1,0 +1,142 @@
+"""The NLI cross-encoder: does a passage entail, contradict or not address a claim?
+
+An int8 ONNX MiniLM fine-tuned here (``training/train_nli.py``) and shipped as
+``nli.int8.onnx`` with its manifest ``nli.json`` (label order, temperature, training data,
+metrics, sha256). The runtime needs onnxruntime and tokenizers only; pairs are encoded
+with the shared ``tokenizer.json`` as ``[CLS] passage [SEP] claim [SEP]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import Errors, ModelError
+from . import DATA_DIR, _sha256
+
+MANIFEST = "nli.json"
+
+
+class NLIModel:
+    """Calibrated 3-way probabilities for (premise, hypothesis) pairs.
+
+    Parameters are stored here; the session loads on first ``predict_proba``.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, *, verify: bool = True,
+                 batch_size: int = 32, threads: int | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir else DATA_DIR
+        self.verify = verify
+        self.batch_size = batch_size
+        self.threads = threads
+        self._lock = threading.Lock()
+        self.manifest_: dict[str, Any] | None = None
+        self.session_: Any = None
+        self.tokenizer_: Any = None
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        if self.manifest_ is None:
+            path = self.data_dir / MANIFEST
+            try:
+                self.manifest_ = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
+        return self.manifest_
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.manifest.get("labels", ["entailment", "neutral", "contradiction"]))
+
+    @property
+    def sha256(self) -> str | None:
+        return self.manifest.get("sha256", {}).get(self._file)
+
+    @property
+    def _file(self) -> str:
+        return str(self.manifest.get("files", {}).get("model", "nli.int8.onnx"))
+
+    def describe(self) -> dict[str, Any]:
+        m = self.manifest
+        return {"name": m.get("name"), "base_model": m.get("base_model"),
+                "labels": self.labels, "sha256": self.sha256,
+                "temperature": m.get("temperature")}
+
+    def _load(self) -> None:
+        with self._lock:
+            if self.session_ is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            m = self.manifest
+            model_path = self.data_dir / self._file
+            tok_path = self.data_dir / m.get("files", {}).get("tokenizer", "tokenizer.json")
+            for path in (model_path, tok_path):
+                if not path.is_file():
+                    raise ModelError(Errors.E005.format(path=path, detail="not found"))
+            if self.verify and self.sha256:
+                got = _sha256(model_path)
+                if got != self.sha256:
+                    raise ModelError(Errors.E006.format(path=model_path, got=got,
+                                                        expected=self.sha256))
+            tok = Tokenizer.from_file(str(tok_path))
+            tok.enable_truncation(max_length=int(m.get("max_length", 128)),
+                                  strategy="only_first")
+            tok.no_padding()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            opts.inter_op_num_threads = 1
+            try:
+                sess = ort.InferenceSession(str(model_path), opts,
+                                            providers=["CPUExecutionProvider"])
+            except Exception as exc:  # onnxruntime raises its own exception types
+                raise ModelError(Errors.E005.format(path=model_path, detail=exc)) from exc
+            self._inputs = {i.name for i in sess.get_inputs()}
+            self.tokenizer_ = tok
+            self.session_ = sess
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Raw logits, shape (len(pairs), 3), in ``labels`` order."""
+        if self.session_ is None:
+            self._load()
+        out = np.zeros((len(pairs), len(self.labels)), dtype=np.float32)
+        if not pairs:
+            return out
+        encs = self.tokenizer_.encode_batch([(p, h) for p, h in pairs])
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s:s + self.batch_size]
+            width = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            types = np.zeros_like(ids)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(idx):
+                n = len(encs[i].ids)
+                ids[row, :n] = encs[i].ids
+                types[row, :n] = encs[i].type_ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            feeds = {k: v for k, v in feeds.items() if k in self._inputs}
+            out[idx] = self.session_.run(["logits"], feeds)[0]
+        return out
+
+    def predict_proba(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Temperature-calibrated probabilities, shape (len(pairs), 3)."""
+        z = self.logits(pairs) / float(self.manifest.get("temperature", 1.0))
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=4)
+def nli_model(data_dir: str | None = None) -> NLIModel:
+    """The process-wide NLI model for ``data_dir`` (default: the shipped one)."""
+    return NLIModel(data_dir)

