@@ -11,7 +11,12 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
 - Each becomes an interval: ``at_least`` is [low, +inf), ``at_most`` (-inf, high], a range
   [low, high]; an approximate figure widens by ``approx_tol`` (10%), a round figure in the
   claim ("12,000") by half its last non-zero place (+-500), since claims round.
-- ``consistent`` when the intervals meet, ``inconsistent`` when they are disjoint.
+- ``consistent`` when the intervals meet, ``inconsistent`` when they are disjoint;
+  ``contained`` when the source's interval lies inside the claim's (only then can a figure
+  support a claim: "more than 900" does not support "about 1,200").
+- With the texts given, figures are compared only when the words around them share a
+  content word (``same_context``): "1,200 people were killed" is not compared with "240
+  people are held captive".
 
     >>> from claimscope.quantities import extract_quantities as q
     >>> compare_quantities(q("some 300 trucks entered")[0], q("117 trucks entered")[0])["relation"]
@@ -23,6 +28,7 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
@@ -31,8 +37,9 @@ __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "bes
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
 
-_PEOPLE = frozenset({"people", "person", "individual", "civilian", "palestinian", "israeli",
-                     "resident", "inhabitant", "gazan", "human", "life", "soul", "victim"})
+#: generic words for people (demonyms such as Palestinians or Israelis are kept apart)
+_PEOPLE = frozenset({"people", "person", "individual", "resident", "inhabitant", "human",
+                     "life", "soul"})
 _SINGULAR_IS = frozenset({"this", "his", "tennis", "iris", "chassis"})
 _IRREGULAR = {"people": "people", "children": "child", "men": "man", "women": "woman",
               "lives": "life", "casualties": "casualty", "bodies": "body", "persons": "person",
@@ -127,11 +134,13 @@ def compare_quantities(claim: dict[str, Any], source: dict[str, Any], *,
     c = interval(claim, approx_tol=approx_tol, round_tol=True)
     s = interval(source, approx_tol=approx_tol)
     relation = "consistent" if c[0] <= s[1] and s[0] <= c[1] else "inconsistent"
+    # the source's figure lies within what the claim asserts: it can support the claim
+    contained = c[0] <= s[0] and s[1] <= c[1]
     return {"claim": claim.get("text"), "source": source.get("text"),
             "claim_interval": _jsonable(c), "source_interval": _jsonable(s),
             "counted": claim.get("counted") or source.get("counted"),
             "unit": claim.get("unit"), "kind": claim.get("kind"),
-            "strength": strength, "relation": relation,
+            "strength": strength, "relation": relation, "contained": contained,
             "distance": _distance(c, s)}
 
 
@@ -148,8 +157,40 @@ def _distance(c: tuple[float, float], s: tuple[float, float]) -> float:
     return float(gap / scale)
 
 
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_STOP = frozenset("""that this these those with from have has had been were was their there
+about over under more than less some most many into after before since while also which who
+whom what when where would could should said says according including among other them they
+said reported reportedly total people""".split())
+
+
+def context_stems(text: str, start: int, end: int, before: int = 60, after: int = 80) -> set[str]:
+    """4-letter stems of the content words around a figure (what it is a figure *of*)."""
+    words = _WORD.findall(text[max(0, start - before):start] + " " + text[end:end + after])
+    # lower-case words carry the predicate (killed, captive, fuel); names (Israel, Gaza)
+    # say where or who, and would match almost any two figures of a conflict
+    return {w.lower()[:4] for w in words if w[0].islower() and w.lower() not in _STOP}
+
+
+def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
+                 sq: dict[str, Any]) -> bool:
+    """Do the words around the two figures share a content word (killed, captive, fuel...)?
+
+    "1,200 people were killed" and "240 people are held captive" count the same noun but
+    not the same thing; their contexts share nothing, so they are not compared.
+    """
+    ci = claim_text.find(cq.get("text") or "\x00")
+    if ci < 0 or sq.get("start") is None:
+        return True
+    head = (head_noun(cq.get("counted")) or "")[:4]
+    a = context_stems(claim_text, ci, ci + len(cq["text"])) - {head}
+    b = context_stems(source_text, sq["start"], sq["end"]) - {head}
+    return bool(a & b)
+
+
 def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, Any]], *,
-                    allow_weak: bool = False) -> list[dict[str, Any]]:
+                    allow_weak: bool = False, claim_text: str | None = None,
+                    source_text: str | None = None) -> list[dict[str, Any]]:
     """For each claim quantity, the most telling comparable source quantity.
 
     Strong matches beat weak ones; among them a consistent figure beats an inconsistent
@@ -160,7 +201,9 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     for cq in claim_qs:
         if cq.get("kind") not in NUMERIC_KINDS:
             continue
-        found = [r for sq in source_qs if (r := compare_quantities(cq, sq))]
+        found = [r for sq in source_qs if (r := compare_quantities(cq, sq))
+                 and (claim_text is None or source_text is None
+                      or same_context(claim_text, cq, source_text, sq))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]
         if not found:

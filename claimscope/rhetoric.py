@@ -12,12 +12,14 @@ way in both.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
 
 __all__ = ["PTC_TECHNIQUES", "ST3_TECHNIQUES", "FRAMES", "GENRES", "paragraphs",
-           "decode_spans", "snap_span", "span_features", "N_SPAN_FEATURES"]
+           "decode_spans", "snap_span", "span_features", "N_SPAN_FEATURES", "span_hashes",
+           "HASH_BUCKETS", "merge_close"]
 
 PTC_TECHNIQUES: tuple[str, ...] = (
     "Appeal_to_Authority", "Appeal_to_fear-prejudice", "Bandwagon,Reductio_ad_hitlerum",
@@ -80,11 +82,11 @@ def snap_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def decode_spans(text: str, offsets: np.ndarray, p_inside: np.ndarray, p_begin: np.ndarray,
-                 threshold: float = 0.5) -> list[tuple[int, int, int, int]]:
+                 threshold: float = 0.5, split: float = 0.5) -> list[tuple[int, int, int, int]]:
     """Spans of one sentence from per-token probabilities.
 
     A token is inside when ``p_inside >= threshold``; a run of inside tokens is one span,
-    cut where a token is more likely a beginning than a continuation (``p_begin > 0.5``).
+    cut where a word starts with ``p_begin > split``.
     Returns ``(start, end, first_token, last_token + 1)``, offsets snapped to words.
     Special tokens (offset -1) are never inside.
     """
@@ -97,7 +99,7 @@ def decode_spans(text: str, offsets: np.ndarray, p_inside: np.ndarray, p_begin: 
             i += 1
             continue
         j = i + 1
-        while j < n and inside[j] and not (p_begin[j] > 0.5 and _word_start(text, offsets, j)):
+        while j < n and inside[j] and not (p_begin[j] > split and _word_start(text, offsets, j)):
             j += 1
         snapped = snap_span(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
         if snapped:
@@ -148,6 +150,32 @@ def span_features(text: str, start: int, end: int, sent_start: int, sent_end: in
         float(any(c in _QUOTES for c in span)),
         float(len(words) <= 2),
     ], dtype=np.float32)
+
+
+HASH_BUCKETS = 4096
+
+
+def span_hashes(text: str, start: int, end: int) -> list[int]:
+    """Hashed lowercased word unigrams and bigrams of a span (crc32, HASH_BUCKETS buckets)."""
+    words = [w.lower() for w in _WORD.findall(text[start:end])]
+    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return sorted({zlib.crc32(g.encode("utf-8")) % HASH_BUCKETS for g in grams})
+
+
+def merge_close(text: str, spans: list[tuple[int, int, int, int]], max_gap: int
+                ) -> list[tuple[int, int, int, int]]:
+    """Join spans of one sentence separated by at most ``max_gap`` tokens (a tagger often
+    breaks one long technique span into fragments)."""
+    if max_gap <= 0 or not spans:
+        return spans
+    out = [spans[0]]
+    for s, e, a, b in spans[1:]:
+        ps, pe, pa, pb = out[-1]
+        if a - pb <= max_gap and "\n" not in text[pe:s]:
+            out[-1] = (ps, e, pa, b)
+        else:
+            out.append((s, e, a, b))
+    return out
 
 
 def group_by_paragraph(para_bounds: Sequence[tuple[int, int]],

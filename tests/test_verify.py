@@ -85,10 +85,26 @@ def test_numbers_mismatch_is_not_comparable(claim, source):
 
 def test_numbers_counted_nouns_fold():
     assert head_noun("aid trucks") == head_noun("truck") == "truck"
-    assert head_noun("Palestinians") == head_noun("people") == "people"
-    assert head_noun("children") == "child"
-    assert comparable(q("1,200 Israelis"), q("1,200 people")) == "strong"
+    assert head_noun("persons") == head_noun("people") == "people"
+    assert head_noun("Israelis") == "israeli" and head_noun("children") == "child"
+    # demonyms are not folded: Palestinians and Israelis are counted apart
+    assert comparable(q("1,200 Israelis"), q("1,200 Palestinians")) is None
+    assert comparable(q("1,200 individuals"), q("1,200 people")) == "strong"
     assert comparable(q("1,200 killed"), q("1,200 people")) == "weak"
+
+
+def test_numbers_context_and_containment():
+    from claimscope.numcompare import best_comparison as best
+
+    claim = "Israel says about 1,200 people were killed in the attack."
+    src = "According to the Israeli authorities, 240 people are held captive in Gaza."
+    assert best(extract_quantities(claim), extract_quantities(src), claim_text=claim,
+                source_text=src) == []
+    src2 = "Over 1,200 people have been killed in Israel."
+    (r,) = best(extract_quantities(claim), extract_quantities(src2), claim_text=claim,
+                source_text=src2)
+    assert r["relation"] == "consistent" and not r["contained"]  # "over" cannot support
+    assert compare_quantities(q("more than 12,000 people"), q("12,300 people"))["contained"]
 
 
 def test_numbers_best_comparison_prefers_a_consistent_figure():

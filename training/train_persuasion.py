@@ -51,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
 from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
-                                 ST3_TECHNIQUES, group_by_paragraph, span_features)
+                                 ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
+                                 span_features, span_hashes)
 from claimscope.scoring import multilabel_f1, si_score, tc_score  # noqa: E402
 
 HIDDEN = 384
@@ -73,6 +74,7 @@ class Example:
     ids: list[np.ndarray] = field(default_factory=list)
     bio: list[np.ndarray] | None = None  # per sentence, O/B/I
     spans: list[tuple[int, int, int, list[tuple[int, int]], np.ndarray]] = field(default_factory=list)
+    span_bow: list[list[int]] = field(default_factory=list)
     gold_spans: list[tuple[str, int, int]] = field(default_factory=list)
     paras: list[tuple[list[tuple[int, int]], list[int], np.ndarray]] = field(default_factory=list)
     para_bounds: list[tuple[int, int]] = field(default_factory=list)
@@ -107,6 +109,7 @@ def build_example(article: dict[str, Any], feats: dict[str, Any]) -> Example:
             s0, s1 = ex.sentences[sent] if sent is not None else (s, e)
             ex.spans.append((PTC_TECHNIQUES.index(label), s, e, toks,
                              span_features(ex.text, s, e, s0, s1, lowered)))
+            ex.span_bow.append(span_hashes(ex.text, s, e))
     if "paragraphs" in article:
         bounds = [(p["start"], p["end"]) for p in article["paragraphs"]]
         groups = group_by_paragraph(bounds, ex.sentences)
@@ -221,9 +224,14 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
             self.l2 = nn.Linear(span_hidden, len(PTC_TECHNIQUES))
             self.drop = nn.Dropout(dropout)
             self.act = nn.GELU(approximate="tanh")
+            self.bow = nn.EmbeddingBag(HASH_BUCKETS, len(PTC_TECHNIQUES), mode="sum")
+            nn.init.zeros_(self.bow.weight)
 
-        def forward(self, x):
-            return self.l2(self.drop(self.act(self.l1(self.drop(x)))))
+        def forward(self, x, bow=None):
+            out = self.l2(self.drop(self.act(self.l1(self.drop(x)))))
+            if bow is not None:
+                out = out + self.bow(*bow)
+            return out
 
     class ParaHead(nn.Module):
         def __init__(self) -> None:
@@ -291,11 +299,12 @@ def span_inputs(flat, examples, start_of):
     """Pooled span inputs (n, 5d + 12) and labels for the gold spans of a batch."""
     import torch
 
-    spans, ctxs, feats, labels = [], [], [], []
+    spans, ctxs, feats, labels, bows = [], [], [], [], []
     for ei, ex in enumerate(examples):
-        for label, s, e, toks, f in ex.spans:
+        for (label, s, e, toks, f), bow in zip(ex.spans, ex.span_bow):
             if not toks:
                 continue
+            bows.append(bow)
             spans.append([start_of[(ei, si)] + k for si, k in toks])
             si0 = toks[0][0]
             valid = np.where(ex.offsets[si0][:, 0] >= 0)[0]
@@ -316,7 +325,9 @@ def span_inputs(flat, examples, start_of):
     c = flat[cidx]
     ctx = (c * cm.unsqueeze(-1).float()).sum(1) / cm.sum(1, keepdim=True).clamp(min=1)
     x = torch.cat([mean, mx, first, last, ctx, torch.from_numpy(np.stack(feats))], dim=1)
-    return x, torch.tensor(labels)
+    flat_bow = torch.tensor([h for b in bows for h in b], dtype=torch.long)
+    offsets = torch.tensor(np.cumsum([0] + [len(b) for b in bows[:-1]]), dtype=torch.long)
+    return (x, (flat_bow, offsets)), torch.tensor(labels)
 
 
 def para_logits(flat_v, flat_a, examples, start_of, para_head):
@@ -360,6 +371,7 @@ def numpy_heads(span_head, para_head, si_threshold, para_threshold) -> dict[str,
     return {
         "span.W1": t(span_head.l1.weight).T.copy(), "span.b1": t(span_head.l1.bias),
         "span.W2": t(span_head.l2.weight).T.copy(), "span.b2": t(span_head.l2.bias),
+        "span.bow": t(span_head.bow.weight),
         "para.Ws": t(para_head.sent.weight).T.copy(), "para.b": t(para_head.sent.bias),
         "para.threshold": (np.full(len(ST3_TECHNIQUES), 0.5, np.float32) if para_threshold is None
                            else np.asarray(para_threshold, np.float32)),
@@ -392,7 +404,7 @@ def torch_outputs(token_head, examples: list[Example], batch: int = 8):
 
 
 def evaluate(model, examples: list[Example], outs_list, *, thresholds=(0.5,),
-             para_thresholds=(0.5,)) -> dict[str, Any]:
+             para_thresholds=(0.5,), tc: bool = True) -> dict[str, Any]:
     """SI F1 per threshold, TC micro-F1 on gold spans, ST3 micro/macro per threshold."""
     res: dict[str, Any] = {}
     gold_si = {ex.id: [(s, e) for _, s, e in ex.gold_spans] for ex in examples if ex.gold_spans}
@@ -403,14 +415,14 @@ def evaluate(model, examples: list[Example], outs_list, *, thresholds=(0.5,),
                     for ex, outs in zip(examples, outs_list) if ex.ptc}
             res["si"][t] = si_score({k: v for k, v in pred.items() if v}, gold_si)
         gold_tc, pred_tc = {}, {}
-        for ex, outs in zip(examples, outs_list):
+        for ex, outs in zip(examples, outs_list) if tc else ():
             if not ex.gold_spans:
                 continue
             probs = model.classify(ex.text, ex.sentences, outs,
                                    [(s, e, None) for _, s, e in ex.gold_spans])
             gold_tc[ex.id] = ex.gold_spans
             pred_tc[ex.id] = tc_predict(ex.gold_spans, probs)
-        res["tc"] = tc_score(pred_tc, gold_tc, PTC_TECHNIQUES)["micro_f1"]
+        res["tc"] = tc_score(pred_tc, gold_tc, PTC_TECHNIQUES)["micro_f1"] if tc else None
     if any(ex.paras for ex in examples):
         probs = {}
         gold = {}
@@ -492,7 +504,7 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
                 run["bio"].append(l_bio.item())
             sx, sy = span_inputs(feats, batch, start_of)
             if sx is not None:
-                l_tc = ce_tc(span_head(sx), sy)
+                l_tc = ce_tc(span_head(*sx), sy)
                 loss = loss + args.tc_weight * l_tc
                 run["tc"].append(l_tc.item())
             pl, py = para_logits(pv, pa, batch, start_of, para_head)
@@ -526,8 +538,10 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
             torch.save({"epoch": epoch, "token": token_head.state_dict(),
                         "span": span_head.state_dict(), "para": para_head.state_dict()},
                        work / "best.pt")
-        if time.time() - start > args.max_minutes * 60:
-            print(f"stopping: time budget of {args.max_minutes} min reached", flush=True)
+        elapsed = time.time() - start
+        if epoch < args.epochs and elapsed * (epoch + 1) / epoch > args.max_minutes * 60:
+            print(f"stopping after epoch {epoch}: another epoch would pass the time budget "
+                  f"of {args.max_minutes} min", flush=True)
             break
     saved = torch.load(work / "best.pt")
     token_head.load_state_dict(saved["token"])
@@ -538,8 +552,26 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
                                               "seconds": round(time.time() - start, 1)}
 
 
-THRESHOLDS = tuple(np.round(np.arange(0.2, 0.71, 0.05), 2).tolist())
+THRESHOLDS = tuple(np.round(np.arange(0.1, 0.71, 0.05), 2).tolist())
 PARA_THRESHOLDS = tuple(np.round(np.arange(0.15, 0.71, 0.05), 2).tolist())
+
+
+def tune_span_decoding(model, examples, outs_list):
+    """Span threshold, B-split level and fragment merge gap with the best held-out SI F1."""
+    best = (-1.0, 0.5, 0.5, 0)
+    ptc = [(e, o) for e, o in zip(examples, outs_list) if e.ptc]
+    for split in (0.7, 0.9, 1.01):
+        for gap in (0, 1, 2, 3, 4, 6, 8):
+            model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
+            res = evaluate(model, [e for e, _ in ptc], [o for _, o in ptc], thresholds=THRESHOLDS,
+                           tc=False)
+            for t, r in res["si"].items():
+                best = max(best, (r["f1"], t, split, gap))
+    f1, t, split, gap = best
+    model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
+    print(f"span decoding on the held-out slice: threshold {t}, split {split}, merge gap {gap}: "
+          f"SI F1 {f1:.4f}", flush=True)
+    return t, split, gap, f1
 
 
 def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: int = 15):
@@ -615,53 +647,84 @@ def article_matrix(model, examples: list[Example], outs_list) -> np.ndarray:
     return np.stack(rows)
 
 
-def fit_article_heads(X: np.ndarray, genres: list[str], frames: list[list[str]], seed: int,
-                      C_frames: float = 0.5, C_genre: float = 1.0):
+FRAME_C = (0.05, 0.2, 0.5)
+GENRE_C = (0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def fit_article_heads(X: np.ndarray, genres: list[str], frames: list[list[str]], seed: int):
     """Standardise, fit frames (one-vs-rest logistic) and genre (multinomial logistic).
 
-    Frame thresholds come from 3-fold cross-validation inside the given data.
+    The regularisation of both heads and the frame threshold are chosen by 3-fold
+    cross-validation inside the given data (so 5-fold CV around this stays honest).
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from claimscope.scoring import multiclass_f1
 
     mean, scale = X.mean(0), X.std(0) + 1e-6
     Z = (X - mean) / scale
     Y = np.array([[f in fs for f in FRAMES] for fs in frames], dtype=int)
+    y_g = np.array([GENRES.index(g) for g in genres])
 
-    def fit_frames(Zt, Yt):
+    def fit_frames(Zt, Yt, C):
         W = np.zeros((Z.shape[1], len(FRAMES)), np.float32)
         b = np.zeros(len(FRAMES), np.float32)
         for j in range(len(FRAMES)):
             if Yt[:, j].min() == Yt[:, j].max():
                 b[j] = 10.0 if Yt[0, j] else -10.0
                 continue
-            lr = LogisticRegression(C=C_frames, max_iter=2000, class_weight="balanced")
+            lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
             lr.fit(Zt, Yt[:, j])
             W[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
         return W, b
 
-    oof = np.zeros(Y.shape, np.float32)
-    for tr, te in KFold(3, shuffle=True, random_state=seed).split(Z):
-        W, b = fit_frames(Z[tr], Y[tr])
-        oof[te] = 1 / (1 + np.exp(-(Z[te] @ W + b)))
+    def fit_genre(Zt, yt, C):
+        W = np.zeros((Z.shape[1], len(GENRES)), np.float32)
+        b = np.full(len(GENRES), -10.0, np.float32)
+        classes = np.unique(yt)
+        if len(classes) == 1:
+            b[classes[0]] = 10.0
+            return W, b
+        lr = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        lr.fit(Zt, yt)
+        if len(classes) == 2:  # sklearn keeps one vector: split it over the two logits
+            W[:, classes[1]], b[classes[1]] = lr.coef_[0] / 2, lr.intercept_[0] / 2
+            W[:, classes[0]], b[classes[0]] = -lr.coef_[0] / 2, -lr.intercept_[0] / 2
+        else:
+            for row, cls in enumerate(lr.classes_):
+                W[:, cls], b[cls] = lr.coef_[row], lr.intercept_[row]
+        return W, b
+
     grid = np.round(np.arange(0.2, 0.81, 0.05), 2)
-    best_t = max(grid, key=lambda t: _micro_f1(Y, oof >= t))
-    W_f, b_f = fit_frames(Z, Y)
-    genre_lr = LogisticRegression(C=C_genre, max_iter=3000, class_weight="balanced")
-    y_g = np.array([GENRES.index(g) for g in genres])
-    genre_lr.fit(Z, y_g)
-    W_g = np.zeros((Z.shape[1], len(GENRES)), np.float32)
-    b_g = np.full(len(GENRES), -10.0, np.float32)
-    for row, cls in enumerate(genre_lr.classes_):
-        coef = genre_lr.coef_[row] if len(genre_lr.classes_) > 2 else (
-            genre_lr.coef_[0] if row == 1 else -genre_lr.coef_[0])
-        W_g[:, cls] = coef
-        b_g[cls] = genre_lr.intercept_[row] if len(genre_lr.classes_) > 2 else (
-            genre_lr.intercept_[0] if row == 1 else -genre_lr.intercept_[0])
+    best_frames = (-1.0, FRAME_C[0], 0.5)
+    for C in FRAME_C:
+        oof = np.zeros(Y.shape, np.float32)
+        for tr, te in KFold(3, shuffle=True, random_state=seed).split(Z):
+            W, b = fit_frames(Z[tr], Y[tr], C)
+            oof[te] = 1 / (1 + np.exp(-(Z[te] @ W + b)))
+        for t in grid:
+            best_frames = max(best_frames, (_micro_f1(Y, oof >= t), C, float(t)))
+    _, C_f, best_t = best_frames
+    W_f, b_f = fit_frames(Z, Y, C_f)
+
+    n_splits = max(2, min(3, int(np.bincount(y_g).min()) if len(np.unique(y_g)) > 1 else 2))
+    best_genre = (-1.0, GENRE_C[0])
+    for C in GENRE_C:
+        pred = np.zeros(len(y_g), int)
+        splitter = (StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+                    if np.bincount(y_g).min() >= n_splits else KFold(3, shuffle=True, random_state=seed))
+        for tr, te in splitter.split(Z, y_g):
+            W, b = fit_genre(Z[tr], y_g[tr], C)
+            pred[te] = (Z[te] @ W + b).argmax(1)
+        f = multiclass_f1(dict(enumerate(y_g.tolist())), dict(enumerate(pred.tolist())))["macro_f1"]
+        best_genre = max(best_genre, (f, C))
+    W_g, b_g = fit_genre(Z, y_g, best_genre[1])
     return {"article.mean": mean.astype(np.float32), "article.scale": scale.astype(np.float32),
             "frames.W": W_f, "frames.b": b_f,
             "frames.threshold": np.full(len(FRAMES), best_t, np.float32),
-            "genre.W": W_g, "genre.b": b_g}
+            "genre.W": W_g, "genre.b": b_g,
+            "frames.C": np.float32(C_f), "genre.C": np.float32(best_genre[1])}
 
 
 def _micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
@@ -773,6 +836,8 @@ def parse_args(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="use only N training articles (prototyping)")
     ap.add_argument("--no-quantize", action="store_true")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--from-checkpoint", type=Path, default=None,
+                    help="skip training: export this best.pt (with training.json beside it)")
     return ap.parse_args(argv)
 
 
@@ -790,7 +855,23 @@ def main(argv=None) -> None:
     if args.limit:
         train_ex = train_ex[:args.limit]
     print(f"train {len(train_ex)} articles, held-out slice {len(valid_ex)}", flush=True)
-    token_head, span_head, para_head, info = train(args, train_ex, valid_ex, args.work)
+    if args.from_checkpoint:
+        token_head, span_head, para_head, _ = build_models(
+            args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim)
+        import torch
+
+        saved = torch.load(args.from_checkpoint)
+        token_head.load_state_dict(saved["token"])
+        missing = span_head.load_state_dict(saved["span"], strict=False)
+        para_head.load_state_dict(saved["para"])
+        token_head.eval(), span_head.eval(), para_head.eval()
+        info_path = args.from_checkpoint.parent / "training.json"
+        info = (json.loads(info_path.read_text()) if info_path.is_file()
+                else {"history": [], "selected_epoch": saved["epoch"], "seconds": None})
+        print(f"loaded {args.from_checkpoint} (missing: {missing.missing_keys})", flush=True)
+    else:
+        token_head, span_head, para_head, info = train(args, train_ex, valid_ex, args.work)
+        (args.work / "training.json").write_text(json.dumps(info, indent=2))
 
     # thresholds on the held-out slice of PTC train, with the exported (int8) head
     _, _, _, Exported = build_models(args.d, args.layers, args.heads, args.ff, args.dropout,
@@ -809,21 +890,23 @@ def main(argv=None) -> None:
     valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids) for ex in valid_ex]
     drift = _drift(token_head, valid_ex[:5], valid_outs[:5])
     print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
-    res = evaluate(rt, valid_ex, valid_outs, thresholds=THRESHOLDS, para_thresholds=PARA_THRESHOLDS)
-    si_t = max(res["si"].items(), key=lambda kv: kv[1]["f1"])[0]
+    si_t, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
+    res = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=PARA_THRESHOLDS)
     st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
     para_t = tune_para_thresholds(res["st3_probs"], res["st3_gold"], st3_t)
     res_pl = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=(para_t,))
     use_per_label = res_pl["st3"]["per-label"]["micro_f1"] > res["st3"][st3_t]["micro_f1"]
     if not use_per_label:
         para_t = np.full(len(ST3_TECHNIQUES), st3_t, np.float32)
-    heldout = {"si_f1": round(res["si"][si_t]["f1"], 4), "si_threshold": si_t,
+    heldout = {"si_f1": round(si_f1, 4), "si_threshold": si_t, "si_split": si_split,
+               "si_merge_gap": si_gap,
                "tc_micro_f1": round(res["tc"], 4),
                "st3_micro_f1": round(max(res["st3"][st3_t]["micro_f1"],
                                          res_pl["st3"]["per-label"]["micro_f1"]), 4),
                "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
     w = numpy_heads(span_head, para_head, si_t, para_t)
+    w["si_split"], w["si_merge_gap"] = np.float32(si_split), np.int32(si_gap)
     rt.weights_ = w
 
     # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
@@ -853,7 +936,7 @@ def main(argv=None) -> None:
                                    "para_attention": "float32 [batch, tokens, 23]"}},
         "labels": {"persuasion": list(PTC_TECHNIQUES), "techniques": list(ST3_TECHNIQUES),
                    "frames": list(FRAMES), "genre": list(GENRES)},
-        "thresholds": {"span": si_t, "paragraph": [float(x) for x in para_t],
+        "thresholds": {"span": si_t, "span_split": si_split, "span_merge_gap": si_gap, "paragraph": [float(x) for x in para_t],
                        "frames": float(w["frames.threshold"][0])},
         "training": {
             "command": "python training/train_persuasion.py " + " ".join(sys.argv[1:]),

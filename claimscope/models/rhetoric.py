@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
-                        group_by_paragraph, span_features)
+                        group_by_paragraph, merge_close, span_features, span_hashes)
 
 MANIFEST = "persuasion.json"
 
@@ -188,12 +188,16 @@ class RhetoricModel:
                threshold: float | None = None) -> list[tuple[int, int, float, list[tuple[int, int]]]]:
         """Candidate spans: ``(start, end, score, tokens)``; tokens are (sentence, token)."""
         t = self.span_threshold if threshold is None else threshold
+        split = float(self.w["si_split"]) if "si_split" in self.w else 0.5
+        gap = int(self.w["si_merge_gap"]) if "si_merge_gap" in self.w else 0
         spans = []
         for si, o in enumerate(outs):
             if len(o.bio) == 0:
                 continue
             p_in = o.bio[:, 1] + o.bio[:, 2]
-            for start, end, a, b in decode_spans(text, o.offsets, p_in, o.bio[:, 1], t):
+            found = merge_close(text, decode_spans(text, o.offsets, p_in, o.bio[:, 1], t, split),
+                                gap)
+            for start, end, a, b in found:
                 spans.append((start, end, float(p_in[a:b].mean()),
                               [(si, k) for k in range(a, b)]))
         return spans
@@ -226,7 +230,13 @@ class RhetoricModel:
                                          tokens))
         x = np.stack(rows)
         h = _gelu(x @ w["span.W1"] + w["span.b1"])
-        return _softmax(h @ w["span.W2"] + w["span.b2"])
+        logits = h @ w["span.W2"] + w["span.b2"]
+        if "span.bow" in w:
+            for r, (start, end, _) in enumerate(spans):
+                hashes = span_hashes(text, start, end)
+                if hashes:
+                    logits[r] += w["span.bow"][hashes].sum(0)
+        return _softmax(logits)
 
     @property
     def feature_dim(self) -> int:

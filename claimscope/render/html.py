@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from claimscope.render.sections import html_sections
+from claimscope.render.sections import html_sections, sections_css
 from claimscope.render._format import (
     as_float,
     clamp,
@@ -77,6 +77,7 @@ def render_html(report: dict[str, Any]) -> str:
         "techniques": [{"index": index, "hue": hue} for index, hue in hues.values()],
         "script": Markup(_SCRIPT),
         "script_hash": _csp_hash(_SCRIPT),
+        "section_css": Markup(sections_css(articles)),
     }
     return _template().render(**context)
 

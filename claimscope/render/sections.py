@@ -23,6 +23,8 @@ class Section:
     key: str
     html: str
     markdown: str
+    #: "module:CONSTANT" holding the CSS of the section's classes, if any
+    css: str | None = None
 
     def _load(self, target: str) -> Callable[..., Any]:
         module, _, name = target.partition(":")
@@ -33,6 +35,9 @@ class Section:
 
     def render_markdown(self, article: dict[str, Any]) -> str:
         return str(self._load(self.markdown)(article))
+
+    def render_css(self) -> str:
+        return str(self._load(self.css)) if self.css else ""
 
 
 #: Sections in page order.
@@ -59,13 +64,20 @@ def html_sections(article: dict[str, Any], index: int) -> list[Markup]:
             if article.get(s.key) is not None]
 
 
+def sections_css(articles: list[dict[str, Any]]) -> str:
+    """The CSS of the sections that some article of the report shows."""
+    return "\n".join(s.render_css() for s in SECTIONS.values()
+                     if any(a.get(s.key) is not None for a in articles))
+
+
 def markdown_sections(article: dict[str, Any]) -> list[str]:
     return [s.render_markdown(article) for s in SECTIONS.values()
             if article.get(s.key) is not None]
 
 
 register_section("claims", Section("claims", "claimscope.render.verification:claims_html",
-                                   "claimscope.render.verification:claims_markdown"))
+                                   "claimscope.render.verification:claims_markdown",
+                                   "claimscope.render.verification:VERIFICATION_CSS"))
 register_section("ledger", Section("ledger", "claimscope.render.ledger:ledger_html",
                                    "claimscope.render.ledger:ledger_markdown"))
 register_section("rhetoric", Section("paragraphs", "claimscope.render.rhetoric:rhetoric_html",

@@ -200,6 +200,8 @@ class Retrieve(Stage):
             for c in claims:
                 c.setdefault("candidates", [])
             doc.fields["claims"] = claims
+            if self.as_of and not doc.meta.get("published"):
+                doc.fields["claims_as_of"] = self.as_of
 
 
 def _row(store: Any, pid: int) -> int:
