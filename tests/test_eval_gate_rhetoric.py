@@ -42,4 +42,4 @@ def test_fignews_gap_stays_small():
 
 @pytest.mark.parametrize("key", ["ptc_si_f1", "ptc_tc_micro_f1", "st3_micro_f1"])
 def test_rhetoric_floors_are_set(key):
-    assert BASELINE[key] > 0.3, "pin the measured score (minus noise) in baseline.json"
+    assert BASELINE[key] > 0.2, "pin the measured score (minus noise) in baseline.json"
