@@ -16,6 +16,11 @@ Texts: the sentences of benchmarks/ledger_dev.jsonl and ledger_gold.jsonl,
 examples/sample_article.txt and benchmarks/swap_articles.jsonl.
 Target: <= 1% of labels change. Model stages are skipped (n/a) when the
 shipped models are missing.
+
+The shipped pipeline reads sentences side-blind (``encode`` with ``blind=True``: the
+sides' names become "Side A", "Leader B", ...). ``--raw`` also measures the encoder
+reading the names (``blind=False``): how much the model itself leans, which the blinding
+hides rather than cures.
 """
 
 from __future__ import annotations
@@ -47,23 +52,31 @@ def models_available() -> bool:
     return (Path(DATA_DIR) / "manifest.json").is_file()
 
 
-def pipeline():
+def pipeline(blind: bool = True):
     import claimscope
     from claimscope.stages import DEFAULT_STAGES
 
     names = list(DEFAULT_STAGES)
     if not models_available():
         names = [n for n in names if n not in MODEL_STAGES]
-    for extra in ("persuasion",):
-        if extra in claimscope.registry.stages and extra not in names:
-            names.append(extra)
-    return claimscope.load(names), names
+    elif "persuasion" in claimscope.registry.stages:
+        names.append("persuasion")
+    config = {"encode": {"blind": blind}} if "encode" in names else None
+    return claimscope.load(names, config=config), names
 
 
 def main(argv: list[str] | None = None) -> dict:
+    args = list(argv if argv is not None else __import__("sys").argv[1:])
+    res = measure(blind=True)
+    if "--raw" in args and "encode" in res["stages"]:
+        res["raw_encoder"] = measure(blind=False)
+    return res
+
+
+def measure(blind: bool) -> dict:
     from claimscope.swap import label_changes, swap_actors
 
-    nlp, names = pipeline()
+    nlp, names = pipeline(blind)
     items = texts()
     swaps = [swap_actors(t) for _, t in items]
     origs = list(nlp.pipe([t for _, t in items], batch_size=32))
@@ -87,7 +100,8 @@ def main(argv: list[str] | None = None) -> dict:
     for head in ("checkworthiness", "subjectivity"):
         if head not in res["changed"]:
             rows.append((f"{head}", "n/a", "shipped models missing"))
-    report(f"swap test: {len(items)} texts, {n_sent} sentences, Israel<->Hamas and "
+    mode = "side-blind encoder (shipped)" if blind else "raw encoder (names visible)"
+    report(f"swap test, {mode}: {len(items)} texts, {n_sent} sentences, Israel<->Hamas and "
            f"Russia<->Ukraine swapped", rows)
     if diffs:
         print("  texts with changes:", ", ".join(f"{n} ({s} {c})" for n, s, c in diffs))

@@ -22,7 +22,7 @@ BENCHES = {"checkworthiness": bench_checkworthiness.main,
            "quantities": lambda: bench_quantities.main([]),
            "speed": lambda: bench_speed.main([]),
            "ledger": lambda: bench_ledger.main([]),
-           "swap": lambda: bench_swap.main([])}
+           "swap": lambda: bench_swap.main(["--raw"])}
 
 
 def main() -> None:

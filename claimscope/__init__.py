@@ -45,6 +45,12 @@ def load(stages: Sequence[str] | None = None, *, models: str | None = None,
         config.setdefault("retrieve", {})["db"] = corpus
     if config.get("retrieve", {}).get("db") is not None:
         names += [n for n in VERIFY_STAGES if n not in names]
+    if "encode" in names and "token_states" not in config.get("encode", {}):
+        # Token states are ~30x the sentence embeddings: keep them only for a stage that
+        # reads them (the rhetoric layer), or a batch of articles holds them all.
+        config.setdefault("encode", {})["token_states"] = any(
+            "doc.tensors.token_states" in getattr(registry.stages.get(n), "requires", ())
+            for n in names if n in registry.stages)
     built = []
     for name in names:
         factory = registry.stages.get(name)

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["swap_actors", "SwapResult", "SIDE", "swap_side", "side", "PAIRS", "label_changes"]
+__all__ = ["swap_actors", "blind_sides", "SwapResult", "SIDE", "swap_side", "side", "PAIRS",
+           "label_changes"]
 
 #: Nouns after "Israeli"/"Hamas" that name the armed force or the leadership.
 _ORG_NOUNS = ("army", "military", "forces", "force", "troops", "soldiers", "fighters",
@@ -120,6 +121,30 @@ class SwapResult:
             return p[dst] + min(offset - p[src], p[dst + 1] - p[dst])
         return p[dst + 1] + (offset - p[src + 1])
 
+    def to_original_start(self, offset: int) -> int:
+        """Offset in the original text of a *start* offset in the new text.
+
+        A start inside a replaced piece maps to the start of the original piece (a span
+        that covers part of a replacement covers the whole original name).
+        """
+        starts = [p[2] for p in self.pieces]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and offset < self.pieces[i][3]:
+            return self.pieces[i][0]
+        return self.to_original(offset)
+
+    def to_original_end(self, offset: int) -> int:
+        """Offset in the original text of an *end* offset in the new text.
+
+        An end inside (or at the end of) a replaced piece maps to the end of the original
+        piece, so a span that covers part of a replacement covers the whole original name.
+        """
+        starts = [p[2] for p in self.pieces]
+        i = bisect.bisect_left(starts, offset) - 1
+        if i >= 0 and offset <= self.pieces[i][3]:
+            return self.pieces[i][1]
+        return self.to_original(offset)
+
 
 #: Names of other actors that contain a swapped word: kept as they are.
 KEEP = ("Palestinian Authority", "Palestinian National Authority", "Palestinian Islamic Jihad",
@@ -167,6 +192,82 @@ def swap_actors(text: str) -> SwapResult:
         out.append(text[last:m.start()])
         pos += m.start() - last
         rep = _case(m.group(), dst)
+        pieces.append((m.start(), m.end(), pos, pos + len(rep)))
+        out.append(rep)
+        pos += len(rep)
+        last = m.end()
+    out.append(text[last:])
+    return SwapResult(text, "".join(out), pieces)
+
+
+#: Pairs whose words are a side's epithet, not its name: left visible by ``blind_sides``
+#: (they are loaded language the rhetoric heads should see).
+_EPITHETS = frozenset(a.lower() for a, _ in PAIRS if a.startswith("Zionist"))
+_PEOPLE = frozenset(k.lower() for k in ("Israelis", "Palestinians", "Israeli", "Palestinian"))
+_PLURAL_PEOPLE = frozenset(k.lower() for k in ("Israelis", "Palestinians", "Russians",
+                                               "Ukrainians"))
+_RU = next(i for i, (a, _) in enumerate(PAIRS) if a == "Vladimir Putin")  # first Russia pair
+_LEADERS = frozenset(k.lower() for a, b in PAIRS if a.split()[-1] in (
+    "Netanyahu", "Gallant", "Halevi", "Hagari", "Putin", "Shoigu", "Lavrov", "Gerasimov",
+    "Belousov", "Peskov") for k in (a, b))
+_FORCES = frozenset(k.lower() for a, b in PAIRS[:3] + (("Wagner", "Azov"),
+                    ("Black Sea Fleet", "Ukrainian Navy")) for k in (a, b))
+
+
+def _blind_key(key: str) -> tuple[str, int] | None:
+    """(family, position) of a swappable surface: which side it names, in which pairing."""
+    for i, (a, b) in enumerate(PAIRS):
+        for pos, surface in enumerate((a, b)):
+            if surface.lower() == key:
+                if key in _PEOPLE:
+                    family = "people"
+                elif i < _RU:
+                    family = "israel-gaza"
+                else:
+                    family = "russia-ukraine"
+                return family, pos
+    return None
+
+
+_BLIND_KEYS = {k: _blind_key(k) for k in _TABLE}
+
+
+def blind_sides(text: str) -> SwapResult:
+    """``text`` with the warring sides' names replaced by neutral placeholders.
+
+    What the encoder-based stages see, so that their scores cannot depend on which side a
+    sentence is about: each side named in ``text`` becomes "Side A", "Side B", ... in
+    the order it first appears; leaders become "Leader A", forces "Side A forces", people
+    "Side A people", "Israeli troops" "Side A troops". Swapping the sides
+    (``swap_actors``) therefore leaves the blinded text unchanged. Epithets ("Zionist
+    entity") stay visible. The result maps offsets back to ``text``.
+    """
+    letters: dict[tuple[str, int], str] = {}
+    out: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    last = pos = 0
+    for m in _REGEX.finditer(text):
+        key = " ".join(m.group().split()).lower()
+        if key in _KEEP or key in _EPITHETS or _TABLE.get(key) is None:
+            continue
+        if m.group()[:1].islower() and key not in ("idf",):
+            continue  # "israel" in lower case is not the name (as in swap_actors)
+        side_key = _BLIND_KEYS.get(key)
+        if side_key is None:
+            continue
+        letter = letters.setdefault(side_key, "ABCDEFGH"[min(len(letters), 7)])
+        if key.split(" ", 1)[0] in ("israeli", "hamas") and " " in key:  # "Israeli troops"
+            rep = f"Side {letter} {m.group().split(None, 1)[1]}"
+        elif key in _LEADERS:
+            rep = f"Leader {letter}"
+        elif key in _FORCES:
+            rep = f"Side {letter} forces"
+        elif key in _PLURAL_PEOPLE:
+            rep = f"Side {letter} people"
+        else:
+            rep = f"Side {letter}"
+        out.append(text[last:m.start()])
+        pos += m.start() - last
         pieces.append((m.start(), m.end(), pos, pos + len(rep)))
         out.append(rep)
         pos += len(rep)

@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 import claimscope
-from claimscope.swap import label_changes, side, swap_actors, swap_side
+from claimscope.swap import blind_sides, label_changes, side, swap_actors, swap_side
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "claimscope" / "models" / "data" / "manifest.json"
-#: Share of labels allowed to change. The benchmark target is 1%; the rule stages hold 0%
-#: on the texts below, the model stages are held at 5% here until measured on shipped models.
+#: Share of labels allowed to change. The benchmark target is 1%: the rule stages and the
+#: side-blind sentence heads hold 0% on the texts below; persuasion spans change only where
+#: the swap itself is not like for like (an epithet, "Zionist enemy", becomes a name).
 RULE_TOLERANCE = 0.01
-MODEL_TOLERANCE = 0.05
+MODEL_TOLERANCE = 0.01
+PERSUASION_TOLERANCE = 0.05
 
 
 def test_swap_trades_names_forces_leaders_demonyms() -> None:
@@ -54,6 +56,25 @@ def test_swap_sides() -> None:
     assert swap_side("Qatar") == side("Qatar") == "Qatar"
 
 
+def test_blind_sides_hides_which_side_and_maps_offsets() -> None:
+    text = ("Israeli troops destroyed Hamas's tunnels, Netanyahu said. Palestinians fled. "
+            "The IDF and the Kremlin; Putin met Russians in Moscow.")
+    res = blind_sides(text)
+    assert res.text == ("Side A troops destroyed Side B's tunnels, Leader A said. Side C people "
+                        "fled. The Side A forces and the Side D; Leader D met Side D people in "
+                        "Side D.")
+    assert blind_sides(swap_actors(text).text).text == res.text
+    start = res.text.index("Leader A")
+    span = (res.to_original_start(start + 3), res.to_original_end(start + len("Leader A")))
+    assert text[span[0]:span[1]] == "Netanyahu"
+    assert res.to_original(res.text.index("said")) == text.index("said")
+
+
+def test_blind_sides_keeps_epithets_lower_case_and_other_actors() -> None:
+    text = "The Zionist entity. israel. The Palestinian Authority and Hezbollah."
+    assert blind_sides(text).text == text
+
+
 def _texts() -> list[str]:
     lines = (ROOT / "benchmarks" / "ledger_dev.jsonl").read_text(encoding="utf-8").splitlines()
     out = [json.loads(line)["text"] for line in lines if line.strip()]
@@ -86,8 +107,23 @@ def test_swap_rule_stages_are_even_handed() -> None:
                     reason="the shipped sentence models (claimscope/models/data/manifest.json) "
                            "are not installed yet")
 def test_swap_model_stages_are_even_handed() -> None:
-    nlp = claimscope.load()
+    nlp = claimscope.load([*claimscope.stages.DEFAULT_STAGES, "persuasion"])
     rates = _rates(nlp, _texts())
     assert rates["checkworthiness"] <= MODEL_TOLERANCE, rates
     assert rates["subjectivity"] <= MODEL_TOLERANCE, rates
+    assert rates["persuasion"] <= PERSUASION_TOLERANCE, rates
     assert rates["ledger"] <= RULE_TOLERANCE, rates
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MANIFEST.is_file(), reason="the shipped sentence models are missing")
+def test_side_blind_encoder_scores_and_spans_point_into_the_original() -> None:
+    text = ("Netanyahu said the criminal Hamas fighters fired 4,000 rockets at Israel. "
+            "Hamas said the brutal Israeli army had failed.")
+    nlp = claimscope.load(["segment", "language", "encode", "checkworthiness", "persuasion"])
+    doc, swapped = nlp(text), nlp(swap_actors(text).text)
+    assert [s.attrs["checkworthiness"] for s in doc.sentences] == \
+        [s.attrs["checkworthiness"] for s in swapped.sentences]
+    for span in doc.spans["persuasion"]:
+        assert 0 <= span.start < span.end <= len(text)
+        assert span.text == span.text.strip() and span.text  # whole words of the original

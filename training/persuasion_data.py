@@ -161,25 +161,40 @@ def features(name: str, articles: list[dict[str, Any]], models: str | Path | Non
 
     digest = encoder_digest(models)[:16]
     ids = hashlib.sha256("\n".join(a["id"] for a in articles).encode()).hexdigest()[:8]
-    path = CACHE / digest / f"{name}-{len(articles)}-{ids}.pkl"
+    # "blind": token states of the side-blind encoder pass (encode's default since v0.1.1)
+    path = CACHE / digest / f"{name}-{len(articles)}-{ids}-blind.pkl"
     if path.is_file():
         with path.open("rb") as fh:
             cached = pickle.load(fh)
         _add_ids(cached, articles, models)
         return cached
-    nlp = claimscope.load(["segment", "encode"], models=str(models) if models else None)
+    nlp = claimscope.load(["segment", "encode"], models=str(models) if models else None,
+                          config={"encode": {"token_states": True}})
     out = []
     docs = (claimscope.Document(a["text"], id=a["id"]) for a in articles)
     for doc in nlp.pipe(docs, batch_size=batch_size):
+        view = doc.tensors["model_text"]
         out.append({"id": doc.id,
                     "sentences": [(s.start, s.end) for s in doc.sentences],
                     "sentence_embeddings": doc.tensors["sentence_embeddings"],
                     "token_states": doc.tensors["token_states"],
-                    "token_offsets": doc.tensors["token_offsets"],
+                    "token_offsets": [_to_original(o, view) for o in doc.tensors["token_offsets"]],
                     "token_ids": doc.tensors["token_ids"]})
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def _to_original(offsets: np.ndarray, view: Any) -> np.ndarray:
+    """Token offsets in the side-blind text the encoder read -> offsets in the article
+    (a token of "Side A" covers the whole name it stands for), so gold spans line up."""
+    if not view.pieces:
+        return offsets
+    out = offsets.copy()
+    for row, (start, end) in enumerate(offsets):
+        if start >= 0:
+            out[row] = (view.to_original_start(int(start)), view.to_original_end(int(end)))
     return out
 
 

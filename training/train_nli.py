@@ -62,7 +62,7 @@ ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 #: default number of training pairs drawn from each source (all are capped by availability)
-DEFAULT_MIX = {"lingnli": 44983, "mnli": 2344, "snli_cf": 8330, "fever": 13332,
+DEFAULT_MIX = {"lingnli": 44983, "mnli": 2344, "snli_cf": 8330, "snli": 12000, "fever": 13332,
                "vitaminc_syn": 20716, "averitec": 3068, "retrieval_neg": 5000}
 
 
@@ -177,6 +177,12 @@ def load_pools(data: Path, seed: int) -> tuple[dict[str, list[Pair]], dict[str, 
                         for r in tsv(cf / "train.tsv") if r["gold_label"] in lab]
     dev["snli_cf"] = [Pair(r["sentence1"], r["sentence2"], lab[r["gold_label"]], "snli_cf")
                       for r in tsv(cf / "dev.tsv") if r["gold_label"] in lab][:1000]
+
+    # SNLI dev/test: no claimscope benchmark reports SNLI, so both are training material.
+    train["snli"] = [Pair(r["premise"].replace(" .", ".").replace(" ,", ","), r["hypothesis"]
+                          .replace(" .", ".").replace(" ,", ","), lab[r["label"]], "snli")
+                     for name in ("snli_dev.jsonl", "snli_test.jsonl")
+                     for r in jsonl(data / "snli-dev-test" / name) if r.get("label") in lab]
 
     bad_claims, bad_sents, bad_ids = benchmark_blocklist(data)
     fever, dropped = [], 0
@@ -361,7 +367,9 @@ def train(args, pairs: list[Pair], tok, base: Path) -> tuple[object, dict]:
         layer.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    batches = length_batches([len(e[0]) for e in enc], args.batch_size, rng)
+    lengths = [len(e[0]) for e in enc]
+    # Several shuffled passes: a wall-clock budget may outlast one pass over the mixture.
+    batches = [b for _ in range(max(1, args.passes)) for b in length_batches(lengths, args.batch_size, rng)]
     budget = args.time_budget * 60 if args.time_budget else math.inf
     total = min(args.max_steps or len(batches), len(batches))
 
@@ -405,7 +413,7 @@ def train(args, pairs: list[Pair], tok, base: Path) -> tuple[object, dict]:
             "lr": args.lr, "dropout": args.dropout, "label_smoothing": args.label_smoothing,
             "train_word_embeddings": args.train_word_embeddings, "seed": args.seed,
             "max_length": args.max_length, "threads": args.threads,
-            "freeze_layers": args.freeze_layers,
+            "freeze_layers": args.freeze_layers, "passes": args.passes,
             "schedule": "wall-clock (--time-budget)" if by_time else "steps"}
     seen = [pairs[i] for b in batches[:done] for i in b]
     info["pairs_seen_per_source"] = dict(Counter(p.source for p in seen))
@@ -479,6 +487,31 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(1, keepdims=True)
 
 
+#: precision the verify stage wants of a stance taken on NLI alone (no figures)
+STANCE_PRECISION = {"entailment": 0.8, "contradiction": 0.75}
+
+
+def verify_thresholds(probs: np.ndarray, labels: np.ndarray) -> dict[str, dict[str, float]]:
+    """Lowest probability thresholds at which ``supports`` / ``refutes`` stances reach
+    ``STANCE_PRECISION`` on the (calibrated) dev pool; ``verify`` reads them from nli.json."""
+    out = {}
+    for name, target in STANCE_PRECISION.items():
+        k = LABELS.index(name)
+        other = LABELS.index("contradiction" if name == "entailment" else "entailment")
+        chosen = {"threshold": 0.95, "precision": None, "recall": None}
+        for t in np.round(np.arange(0.5, 0.951, 0.05), 2):
+            pred = (probs[:, k] >= t) & (probs[:, k] >= probs[:, other])
+            if pred.sum() < 20:
+                break
+            precision = float((labels[pred] == k).mean())
+            if precision >= target:
+                chosen = {"threshold": float(t), "precision": round(precision, 4),
+                          "recall": round(float(pred[labels == k].mean()), 4)}
+                break
+        out[name] = chosen
+    return out
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -506,6 +539,8 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
         all_labels.append(y)
     lg, y = np.concatenate(all_logits), np.concatenate(all_labels)
     temperature = fit_temperature(lg, y)
+    thresholds = verify_thresholds(softmax(lg / temperature), y)
+    metrics["verify_thresholds"] = thresholds
     metrics["dev_all_accuracy"] = round(float((lg.argmax(1) == y).mean()), 4)
     metrics["dev_ece_raw"] = ece(softmax(lg), y)
     metrics["dev_ece_calibrated"] = ece(softmax(lg / temperature), y)
@@ -532,6 +567,7 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
                          "types 0/1), truncation only_first",
         "max_length": args.max_length,
         "temperature": temperature,
+        "thresholds": {k: v["threshold"] for k, v in thresholds.items()},
         "files": {"model": "nli.int8.onnx", "tokenizer": "tokenizer.json"},
         "training": {
             "script": "training/train_nli.py",
@@ -539,6 +575,7 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
                 "lingnli": "LingNLI train (lingnli/lingnli_train.jsonl.gz)",
                 "mnli": "MNLI train pairs of the TaxiNLI subset (mnli-taxinli-subset/mnli_train.jsonl)",
                 "snli_cf": "counterfactual SNLI train (snli-counterfactual-kaushik2020/all_combined/train.tsv)",
+                "snli": "SNLI dev + test (snli-dev-test; no claimscope benchmark reports SNLI)",
                 "fever": "FEVER dev claim + gold evidence (fever-nli-dev-goldevidence), minus "
                          "FEVER-Symmetric / FEVER 2.0 overlaps",
                 "vitaminc_syn": "VitaminC synthetic test (vitaminc-synthetic-test), minus "
@@ -579,6 +616,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--freeze-layers", type=int, default=2,
                    help="keep the lowest N transformer layers fixed (saves backward compute)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--passes", type=int, default=1,
+                   help="shuffled passes over the mixture (the time budget may stop earlier)")
     p.add_argument("--limit-data", action="store_true", help="tiny run to test the script")
     return p.parse_args(argv)
 

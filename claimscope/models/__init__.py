@@ -25,6 +25,12 @@ TOKENIZER_FILE = "tokenizer.json"
 HEADS_FILE = "heads.npz"
 
 
+def default_threads() -> int:
+    """onnxruntime threads per session: ``CLAIMSCOPE_THREADS`` if set, else every core."""
+    value = os.environ.get("CLAIMSCOPE_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -65,7 +71,7 @@ class Encoder:
             tok.enable_truncation(max_length=self.max_length)
             tok.no_padding()
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             try:

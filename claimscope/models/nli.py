@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import default_threads
 from ..errors import Errors, ModelError
 from . import DATA_DIR, _sha256
 
@@ -63,6 +64,12 @@ class NLIModel:
     def _file(self) -> str:
         return str(self.manifest.get("files", {}).get("model", "nli.int8.onnx"))
 
+    def thresholds(self) -> dict[str, float]:
+        """Stance thresholds chosen with the model (``nli.json``; 0.7 / 0.8 if it has none)."""
+        t = self.manifest.get("thresholds") or {}
+        return {"entailment": float(t.get("entailment", 0.7)),
+                "contradiction": float(t.get("contradiction", 0.8))}
+
     def describe(self) -> dict[str, Any]:
         m = self.manifest
         return {"name": m.get("name"), "base_model": m.get("base_model"),
@@ -92,7 +99,7 @@ class NLIModel:
                                   strategy="only_first")
             tok.no_padding()
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
             try:
                 sess = ort.InferenceSession(str(model_path), opts,

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import default_threads
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                         group_by_paragraph, merge_close, span_features, span_hashes)
@@ -107,7 +108,7 @@ class RhetoricModel:
                     raise ModelError(Errors.E400.format(path=self.data_dir, expected=trained_on,
                                                         got=installed))
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             try:

@@ -15,6 +15,7 @@ from ..document import Document
 from ..models import ModelBundle, bundle
 from ..pipeline import Stage
 from ..registry import stages
+from ..swap import SwapResult, blind_sides
 
 
 class _ModelStage(Stage):
@@ -34,36 +35,49 @@ class Encode(_ModelStage):
 
     With ``token_states=True`` (default) the same pass also keeps, per sentence, the
     token states (``doc.tensors["token_states"]``: float16 (n_tokens, 384) arrays), their
-    character offsets in ``doc.text`` (``doc.tensors["token_offsets"]``: int32
-    (n_tokens, 2), (-1, -1) for [CLS]/[SEP]) and ids (``doc.tensors["token_ids"]``) for
-    span stages such as ``persuasion``, which drops them after use. Pass
-    ``token_states=False`` when no later stage needs them.
+    character offsets (``doc.tensors["token_offsets"]``: int32 (n_tokens, 2), (-1, -1)
+    for [CLS]/[SEP]) in the text the encoder read (``doc.tensors["model_text"]``, a
+    ``SwapResult`` whose ``to_original``/``to_original_end`` map back to ``doc.text``)
+    and ids (``doc.tensors["token_ids"]``) for span stages such as ``persuasion``, which
+    drops them after use. ``claimscope.load`` passes ``token_states=False`` when no
+    later stage needs them.
+
+    With ``blind=True`` (default) the encoder reads the article with the warring sides'
+    names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
+    "Leader B", ..., lettered in the order the sides first appear), so nothing computed
+    from it (check-worthiness, subjectivity, persuasion) can depend on which side a
+    sentence is about.
     """
 
     name = "encode"
     requires = ("doc.sentences",)
     assigns = ("doc.tensors.sentence_embeddings",)
 
-    def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True) -> None:
+    def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True,
+                 blind: bool = True) -> None:
         super().__init__(models)
         self.token_states = token_states
+        self.blind = blind
         if token_states:
             self.assigns = Encode.assigns + ("doc.tensors.token_states",)
 
     def predict(self, docs: list[Document]) -> list[Any]:
-        texts = [s.text for d in docs for s in d.sentences]
+        views = [blind_sides(d.text) if self.blind else SwapResult(d.text, d.text)
+                 for d in docs]
+        spans = [[(v.to_swapped(s.start), v.to_swapped(s.end)) for s in d.sentences]
+                 for d, v in zip(docs, views)]
+        texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         if self.token_states:
             emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts)
         else:
             emb = self.bundle.encoder.embed(texts)
         out, i = [], 0
-        for d in docs:
-            n = len(d.sentences)
+        for v, sp in zip(views, spans):
+            n = len(sp)
             if self.token_states:
-                starts = [s.start for s in d.sentences]
-                offs = [np.where(o >= 0, o + st, -1).astype(np.int32)
-                        for o, st in zip(offsets[i:i + n], starts)]
-                out.append((emb[i:i + n], states[i:i + n], offs, ids[i:i + n]))
+                offs = [np.where(o >= 0, o + a, -1).astype(np.int32)
+                        for o, (a, _) in zip(offsets[i:i + n], sp)]
+                out.append((emb[i:i + n], states[i:i + n], offs, ids[i:i + n], v))
             else:
                 out.append(emb[i:i + n])
             i += n
@@ -73,7 +87,7 @@ class Encode(_ModelStage):
         for doc, emb in zip(docs, preds):
             if isinstance(emb, tuple):
                 (emb, doc.tensors["token_states"], doc.tensors["token_offsets"],
-                 doc.tensors["token_ids"]) = emb
+                 doc.tensors["token_ids"], doc.tensors["model_text"]) = emb
             doc.tensors["sentence_embeddings"] = emb
 
 

@@ -24,9 +24,16 @@ from ..document import Document
 from ..errors import check_param
 from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
 from ..registry import stages
+from ..swap import SwapResult
 from .heads import _ModelStage
 
 __all__ = ["Persuasion", "Techniques", "Framing"]
+
+
+def _view(doc: Document) -> SwapResult:
+    """The text the encoder read, with its offset map to ``doc.text``."""
+    view = doc.tensors.get("model_text")
+    return view if view is not None else SwapResult(doc.text, doc.text)
 
 
 def _prob(name: str, value: Any) -> None:
@@ -68,10 +75,12 @@ class Persuasion(_ModelStage):
         Needs the token states of ``encode``, so call it before the stage runs on ``doc``.
         """
         model = self.bundle.rhetoric
+        view = _view(doc)
         outs = model.token_pass(doc.tensors["token_states"], doc.tensors["token_offsets"],
                                 doc.tensors.get("token_ids"))
-        bounds = [(s.start, s.end) for s in doc.sentences]
-        return model.classify(doc.text, bounds, outs, [(s, e, None) for s, e in spans])
+        bounds = [(view.to_swapped(s.start), view.to_swapped(s.end)) for s in doc.sentences]
+        return model.classify(view.text, bounds, outs,
+                              [(view.to_swapped(s), view.to_swapped(e), None) for s, e in spans])
 
     def predict(self, docs: list[Document]) -> list[dict[str, Any]]:
         model = self.bundle.rhetoric
@@ -84,17 +93,23 @@ class Persuasion(_ModelStage):
             n = len(doc.sentences)
             outs = outs_all[i:i + n]
             i += n
-            bounds = [(s.start, s.end) for s in doc.sentences]
+            # The model works on the text the encoder read (side-blind, see ``encode``);
+            # spans and paragraphs are mapped back to ``doc.text`` at the end.
+            view = _view(doc)
+            text = view.text
+            bounds = [(view.to_swapped(s.start), view.to_swapped(s.end)) for s in doc.sentences]
             emb = doc.tensors["sentence_embeddings"]
-            found = model.detect(doc.text, bounds, outs, self.threshold)
-            probs = model.classify(doc.text, bounds, outs, [(s, e, t) for s, e, _, t in found])
-            para_bounds = paragraphs(doc.text)
+            found = model.detect(text, bounds, outs, self.threshold)
+            probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+            para_bounds = paragraphs(text)
             para = model.paragraph_probs(para_bounds, bounds, outs, emb)
             weighted = probs * np.asarray([sc for _, _, sc, _ in found], np.float32)[:, None] \
                 if found else probs
             article = model.article_features(outs, emb, para, weighted)
-            preds.append({"spans": [(s, e, sc) for s, e, sc, _ in found], "probs": probs,
-                          "paragraphs": para_bounds, "paragraph_probs": para,
+            back = [(view.to_original_start(a), view.to_original_end(b)) for a, b in para_bounds]
+            preds.append({"spans": [(view.to_original_start(s), view.to_original_end(e), sc)
+                                    for s, e, sc, _ in found], "probs": probs,
+                          "paragraphs": back, "paragraph_probs": para,
                           "article": article})
         return preds
 
@@ -116,6 +131,7 @@ class Persuasion(_ModelStage):
             doc.tensors.pop("token_states", None)
             doc.tensors.pop("token_offsets", None)
             doc.tensors.pop("token_ids", None)
+            doc.tensors.pop("model_text", None)
 
 
 @stages.register("techniques")
