@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,28 +176,33 @@ def _case(src: str, dst: str) -> str:
     return dst
 
 
-def swap_actors(text: str) -> SwapResult:
-    """Trade Israel with Hamas and Russia with Ukraine in ``text`` (see the module doc)."""
+def _rewrite(text: str, replace: Callable[[re.Match[str], str], str | None]) -> SwapResult:
+    """Replace every actor name ``replace`` answers for (None keeps it), recording pieces."""
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
-    last = 0
-    pos = 0
+    last = pos = 0
     for m in _REGEX.finditer(text):
         key = " ".join(m.group().split()).lower()
-        dst = _TABLE.get(key)
-        if dst is None or key in _KEEP:
+        if _TABLE.get(key) is None or key in _KEEP:
             continue
-        if m.group()[:1].islower() and dst[:1].isupper() and key not in ("idf",):
+        if m.group()[:1].islower() and _TABLE[key][:1].isupper() and key not in ("idf",):
             continue  # "israel" in lower case is not the name
+        rep = replace(m, key)
+        if rep is None:
+            continue
         out.append(text[last:m.start()])
         pos += m.start() - last
-        rep = _case(m.group(), dst)
         pieces.append((m.start(), m.end(), pos, pos + len(rep)))
         out.append(rep)
         pos += len(rep)
         last = m.end()
     out.append(text[last:])
     return SwapResult(text, "".join(out), pieces)
+
+
+def swap_actors(text: str) -> SwapResult:
+    """Trade Israel with Hamas and Russia with Ukraine in ``text`` (see the module doc)."""
+    return _rewrite(text, lambda m, key: _case(m.group(), _TABLE[key]))
 
 
 #: Pairs whose words are a side's epithet, not its name: left visible by ``blind_sides``
@@ -243,37 +248,23 @@ def blind_sides(text: str) -> SwapResult:
     entity") stay visible. The result maps offsets back to ``text``.
     """
     letters: dict[tuple[str, int], str] = {}
-    out: list[str] = []
-    pieces: list[tuple[int, int, int, int]] = []
-    last = pos = 0
-    for m in _REGEX.finditer(text):
-        key = " ".join(m.group().split()).lower()
-        if key in _KEEP or key in _EPITHETS or _TABLE.get(key) is None:
-            continue
-        if m.group()[:1].islower() and key not in ("idf",):
-            continue  # "israel" in lower case is not the name (as in swap_actors)
+
+    def replace(m: re.Match[str], key: str) -> str | None:
         side_key = _BLIND_KEYS.get(key)
-        if side_key is None:
-            continue
+        if side_key is None or key in _EPITHETS:
+            return None
         letter = letters.setdefault(side_key, "ABCDEFGH"[min(len(letters), 7)])
         if key.split(" ", 1)[0] in ("israeli", "hamas") and " " in key:  # "Israeli troops"
-            rep = f"Side {letter} {m.group().split(None, 1)[1]}"
-        elif key in _LEADERS:
-            rep = f"Leader {letter}"
-        elif key in _FORCES:
-            rep = f"Side {letter} forces"
-        elif key in _PLURAL_PEOPLE:
-            rep = f"Side {letter} people"
-        else:
-            rep = f"Side {letter}"
-        out.append(text[last:m.start()])
-        pos += m.start() - last
-        pieces.append((m.start(), m.end(), pos, pos + len(rep)))
-        out.append(rep)
-        pos += len(rep)
-        last = m.end()
-    out.append(text[last:])
-    return SwapResult(text, "".join(out), pieces)
+            return f"Side {letter} {m.group().split(None, 1)[1]}"
+        if key in _LEADERS:
+            return f"Leader {letter}"
+        if key in _FORCES:
+            return f"Side {letter} forces"
+        if key in _PLURAL_PEOPLE:
+            return f"Side {letter} people"
+        return f"Side {letter}"
+
+    return _rewrite(text, replace)
 
 
 def _aligned(orig: Any, swapped: Any, res: SwapResult) -> list[tuple[Any, Any]]:

@@ -133,12 +133,23 @@ def check_data(data: Path) -> None:
         )
 
 
-def load_data(data: Path) -> dict[str, dict[str, Split]]:
-    """Load train/dev/test splits of every task."""
-    return {
+def load_data(data: Path, blind: bool = True) -> dict[str, dict[str, Split]]:
+    """Load train/dev/test splits of every task.
+
+    With ``blind`` every text is read as the run-time ``encode`` stage reads it: the warring
+    sides' names replaced by placeholders (``claimscope.swap.blind_sides``).
+    """
+    out = {
         spec.name: {split: read_split(data / spec.folder / name, spec) for split, name in spec.files.items()}
         for spec in TASKS
     }
+    if blind:
+        from claimscope.swap import blind_sides
+
+        for splits in out.values():
+            for split in splits.values():
+                split.texts[:] = [blind_sides(t).text for t in split.texts]
+    return out
 
 
 def score(metric: str, labels: np.ndarray, pred: np.ndarray) -> float:
@@ -614,6 +625,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "subjectivity_loss_weight": args.subj_weight,
             "threads": args.threads,
             "word_embeddings_trained": args.train_word_embeddings,
+            "side_blind_text": not args.no_blind,
             "training_seconds": training["seconds"],
             "history": training["history"],
         },
@@ -655,6 +667,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--last-epoch", action="store_true", help="keep the last epoch, not the best dev one")
     parser.add_argument("--train-word-embeddings", action="store_true", help="also fine-tune the token embeddings")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-blind", action="store_true",
+                        help="train on the names as written (the run-time encoder reads side-blind text)")
     parser.add_argument("--limit", type=int, default=0, help="use only N check-worthiness train rows (timing)")
     parser.add_argument("--from-checkpoint", type=Path, help="skip training, export this best.pt")
     parser.add_argument("--no-export", action="store_true", help="train only")
@@ -668,7 +682,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     random.seed(args.seed)
     np.random.seed(args.seed)
     base = model_dir()
-    data = load_data(args.data)
+    data = load_data(args.data, blind=not args.no_blind)
     for spec in TASKS:
         sizes = {split: len(s.texts) for split, s in data[spec.name].items()}
         print(f"{spec.name}: {sizes}", flush=True)

@@ -61,6 +61,10 @@ class Encode(_ModelStage):
         if token_states:
             self.assigns = Encode.assigns + ("doc.tensors.token_states",)
 
+    def report_info(self) -> dict[str, Any]:
+        """Recorded in the report's generator block: how the encoder read the text."""
+        return {"models": {"side_blind": self.blind}}
+
     def predict(self, docs: list[Document]) -> list[Any]:
         views = [blind_sides(d.text) if self.blind else SwapResult(d.text, d.text)
                  for d in docs]

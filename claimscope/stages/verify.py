@@ -189,7 +189,11 @@ class Verify(Stage):
             info = describe() if callable(describe) else {}
         except ClaimscopeError:  # model missing: the stage already recorded the error
             info = {}
-        return {"corpus": {"nli_model": info.get("name"), "nli_sha256": info.get("sha256")}}
+        out = {"nli_model": info.get("name"), "nli_sha256": info.get("sha256")}
+        if info:
+            out["nli_thresholds"] = {"entailment": self._threshold("entailment"),
+                                     "contradiction": self._threshold("contradiction")}
+        return {"corpus": out}
 
     def predict(self, docs: list[Document]) -> list[np.ndarray]:
         """NLI probabilities for every (candidate passage, claim) pair of the batch."""
