@@ -16,7 +16,7 @@ PUBLISHED_BEST = 0.898
 TARGET = 0.85
 
 
-def main() -> dict:
+def main(argv: list[str] | None = None) -> dict:
     rows = read_tsv(data_dir("checkthat2024-task1-checkworthiness-en")
                     / "CT24_checkworthy_english_dev-test.tsv")
     texts = [r["Text"] for r in rows]

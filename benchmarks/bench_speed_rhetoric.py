@@ -36,10 +36,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--batch-size", type=int, default=32)
     args = ap.parse_args(argv)
 
-    from claimscope.stages import DEFAULT_STAGES, RHETORIC_STAGES
+    from claimscope.stages import CORE_STAGES, RHETORIC_STAGES
 
     texts = articles(args.articles)
-    base = [n for n in DEFAULT_STAGES if n not in RHETORIC_STAGES]
+    base = list(CORE_STAGES)
     without = run(base, {"encode": {"token_states": False}}, texts, args.batch_size)
     with_ = run(base + list(RHETORIC_STAGES), {"encode": {"token_states": True}}, texts,
                 args.batch_size)

@@ -13,7 +13,7 @@ from _common import data_dir, f1_positive, macro_f1, read_tsv, report, sentence_
 TARGET = 0.75
 
 
-def main() -> dict:
+def main(argv: list[str] | None = None) -> dict:
     rows = read_tsv(data_dir("checkthat-subjectivity-en") / "dev_test_en.tsv")
     texts = [r["sentence"] for r in rows]
     gold = [int(r["label"].strip() == "SUBJ") for r in rows]

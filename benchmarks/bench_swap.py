@@ -59,7 +59,7 @@ def pipeline(blind: bool = True):
     names = list(DEFAULT_STAGES)
     if not models_available():
         names = [n for n in names if n not in MODEL_STAGES]
-    elif "persuasion" in claimscope.registry.stages:
+    elif "persuasion" in claimscope.registry.stages and "persuasion" not in names:
         names.append("persuasion")
     config = {"encode": {"blind": blind}} if "encode" in names else None
     return claimscope.load(names, config=config), names

@@ -10,27 +10,39 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import bench_checkworthiness  # noqa: E402
-import bench_ledger  # noqa: E402
-import bench_swap  # noqa: E402
-import bench_quantities  # noqa: E402
-import bench_speed  # noqa: E402
-import bench_subjectivity  # noqa: E402
+import importlib  # noqa: E402
 
-BENCHES = {"checkworthiness": bench_checkworthiness.main,
-           "subjectivity": bench_subjectivity.main,
-           "quantities": lambda: bench_quantities.main([]),
-           "speed": lambda: bench_speed.main([]),
-           "ledger": lambda: bench_ledger.main([]),
-           "swap": lambda: bench_swap.main(["--raw"])}
+
+def _bench(module: str, *argv: str):
+    """Run ``benchmarks/<module>.py``'s main(argv) when called (imports lazily)."""
+    return lambda: importlib.import_module(module).main(list(argv))
+
+
+BENCHES = {"checkworthiness": _bench("bench_checkworthiness"),
+           "subjectivity": _bench("bench_subjectivity"),
+           "quantities": _bench("bench_quantities"),
+           "ledger": _bench("bench_ledger"),
+           "swap": _bench("bench_swap", "--raw"),
+           "persuasion": _bench("bench_persuasion"),
+           "techniques": _bench("bench_techniques"),
+           "framing": _bench("bench_framing"),
+           "fignews": _bench("bench_fignews"),
+           "nli": _bench("bench_nli", "--climate-n", "500", "--vitaminc-n", "1500"),
+           "verify_ocha": _bench("bench_verify_ocha"),
+           "speed": _bench("bench_speed"),
+           "speed_rhetoric": _bench("bench_speed_rhetoric")}
 
 
 def main() -> None:
     names = sys.argv[1:] or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        sys.exit(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
     out_path = Path(__file__).with_name("results.json")
     results = json.loads(out_path.read_text()) if out_path.is_file() else {}
     for name in names:
         results[name] = BENCHES[name]()
+        out_path.write_text(json.dumps(results, indent=2) + "\n")  # a long run keeps what it has
     results["_machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
                            "date": time.strftime("%Y-%m-%d")}
     out_path.write_text(json.dumps(results, indent=2) + "\n")

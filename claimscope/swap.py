@@ -308,11 +308,31 @@ def label_changes(orig: Any, swapped: Any, res: SwapResult) -> dict[str, tuple[i
                 for r in orig.fields.get("ledger", []))
     b = Counter((side(r["actor"]), r["kind"], r["polarity"], r["domain"])
                 for r in swapped.fields.get("ledger", []))
-    out["ledger"] = (max(sum((a - b).values()), sum((b - a).values())),
-                     max(sum(a.values()), sum(b.values())))
+    out["ledger"] = _diff(a, b)
     if "persuasion" in orig.spans or "persuasion" in swapped.spans:
         la = Counter((res.to_swapped(s.start), s.label) for s in orig.spans["persuasion"])
         lb = Counter((s.start, s.label) for s in swapped.spans["persuasion"])
-        out["persuasion"] = (max(sum((la - lb).values()), sum((lb - la).values())),
-                             max(sum(la.values()), sum(lb.values())))
+        out["persuasion"] = _diff(la, lb)
+        # Sentences where the swap turned an epithet into a name ("Zionist enemy" ->
+        # "Hamas enemy") are not like for like: the wording, not only the side, changed.
+        epithet = [(a.start, a.end) for a, _ in pairs
+                   if any(a.start <= p[0] < a.end and _is_epithet(res.original[p[0]:p[1]])
+                          for p in res.pieces)]
+
+        def like(key: tuple[int, str]) -> bool:  # key: (start in the swapped text, label)
+            return not any(res.to_swapped(s0) <= key[0] < res.to_swapped(s1)
+                           for s0, s1 in epithet)
+        out["persuasion_like_for_like"] = _diff(Counter({k: v for k, v in la.items() if like(k)}),
+                                                Counter({k: v for k, v in lb.items() if like(k)}))
     return out
+
+
+def _diff(a: Counter, b: Counter) -> tuple[int, int]:
+    """(labels in one multiset and not the other, labels) of two label multisets."""
+    return (max(sum((a - b).values()), sum((b - a).values())),
+            max(sum(a.values()), sum(b.values())))
+
+
+def _is_epithet(surface: str) -> bool:
+    key = " ".join(surface.split()).lower()
+    return key in _EPITHETS or _TABLE.get(key, "").lower() in _EPITHETS

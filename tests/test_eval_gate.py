@@ -52,3 +52,11 @@ def test_swap_ledger_is_even_handed():
 
     got = bench_swap.main([])["changed"]["ledger"]["rate"]
     assert got <= BASELINE["swap_ledger_change_rate_max"], got
+
+
+def test_nli_does_not_regress():
+    shared("mnli-taxinli-subset")
+    import bench_nli
+
+    got = bench_nli.main(["--sets", "mnli"])["mnli"]["mnli_mm_subset_accuracy"]
+    assert got >= BASELINE["nli_mnli_mm_subset_accuracy"], got

@@ -107,11 +107,14 @@ def test_swap_rule_stages_are_even_handed() -> None:
                     reason="the shipped sentence models (claimscope/models/data/manifest.json) "
                            "are not installed yet")
 def test_swap_model_stages_are_even_handed() -> None:
-    nlp = claimscope.load([*claimscope.stages.DEFAULT_STAGES, "persuasion"])
+    from claimscope.layers import stages_for
+
+    nlp = claimscope.load(stages_for(["claims", "opinion", "ledger", "persuasion"]))
     rates = _rates(nlp, _texts())
     assert rates["checkworthiness"] <= MODEL_TOLERANCE, rates
     assert rates["subjectivity"] <= MODEL_TOLERANCE, rates
     assert rates["persuasion"] <= PERSUASION_TOLERANCE, rates
+    assert rates["persuasion_like_for_like"] <= MODEL_TOLERANCE, rates
     assert rates["ledger"] <= RULE_TOLERANCE, rates
 
 

@@ -53,14 +53,14 @@ def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
     from .. import load
     from ..compare import compare_documents, render_compare_html
     from ..io import DEFAULT_MAX_BYTES, ReadError, read
-    from ..stages import DEFAULT_STAGES
+    from ..stages import CORE_STAGES
 
     items = list(read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
     errors = [i.to_dict() for i in items if isinstance(i, ReadError)]
     docs = [i for i in items if not isinstance(i, ReadError)]
     for err in errors:
         click.echo(f"error: {err['message']}", err=True)
-    names = list(DEFAULT_STAGES)
+    names = list(CORE_STAGES)  # comparison reads no rhetoric
     if not _models_available():
         names = [n for n in names if n not in MODEL_STAGES]
         click.echo("note: the sentence models are not installed; figures and claims are "

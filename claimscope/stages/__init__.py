@@ -9,6 +9,8 @@ RHETORIC_STAGES = ("persuasion", "techniques", "framing")
 #: Added after the default analysis when a reference corpus is given (load(corpus=...)).
 VERIFY_STAGES = ("retrieve", "verify")
 
-#: The default analysis, in order.
-DEFAULT_STAGES = ("segment", "language", "encode", "checkworthiness", "subjectivity",
-                  "quantities", "actors", "ledger")
+#: Claims, opinion, numbers, actors and the outcome ledger, in order (what ``compare`` needs).
+CORE_STAGES = ("segment", "language", "encode", "checkworthiness", "subjectivity",
+               "quantities", "actors", "ledger")
+#: The default analysis, in order: the core stages, then the rhetoric layer.
+DEFAULT_STAGES = CORE_STAGES + RHETORIC_STAGES
