@@ -117,7 +117,7 @@ def _word_start(text: str, offsets: np.ndarray, k: int) -> bool:
 
 _WORD = re.compile(r"\w+")
 _QUOTES = "\"'“”‘’«»"
-N_SPAN_FEATURES = 12
+N_SPAN_FEATURES = 15
 
 
 def span_features(text: str, start: int, end: int, sent_start: int, sent_end: int,
@@ -130,11 +130,12 @@ def span_features(text: str, start: int, end: int, sent_start: int, sent_end: in
     low = (lowered if lowered is not None else text.lower())
     needle = low[start:end].strip()
     repeats = low.count(needle) - 1 if len(needle) >= 3 else 0
+    before = low.count(needle, 0, start) if len(needle) >= 3 else 0
     words = _WORD.findall(span)
     sent_len = max(1, sent_end - sent_start)
     letters = [c for c in span if c.isalpha()]
-    before = text[max(0, start - 1):start]
-    after = text[end:end + 1]
+    prev_char = text[max(0, start - 1):start]
+    next_char = text[end:end + 1]
     sentence = text[sent_start:sent_end]
     return np.asarray([
         np.log1p(len(span)) / 6.0,
@@ -143,12 +144,15 @@ def span_features(text: str, start: int, end: int, sent_start: int, sent_end: in
         float(repeats > 0),
         min(1.0, (end - start) / sent_len),
         float(start <= sent_start + 1),
-        float(bool(before) and before in _QUOTES or bool(after) and after in _QUOTES),
+        float(bool(prev_char) and prev_char in _QUOTES or bool(next_char) and next_char in _QUOTES),
         float("?" in span or sentence.rstrip().endswith("?")),
         float("!" in span or sentence.rstrip().endswith("!")),
         (sum(c.isupper() for c in letters) / len(letters)) if letters else 0.0,
         float(any(c in _QUOTES for c in span)),
         float(len(words) <= 2),
+        np.log1p(before),                       # earlier occurrences (Repetition marks later ones)
+        float(before > 0),
+        np.log1p(max(0, repeats - before)),     # later occurrences
     ], dtype=np.float32)
 
 

@@ -81,6 +81,12 @@ class Example:
     para_gold: list[list[str]] = field(default_factory=list)
     ptc: bool = False  # has PTC span gold (possibly none)
 
+    @property
+    def context(self) -> np.ndarray:
+        from claimscope.models.rhetoric import sentence_context
+
+        return sentence_context(self.sent_emb)
+
 
 def span_tokens(ex_sentences, offsets, start, end):
     found = []
@@ -145,7 +151,7 @@ def word_embeddings() -> np.ndarray:
 
 
 def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_hidden: int,
-                 lex_dim: int = 0):
+                 lex_dim: int = 0, context: bool = False):
     import torch
     from torch import nn
 
@@ -177,6 +183,9 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
                                      persistent=False)
                 self.lex = nn.Linear(HIDDEN, lex_dim, bias=False)
                 self.lex_norm = nn.LayerNorm(lex_dim)
+            if context:
+                self.ctx_norm = nn.LayerNorm(2 * HIDDEN)
+                self.ctx = nn.Linear(2 * HIDDEN, d)
             self.blocks = nn.ModuleList([Block() for _ in range(layers)])
             self.out_norm = nn.LayerNorm(d)
             self.bio = nn.Linear(d, 3)
@@ -186,13 +195,15 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
         def lexical(self, token_ids):
             return self.lex_norm(self.lex(nn.functional.embedding(token_ids, self.word_emb)))
 
-        def forward(self, token_states, mask, token_ids=None, lexical=None):
+        def forward(self, token_states, mask, token_ids=None, lexical=None, ctx=None):
             bias = (1.0 - mask)[:, None, None, :] * -10000.0
             x = self.norm(token_states)
             if lex_dim:
                 lx = lexical if lexical is not None else self.lexical(token_ids)
                 x = torch.cat([x, lx], dim=-1)
             x = self.proj(self.drop(x))
+            if context:
+                x = x + self.ctx(self.drop(self.ctx_norm(ctx)))[:, None, :]
             for block in self.blocks:
                 x = block(x, bias)
             x = self.out_norm(x)
@@ -210,11 +221,11 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
                     table = head.lex(head.word_emb)
                 self.table = nn.Parameter(table.half(), requires_grad=False)
 
-        def forward(self, token_states, mask, token_ids=None):
+        def forward(self, token_states, mask, token_ids=None, ctx=None):
             lexical = None
             if lex_dim:
                 lexical = self.head.lex_norm(nn.functional.embedding(token_ids, self.table).float())
-            x, bio, pv, pa = self.head(token_states, mask, lexical=lexical)
+            x, bio, pv, pa = self.head(token_states, mask, lexical=lexical, ctx=ctx)
             return x, torch.softmax(bio, dim=-1), pv, pa
 
     class SpanHead(nn.Module):
@@ -266,14 +277,17 @@ def run_flat(token_head, examples: list[Example], max_tokens: int = 3000):
         x = np.zeros((len(chunk), w, HIDDEN), np.float32)
         mask = np.zeros((len(chunk), w), np.float32)
         ids = np.zeros((len(chunk), w), np.int64)
+        ctx = np.zeros((len(chunk), 2 * HIDDEN), np.float32)
         for r, (ei, si) in enumerate(chunk):
+            ctx[r] = examples[ei].context[si]
             n = len(examples[ei].states[si])
             x[r, :n] = examples[ei].states[si]
             mask[r, :n] = 1
             ids[r, :n] = examples[ei].ids[si]
             start_of[(ei, si)] = pos
             pos += n
-        res = token_head(torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(ids))
+        res = token_head(torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(ids),
+                         ctx=torch.from_numpy(ctx))
         keep = torch.from_numpy(mask > 0)
         for k, t in enumerate(res):
             outs[k].append(t[keep])
@@ -465,7 +479,8 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     token_head, span_head, para_head, _ = build_models(args.d, args.layers, args.heads, args.ff,
-                                                       args.dropout, args.span_hidden, args.lex_dim)
+                                                       args.dropout, args.span_hidden, args.lex_dim,
+                                                       args.context)
     params = list(token_head.parameters()) + list(span_head.parameters()) + list(para_head.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(train_ex) / args.batch)
@@ -596,7 +611,8 @@ def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: 
 # ----------------------------------------------------------------------- export
 
 
-def export(token_head, Exported, path: Path, quantize: bool, lexical: bool) -> Path:
+def export(token_head, Exported, path: Path, quantize: bool, lexical: bool,
+           context: bool = False) -> Path:
     import torch
 
     wrapped = Exported(token_head).eval()
@@ -604,14 +620,20 @@ def export(token_head, Exported, path: Path, quantize: bool, lexical: bool) -> P
     mask = torch.ones(2, 7)
     mask[1, 5:] = 0
     ids = torch.randint(0, 30000, (2, 7))
-    inputs = (x, mask, ids) if lexical else (x, mask)
-    names = ["token_states", "mask"] + (["token_ids"] if lexical else [])
+    ctx = torch.randn(2, 2 * HIDDEN)
+    kwargs = {**({"token_ids": ids} if lexical else {}), **({"ctx": ctx} if context else {})}
+    names = ["token_states", "mask"] + (["token_ids"] if lexical else []) + (
+        ["context"] if context else [])
+    axes = {n: {0: "batch", 1: "tokens"} for n in
+            ("token_states", "mask", "token_ids", "features", "bio", "para_value",
+             "para_attention") if n in names or n in ("features", "bio", "para_value",
+                                                      "para_attention")}
+    if context:
+        axes["context"] = {0: "batch"}
     fp32 = path.with_suffix(".fp32.onnx")
-    torch.onnx.export(wrapped, inputs, str(fp32), input_names=names,
+    torch.onnx.export(wrapped, (x, mask, kwargs), str(fp32), input_names=names,
                       output_names=["features", "bio", "para_value", "para_attention"],
-                      dynamic_axes={n: {0: "batch", 1: "tokens"} for n in
-                                    (*names, "features", "bio", "para_value",
-                                     "para_attention")},
+                      dynamic_axes=axes,
                       opset_version=17, do_constant_folding=True, dynamo=False)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -822,6 +844,8 @@ def parse_args(argv=None):
     ap.add_argument("--ff", type=int, default=512)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--span-hidden", type=int, default=256)
+    ap.add_argument("--context", action="store_true",
+                    help="add each sentence's embedding and its article's mean to every token")
     ap.add_argument("--lex-dim", type=int, default=0,
                     help="width of the lexical input (frozen word embeddings, projected); 0 = off")
     ap.add_argument("--bio-pos-weight", type=float, default=1.0)
@@ -857,7 +881,8 @@ def main(argv=None) -> None:
     print(f"train {len(train_ex)} articles, held-out slice {len(valid_ex)}", flush=True)
     if args.from_checkpoint:
         token_head, span_head, para_head, _ = build_models(
-            args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim)
+            args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim,
+            args.context)
         import torch
 
         saved = torch.load(args.from_checkpoint)
@@ -875,19 +900,20 @@ def main(argv=None) -> None:
 
     # thresholds on the held-out slice of PTC train, with the exported (int8) head
     _, _, _, Exported = build_models(args.d, args.layers, args.heads, args.ff, args.dropout,
-                                     args.span_hidden, args.lex_dim)
+                                     args.span_hidden, args.lex_dim, args.context)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.no_export:
         return
-    export(token_head, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0)
+    export(token_head, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0,
+           args.context)
     from claimscope.models.rhetoric import RhetoricModel
 
     w = numpy_heads(span_head, para_head, 0.5, None)
     np.savez(out / "rhetoric.npz", **w)
     (out / "persuasion.json").write_text(json.dumps({"token_head": {"d": args.d}, "files": {}}))
     rt = RhetoricModel(out, verify=False, threads=args.threads)
-    valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids) for ex in valid_ex]
+    valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid_ex]
     drift = _drift(token_head, valid_ex[:5], valid_outs[:5])
     print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
     si_t, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
@@ -913,7 +939,7 @@ def main(argv=None) -> None:
     st12 = pdata.st12(args.data)
     f12 = {f["id"]: f for f in pdata.features("st12-train", st12, args.models)}
     ex12 = [build_example({"id": a["id"], "text": a["text"]}, f12[a["id"]]) for a in st12]
-    outs12 = [rt.token_pass(ex.states, ex.offsets, ex.ids) for ex in ex12]
+    outs12 = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in ex12]
     X = article_matrix(rt, ex12, outs12)
     genres = [a["genre"] for a in st12]
     frames = [a["frames"] for a in st12]
@@ -926,7 +952,8 @@ def main(argv=None) -> None:
         "name": "claimscope-rhetoric-heads",
         "encoder_sha256": pdata.encoder_digest(args.models),
         "token_head": {"d": args.d, "layers": args.layers, "heads": args.heads, "ff": args.ff,
-                       "lexical_dim": args.lex_dim, "quantized": not args.no_quantize,
+                       "lexical_dim": args.lex_dim, "context": args.context,
+                       "quantized": not args.no_quantize,
                        "inputs": {"token_states": "float32 [batch, tokens, 384]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},

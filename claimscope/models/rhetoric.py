@@ -141,14 +141,22 @@ class RhetoricModel:
 
     # token head ------------------------------------------------------------
     def token_pass(self, states: Sequence[np.ndarray], offsets: Sequence[np.ndarray],
-                   ids: Sequence[np.ndarray | None] | None = None) -> list[SentenceOutputs]:
+                   ids: Sequence[np.ndarray | None] | None = None,
+                   context: np.ndarray | None = None) -> list[SentenceOutputs]:
         """Run the token head over sentences (batched, sorted by length).
 
-        ``ids`` (the token ids) are needed when the head has a lexical input.
+        ``ids`` (the token ids) are needed when the head has a lexical input; ``context``
+        (n_sentences, 768: each sentence's embedding and its article's mean embedding,
+        see ``sentence_context``) when it has a context input.
         """
         if self.session_ is None:
             self._load()
-        lexical = "token_ids" in {i.name for i in self.session_.get_inputs()}
+        inputs = {i.name for i in self.session_.get_inputs()}
+        lexical = "token_ids" in inputs
+        if "context" in inputs and context is None:
+            raise ModelError(Errors.E005.format(
+                path=self.data_dir / "rhetoric.onnx",
+                detail="the head needs the sentence context; pass sentence_context(...)"))
         if lexical and (ids is None or any(t is None for t in ids)):
             raise ModelError(Errors.E005.format(
                 path=self.data_dir / "rhetoric.onnx",
@@ -171,6 +179,8 @@ class RhetoricModel:
             feeds = {"token_states": x, "mask": mask}
             if lexical:
                 feeds["token_ids"] = tok
+            if "context" in inputs:
+                feeds["context"] = np.ascontiguousarray(context[idx], dtype=np.float32)
             feats, bio, pval, patt = self.session_.run(
                 ["features", "bio", "para_value", "para_attention"], feeds)
             for row, i in enumerate(idx):
@@ -318,6 +328,14 @@ class RhetoricModel:
 
     labels = {"persuasion": PTC_TECHNIQUES, "techniques": ST3_TECHNIQUES, "frames": FRAMES,
               "genre": GENRES}
+
+
+def sentence_context(sentence_embeddings: np.ndarray) -> np.ndarray:
+    """Per sentence: its embedding and the mean embedding of its article (n, 768)."""
+    emb = np.asarray(sentence_embeddings, dtype=np.float32).reshape(-1, 384)
+    if not len(emb):
+        return np.zeros((0, 768), np.float32)
+    return np.concatenate([emb, np.broadcast_to(emb.mean(0), emb.shape)], axis=1)
 
 
 def _sha256(path: Path) -> str:

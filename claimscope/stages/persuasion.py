@@ -25,6 +25,7 @@ from ..errors import check_param
 from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
 from ..registry import stages
 from ..swap import SwapResult
+from ..models.rhetoric import sentence_context
 from .heads import _ModelStage
 
 __all__ = ["Persuasion", "Techniques", "Framing"]
@@ -77,7 +78,8 @@ class Persuasion(_ModelStage):
         model = self.bundle.rhetoric
         view = _view(doc)
         outs = model.token_pass(doc.tensors["token_states"], doc.tensors["token_offsets"],
-                                doc.tensors.get("token_ids"))
+                                doc.tensors.get("token_ids"),
+                                sentence_context(doc.tensors["sentence_embeddings"]))
         bounds = [(view.to_swapped(s.start), view.to_swapped(s.end)) for s in doc.sentences]
         return model.classify(view.text, bounds, outs,
                               [(view.to_swapped(s), view.to_swapped(e), None) for s, e in spans])
@@ -87,7 +89,9 @@ class Persuasion(_ModelStage):
         states = [s for d in docs for s in d.tensors["token_states"]]
         offsets = [o for d in docs for o in d.tensors["token_offsets"]]
         ids = [t for d in docs for t in d.tensors.get("token_ids", [None] * len(d.sentences))]
-        outs_all = model.token_pass(states, offsets, ids)
+        context = np.concatenate([sentence_context(d.tensors["sentence_embeddings"])
+                                  for d in docs]) if docs else None
+        outs_all = model.token_pass(states, offsets, ids, context)
         preds, i = [], 0
         for doc in docs:
             n = len(doc.sentences)
