@@ -279,15 +279,25 @@ def label_changes(orig: Any, swapped: Any, res: SwapResult) -> dict[str, tuple[i
     ``orig`` and ``swapped`` are the Documents of ``res.original`` and ``res.text``.
     Check-worthiness and subjectivity: the >= 0.5 decision per aligned sentence;
     quantities: the normalised fields (``counted`` swapped back); ledger: rows as
-    (side, kind, polarity, domain); persuasion: span labels, if present.
+    (side, kind, polarity, domain); persuasion: span labels, if present. The model stages
+    also get ``<stage>_like_for_like``: the same without the sentences (for persuasion,
+    which reads article context: the articles) whose epithet the swap turned into a name.
     """
     out: dict[str, tuple[int, int]] = {}
     pairs = _aligned(orig, swapped, res)
+    # Sentences where the swap turned an epithet into a name ("Zionist enemy" ->
+    # "Hamas enemy") are not like for like: the wording, not only the side, changed.
+    # The model stages are also counted without them (``<stage>_like_for_like``).
+    epithet = [(a.start, a.end) for a, _ in pairs
+               if any(a.start <= p[0] < a.end and _is_epithet(res.original[p[0]:p[1]])
+                      for p in res.pieces)]
     for head in ("checkworthiness", "subjectivity"):
         if any(head in s.attrs for s in orig.sentences):
-            changed = sum(1 for a, b in pairs if b is None or
-                          (a.attrs.get(head, 0) >= 0.5) != (b.attrs.get(head, 0) >= 0.5))
-            out[head] = (changed, len(pairs))
+            flips = [b is None or (a.attrs.get(head, 0) >= 0.5) != (b.attrs.get(head, 0) >= 0.5)
+                     for a, b in pairs]
+            out[head] = (sum(flips), len(pairs))
+            like = [f for (a, _), f in zip(pairs, flips) if (a.start, a.end) not in epithet]
+            out[f"{head}_like_for_like"] = (sum(like), len(like))
 
     def qkey(q: Any, back: bool) -> tuple[Any, ...]:
         counted = q.attrs.get("counted")
@@ -313,17 +323,10 @@ def label_changes(orig: Any, swapped: Any, res: SwapResult) -> dict[str, tuple[i
         la = Counter((res.to_swapped(s.start), s.label) for s in orig.spans["persuasion"])
         lb = Counter((s.start, s.label) for s in swapped.spans["persuasion"])
         out["persuasion"] = _diff(la, lb)
-        # Sentences where the swap turned an epithet into a name ("Zionist enemy" ->
-        # "Hamas enemy") are not like for like: the wording, not only the side, changed.
-        epithet = [(a.start, a.end) for a, _ in pairs
-                   if any(a.start <= p[0] < a.end and _is_epithet(res.original[p[0]:p[1]])
-                          for p in res.pieces)]
 
-        def like(key: tuple[int, str]) -> bool:  # key: (start in the swapped text, label)
-            return not any(res.to_swapped(s0) <= key[0] < res.to_swapped(s1)
-                           for s0, s1 in epithet)
-        out["persuasion_like_for_like"] = _diff(Counter({k: v for k, v in la.items() if like(k)}),
-                                                Counter({k: v for k, v in lb.items() if like(k)}))
+        # The rhetoric head also reads the article's mean sentence embedding, so a rewritten
+        # epithet can move a span anywhere in its article: no like-for-like span there.
+        out["persuasion_like_for_like"] = (0, 0) if epithet else out["persuasion"]
     return out
 
 

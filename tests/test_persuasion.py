@@ -16,7 +16,7 @@ import claimscope
 from claimscope import Document
 from claimscope.layers import config_for, parse_layers, stages_for
 from claimscope.models import DATA_DIR, ModelBundle
-from claimscope.rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
+from claimscope.rhetoric import (N_SPAN_FEATURES, FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                                  group_by_paragraph, paragraphs, snap_span, span_features)
 from claimscope.stages.persuasion import Framing, Persuasion, Techniques
 
@@ -65,8 +65,11 @@ def test_decode_spans_runs_and_cuts():
 def test_span_features_see_repetition_and_marks():
     text = "Never again! Never again, they said. Never again?"
     f = span_features(text, 0, 11, 0, 12)
-    assert f.shape == (12,) and f[3] == 1.0 and f[2] > 0      # repeated
+    assert f.shape == (N_SPAN_FEATURES,) and f[3] == 1.0 and f[2] > 0  # repeated
     assert f[8] == 1.0                                         # '!'
+    assert f[13] == 0.0 and f[14] > 0                          # first of three: later repeats
+    last = span_features(text, 37, 48, 37, 49)
+    assert last[13] == 1.0 and last[14] == 0.0                 # the last one: earlier repeats
     assert span_features(text, 26, 35, 26, 35)[3] == 0.0
 
 
