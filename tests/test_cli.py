@@ -52,9 +52,9 @@ def test_sample_scores_make_sense(sample_report):
     art = json.loads((out / "report.json").read_text())["articles"][0]
     by_text = {s["text"]: s for s in art["sentences"]}
     factual = next(t for t in by_text if t.startswith("The Israeli military said on Saturday that 55"))
-    quote = next(t for t in by_text if "barbaric terror army" in t)
+    opinion = next(t for t in by_text if "bears full responsibility" in t)
     assert by_text[factual]["checkworthiness"] >= 0.5
-    assert by_text[quote]["subjectivity"] > by_text[factual]["subjectivity"]
+    assert by_text[opinion]["subjectivity"] > by_text[factual]["subjectivity"] + 0.3
 
 
 def test_batch_with_bad_inputs_goes_on(tmp_path):
