@@ -121,29 +121,18 @@ class SwapResult:
             return p[dst] + min(offset - p[src], p[dst + 1] - p[dst])
         return p[dst + 1] + (offset - p[src + 1])
 
-    def to_original_start(self, offset: int) -> int:
-        """Offset in the original text of a *start* offset in the new text.
+    def to_original_span(self, start: int, end: int) -> tuple[int, int]:
+        """A span ``[start, end)`` of the new text as a span of the original.
 
-        A start inside a replaced piece maps to the start of the original piece (a span
-        that covers part of a replacement covers the whole original name).
+        A span that covers part of a replaced piece covers the whole original name
+        ("Leader A" -> "Netanyahu"), whichever end falls inside it.
         """
         starts = [p[2] for p in self.pieces]
-        i = bisect.bisect_right(starts, offset) - 1
-        if i >= 0 and offset < self.pieces[i][3]:
-            return self.pieces[i][0]
-        return self.to_original(offset)
-
-    def to_original_end(self, offset: int) -> int:
-        """Offset in the original text of an *end* offset in the new text.
-
-        An end inside (or at the end of) a replaced piece maps to the end of the original
-        piece, so a span that covers part of a replacement covers the whole original name.
-        """
-        starts = [p[2] for p in self.pieces]
-        i = bisect.bisect_left(starts, offset) - 1
-        if i >= 0 and offset <= self.pieces[i][3]:
-            return self.pieces[i][1]
-        return self.to_original(offset)
+        i = bisect.bisect_right(starts, start) - 1
+        j = bisect.bisect_left(starts, end) - 1
+        s = self.pieces[i][0] if i >= 0 and start < self.pieces[i][3] else self.to_original(start)
+        e = self.pieces[j][1] if j >= 0 and end <= self.pieces[j][3] else self.to_original(end)
+        return s, e
 
 
 #: Names of other actors that contain a swapped word: kept as they are.
@@ -215,8 +204,9 @@ _RU = next(i for i, (a, _) in enumerate(PAIRS) if a == "Vladimir Putin")  # firs
 _LEADERS = frozenset(k.lower() for a, b in PAIRS if a.split()[-1] in (
     "Netanyahu", "Gallant", "Halevi", "Hagari", "Putin", "Shoigu", "Lavrov", "Gerasimov",
     "Belousov", "Peskov") for k in (a, b))
-_FORCES = frozenset(k.lower() for a, b in PAIRS[:3] + (("Wagner", "Azov"),
-                    ("Black Sea Fleet", "Ukrainian Navy")) for k in (a, b))
+_FORCES = frozenset(k.lower() for a, b in PAIRS if a in (
+    "Israel Defense Forces", "Israel Defence Forces", "IDF", "Wagner", "Black Sea Fleet")
+    for k in (a, b))
 
 
 def _blind_key(key: str) -> tuple[str, int] | None:

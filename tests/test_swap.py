@@ -65,8 +65,9 @@ def test_blind_sides_hides_which_side_and_maps_offsets() -> None:
                         "Side D.")
     assert blind_sides(swap_actors(text).text).text == res.text
     start = res.text.index("Leader A")
-    span = (res.to_original_start(start + 3), res.to_original_end(start + len("Leader A")))
+    span = res.to_original_span(start + 3, start + len("Leader A"))
     assert text[span[0]:span[1]] == "Netanyahu"
+    assert res.to_original_span(start, start + 6) == span  # a start inside too
     assert res.to_original(res.text.index("said")) == text.index("said")
 
 

@@ -194,7 +194,7 @@ def _to_original(offsets: np.ndarray, view: Any) -> np.ndarray:
     out = offsets.copy()
     for row, (start, end) in enumerate(offsets):
         if start >= 0:
-            out[row] = (view.to_original_start(int(start)), view.to_original_end(int(end)))
+            out[row] = view.to_original_span(int(start), int(end))
     return out
 
 

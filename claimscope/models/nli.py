@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from . import default_threads
 from ..errors import Errors, ModelError
-from . import DATA_DIR, _sha256
+from . import DATA_DIR, _sha256, default_threads
 
 MANIFEST = "nli.json"
 
@@ -65,10 +64,8 @@ class NLIModel:
         return str(self.manifest.get("files", {}).get("model", "nli.int8.onnx"))
 
     def thresholds(self) -> dict[str, float]:
-        """Stance thresholds chosen with the model (``nli.json``; 0.7 / 0.8 if it has none)."""
-        t = self.manifest.get("thresholds") or {}
-        return {"entailment": float(t.get("entailment", 0.7)),
-                "contradiction": float(t.get("contradiction", 0.8))}
+        """Stance thresholds chosen with the model (``nli.json``; empty for a model without)."""
+        return {k: float(v) for k, v in (self.manifest.get("thresholds") or {}).items()}
 
     def describe(self) -> dict[str, Any]:
         m = self.manifest

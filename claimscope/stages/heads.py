@@ -37,7 +37,7 @@ class Encode(_ModelStage):
     token states (``doc.tensors["token_states"]``: float16 (n_tokens, 384) arrays), their
     character offsets (``doc.tensors["token_offsets"]``: int32 (n_tokens, 2), (-1, -1)
     for [CLS]/[SEP]) in the text the encoder read (``doc.tensors["model_text"]``, a
-    ``SwapResult`` whose ``to_original``/``to_original_end`` map back to ``doc.text``)
+    ``SwapResult`` whose ``to_original_span`` maps back to ``doc.text``)
     and ids (``doc.tensors["token_ids"]``) for span stages such as ``persuasion``, which
     drops them after use. ``claimscope.load`` passes ``token_states=False`` when no
     later stage needs them.

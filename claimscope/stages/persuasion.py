@@ -110,10 +110,10 @@ class Persuasion(_ModelStage):
             weighted = probs * np.asarray([sc for _, _, sc, _ in found], np.float32)[:, None] \
                 if found else probs
             article = model.article_features(outs, emb, para, weighted)
-            back = [(view.to_original_start(a), view.to_original_end(b)) for a, b in para_bounds]
-            preds.append({"spans": [(view.to_original_start(s), view.to_original_end(e), sc)
-                                    for s, e, sc, _ in found], "probs": probs,
-                          "paragraphs": back, "paragraph_probs": para,
+            preds.append({"spans": [(*view.to_original_span(s, e), sc) for s, e, sc, _ in found],
+                          "probs": probs,
+                          "paragraphs": [view.to_original_span(a, b) for a, b in para_bounds],
+                          "paragraph_probs": para,
                           "article": article})
         return preds
 

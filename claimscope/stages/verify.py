@@ -40,11 +40,14 @@ from ..pipeline import Stage
 from ..registry import stages
 
 VERDICTS = ("supported", "refuted", "not_enough_evidence", "conflicting")
+#: NLI-only stance thresholds for an NLI model whose nli.json names none
+DEFAULT_THRESHOLDS = {"entailment": 0.7, "contradiction": 0.8}
 STANCES = ("supports", "refutes", "neutral")
 
 
 def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *,
-                   min_entail: float = 0.7, min_contra: float = 0.8,
+                   min_entail: float = DEFAULT_THRESHOLDS["entailment"],
+                   min_contra: float = DEFAULT_THRESHOLDS["contradiction"],
                    min_related: float = 0.35, cosine: float = 1.0,
                    min_cosine: float = 0.5) -> tuple[str, float, str]:
     """(stance, confidence, basis) of one passage; basis is 'numbers' or 'nli'.
@@ -175,13 +178,15 @@ class Verify(Stage):
             self.nli = nli_model(self.models)
         return self.nli
 
-    def _threshold(self, label: str) -> float:
-        """The stance threshold for ``label``: the parameter, else the NLI model's own."""
-        value = self.min_entail if label == "entailment" else self.min_contra
-        if value is not None:
-            return float(value)
+    def thresholds(self) -> dict[str, float]:
+        """NLI-only stance thresholds: the parameters, else the NLI model's own, else
+        ``DEFAULT_THRESHOLDS``."""
         own = getattr(self.model, "thresholds", None)
-        return float(own()[label]) if callable(own) else (0.7 if label == "entailment" else 0.8)
+        out = {**DEFAULT_THRESHOLDS, **(own() if callable(own) else {})}
+        for label, value in (("entailment", self.min_entail), ("contradiction", self.min_contra)):
+            if value is not None:
+                out[label] = float(value)
+        return out
 
     def report_info(self) -> dict[str, Any]:
         try:
@@ -191,8 +196,7 @@ class Verify(Stage):
             info = {}
         out = {"nli_model": info.get("name"), "nli_sha256": info.get("sha256")}
         if info:
-            out["nli_thresholds"] = {"entailment": self._threshold("entailment"),
-                                     "contradiction": self._threshold("contradiction")}
+            out["nli_thresholds"] = self.thresholds()
         return {"corpus": out}
 
     def predict(self, docs: list[Document]) -> list[np.ndarray]:
@@ -223,6 +227,7 @@ class Verify(Stage):
         from ..quantities import extract_quantities
 
         labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
+        limits = self.thresholds()
         for doc, probs in zip(docs, preds):
             i = 0
             for claim in doc.fields.get("claims", []):
@@ -240,8 +245,8 @@ class Verify(Stage):
                     if comps and self._stale(doc, cand):
                         comps = []  # an older snapshot's figures may have changed since
                     stance, conf, basis = passage_stance(
-                        p, comps, min_entail=self._threshold("entailment"),
-                        min_contra=self._threshold("contradiction"),
+                        p, comps, min_entail=limits["entailment"],
+                        min_contra=limits["contradiction"],
                         min_related=self.min_related, cosine=cand.get("cosine", 1.0),
                         min_cosine=self.min_cosine_numbers)
                     ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
