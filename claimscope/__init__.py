@@ -37,8 +37,10 @@ def load(stages: Sequence[str] | None = None, *, models: str | None = None,
     ``corpus`` (a reference-corpus path, or ``config={"retrieve": {"db": ...}}``) adds
     the ``retrieve`` and ``verify`` stages: every claim is checked against it.
     """
+    from .models import default_threads
     from .stages import DEFAULT_STAGES, VERIFY_STAGES
 
+    default_threads()  # a bad CLAIMSCOPE_THREADS fails here, once, not on every article
     names = list(DEFAULT_STAGES if stages is None else stages)
     config = {k: dict(v) for k, v in (config or {}).items()}
     if corpus is not None:

@@ -134,3 +134,10 @@ def test_folder_of_articles_with_progress(tmp_path):
     assert res.exit_code == 0
     assert [a["id"] for a in json.loads((out / "report.json").read_text())["articles"]] == \
         ["a0", "a1", "a2"]
+
+
+def test_bad_threads_setting_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSCOPE_THREADS", "many")
+    result = CliRunner().invoke(main, ["analyze", str(SAMPLE), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "CLAIMSCOPE_THREADS" in result.output
+    assert not (tmp_path / "report.json").exists()

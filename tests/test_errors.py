@@ -31,3 +31,17 @@ def test_every_message_says_something():
         assert codes
         for code in codes:
             assert getattr(cls, code).startswith(f"[{code}] ")
+
+
+def test_claimscope_threads_must_be_a_positive_whole_number(monkeypatch):
+    from claimscope.errors import InvalidParameterError
+    from claimscope.models import default_threads
+
+    monkeypatch.setenv("CLAIMSCOPE_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.setenv("CLAIMSCOPE_THREADS", "")
+    assert default_threads() >= 1
+    for bad in ("two", "0", "-1"):
+        monkeypatch.setenv("CLAIMSCOPE_THREADS", bad)
+        with pytest.raises(InvalidParameterError, match="CLAIMSCOPE_THREADS.*whole number"):
+            default_threads()

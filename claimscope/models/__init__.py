@@ -27,8 +27,12 @@ HEADS_FILE = "heads.npz"
 
 def default_threads() -> int:
     """onnxruntime threads per session: ``CLAIMSCOPE_THREADS`` if set, else every core."""
-    value = os.environ.get("CLAIMSCOPE_THREADS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+    value = os.environ.get("CLAIMSCOPE_THREADS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    check_param("the environment", "CLAIMSCOPE_THREADS", value,
+                value.isdigit() and int(value) > 0, "a whole number >= 1 (or unset)")
+    return int(value)
 
 
 def _sha256(path: Path) -> str:
