@@ -82,11 +82,14 @@ def snap_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def decode_spans(text: str, offsets: np.ndarray, p_inside: np.ndarray, p_begin: np.ndarray,
-                 threshold: float = 0.5, split: float = 0.5) -> list[tuple[int, int, int, int]]:
+                 threshold: float = 0.5, split: float = 0.5,
+                 seed: float | None = None) -> list[tuple[int, int, int, int]]:
     """Spans of one sentence from per-token probabilities.
 
     A token is inside when ``p_inside >= threshold``; a run of inside tokens is one span,
-    cut where a word starts with ``p_begin > split``.
+    cut where a word starts with ``p_begin > split``. With ``seed`` (hysteresis), a span is
+    kept only when one of its tokens reaches ``p_inside >= seed``, so a low ``threshold``
+    can extend confident spans without admitting spans that are weak throughout.
     Returns ``(start, end, first_token, last_token + 1)``, offsets snapped to words.
     Special tokens (offset -1) are never inside.
     """
@@ -102,7 +105,7 @@ def decode_spans(text: str, offsets: np.ndarray, p_inside: np.ndarray, p_begin: 
         while j < n and inside[j] and not (p_begin[j] > split and _word_start(text, offsets, j)):
             j += 1
         snapped = snap_span(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
-        if snapped:
+        if snapped and (seed is None or float(p_inside[i:j].max()) >= seed):
             out.append((snapped[0], snapped[1], i, j))
         i = j
     return out

@@ -63,6 +63,20 @@ def test_decode_spans_runs_and_cuts():
         "cowardly", "thugs", "away"]
 
 
+def test_decode_spans_hysteresis_keeps_runs_that_reach_the_seed():
+    text = "the cowardly thugs ran away"
+    offsets = np.array([[-1, -1], [0, 3], [4, 12], [13, 18], [19, 22], [23, 27], [-1, -1]])
+    p_in = np.array([0.0, 0.1, 0.8, 0.3, 0.1, 0.35, 0.0])
+    p_b = np.zeros(7)
+    # threshold alone: both runs above 0.25 are spans
+    assert [text[s:e] for s, e, _, _ in decode_spans(text, offsets, p_in, p_b, 0.25)] == [
+        "cowardly thugs", "away"]
+    # seed 0.5: "cowardly" (0.8) seeds its run, which extends over "thugs" (0.3);
+    # "away" never reaches the seed
+    assert [text[s:e] for s, e, _, _ in decode_spans(text, offsets, p_in, p_b, 0.25,
+                                                     seed=0.5)] == ["cowardly thugs"]
+
+
 def test_span_features_see_repetition_and_marks():
     text = "Never again! Never again, they said. Never again?"
     f = span_features(text, 0, 11, 0, 12)
@@ -279,3 +293,70 @@ def test_schema_accepts_the_new_fields():
     bad["articles"][0]["spans"]["persuasion"][0]["label"] = "Spin"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema())
+
+
+def _fake_heads(members: int, d: int = 8, hidden: int = 5, seed: int = 0):
+    """Random numpy head weights; members > 1 stacks them on a leading axis."""
+    from claimscope.rhetoric import HASH_BUCKETS
+
+    rng = np.random.default_rng(seed)
+    shapes = {"span.W1": (5 * d + N_SPAN_FEATURES, hidden), "span.b1": (hidden,),
+              "span.W2": (hidden, len(PTC_TECHNIQUES)), "span.b2": (len(PTC_TECHNIQUES),),
+              "span.bow": (HASH_BUCKETS, len(PTC_TECHNIQUES)),
+              "para.Ws": (384, len(ST3_TECHNIQUES)), "para.b": (len(ST3_TECHNIQUES),)}
+    lead = (members,) if members > 1 else ()
+    return {k: rng.normal(0, 0.3, lead + v).astype(np.float32) for k, v in shapes.items()}
+
+
+def _runtime(weights, members: int, d: int):
+    from claimscope.models.rhetoric import RhetoricModel
+
+    model = RhetoricModel(DATA_DIR)
+    model.weights_, model.session_ = weights, "no session: heads only"
+    model.manifest_ = {"token_head": {"d": d, "members": members}}
+    return model
+
+
+def test_an_ensemble_averages_its_members():
+    """Two token heads in one graph: each member's span and paragraph heads read their own
+    slice of the outputs, and the probabilities are the members' average."""
+    from claimscope.models.rhetoric import SentenceOutputs
+
+    d, rng = 8, np.random.default_rng(1)
+    text = "They are cowards. Officials said 12 people were hurt."
+    bounds = [(0, 17), (18, len(text))]
+    offsets = [np.array([[-1, -1], [0, 4], [5, 8], [9, 16], [-1, -1]]),
+               np.array([[-1, -1], [18, 27], [28, 32], [33, 35], [36, 42], [-1, -1]])]
+    parts = [[(rng.normal(size=(len(o), d)).astype(np.float32),
+               rng.normal(size=(len(o), 23)).astype(np.float32),
+               rng.normal(size=(len(o), 23)).astype(np.float32)) for o in offsets]
+             for _ in range(2)]
+    bio = [np.full((len(o), 3), 1 / 3, np.float32) for o in offsets]
+
+    def outs_of(member_parts):
+        return [SentenceOutputs(np.concatenate([p[si][0] for p in member_parts], 1), bio[si],
+                                np.concatenate([p[si][1] for p in member_parts], 1),
+                                np.concatenate([p[si][2] for p in member_parts], 1), offsets[si])
+                for si in range(len(offsets))]
+
+    stacked = _fake_heads(2, d)
+    ensemble = _runtime(stacked, 2, d)
+    singles = [_runtime({k: v[m] for k, v in stacked.items()}, 1, d) for m in range(2)]
+    spans = [(0, 4, None), (18, 42, None)]
+    emb = rng.normal(size=(2, 384)).astype(np.float32)
+    para = [(0, len(text))]
+
+    got = ensemble.classify(text, bounds, outs_of(parts), spans)
+    want = np.mean([s.classify(text, bounds, outs_of([parts[m]]), spans)
+                    for m, s in enumerate(singles)], 0)
+    assert got.shape == (2, len(PTC_TECHNIQUES))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got.sum(1), 1.0, rtol=1e-5)
+
+    got_p = ensemble.paragraph_probs(para, bounds, outs_of(parts), emb)
+    want_p = np.mean([s.paragraph_probs(para, bounds, outs_of([parts[m]]), emb)
+                      for m, s in enumerate(singles)], 0)
+    np.testing.assert_allclose(got_p, want_p, rtol=1e-5, atol=1e-6)
+    # the members disagree, so the average is not either one of them
+    assert not np.allclose(got_p, singles[0].paragraph_probs(para, bounds, outs_of([parts[0]]),
+                                                            emb))

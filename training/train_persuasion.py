@@ -380,17 +380,21 @@ def runtime_from_torch(token_head, span_head, para_head, d: int, si_threshold=0.
     return model
 
 
-def numpy_heads(span_head, para_head, si_threshold, para_threshold) -> dict[str, np.ndarray]:
+def numpy_heads(span_heads, para_heads, si_threshold, para_threshold) -> dict[str, np.ndarray]:
+    """The numpy weights of one member, or of several stacked on a leading axis."""
     t = lambda p: p.detach().numpy().astype(np.float32)  # noqa: E731
-    return {
-        "span.W1": t(span_head.l1.weight).T.copy(), "span.b1": t(span_head.l1.bias),
-        "span.W2": t(span_head.l2.weight).T.copy(), "span.b2": t(span_head.l2.bias),
-        "span.bow": t(span_head.bow.weight),
-        "para.Ws": t(para_head.sent.weight).T.copy(), "para.b": t(para_head.sent.bias),
-        "para.threshold": (np.full(len(ST3_TECHNIQUES), 0.5, np.float32) if para_threshold is None
-                           else np.asarray(para_threshold, np.float32)),
-        "si_threshold": np.float32(si_threshold),
-    }
+    if not isinstance(span_heads, (list, tuple)):
+        span_heads, para_heads = [span_heads], [para_heads]
+    per = [{"span.W1": t(sh.l1.weight).T.copy(), "span.b1": t(sh.l1.bias),
+            "span.W2": t(sh.l2.weight).T.copy(), "span.b2": t(sh.l2.bias),
+            "span.bow": t(sh.bow.weight),
+            "para.Ws": t(ph.sent.weight).T.copy(), "para.b": t(ph.sent.bias)}
+           for sh, ph in zip(span_heads, para_heads)]
+    w = per[0] if len(per) == 1 else {k: np.stack([p[k] for p in per]) for k in per[0]}
+    w["para.threshold"] = (np.full(len(ST3_TECHNIQUES), 0.5, np.float32) if para_threshold is None
+                           else np.asarray(para_threshold, np.float32))
+    w["si_threshold"] = np.float32(si_threshold)
+    return w
 
 
 def torch_outputs(token_head, examples: list[Example], batch: int = 8):
@@ -563,7 +567,8 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
     span_head.load_state_dict(saved["span"])
     para_head.load_state_dict(saved["para"])
     token_head.eval(), span_head.eval(), para_head.eval()
-    return token_head, span_head, para_head, {"history": history, "selected_epoch": saved["epoch"],
+    return token_head, span_head, para_head, {"seed": args.seed, "history": history,
+                                              "selected_epoch": saved["epoch"],
                                               "seconds": round(time.time() - start, 1)}
 
 
@@ -572,21 +577,36 @@ PARA_THRESHOLDS = tuple(np.round(np.arange(0.15, 0.71, 0.05), 2).tolist())
 
 
 def tune_span_decoding(model, examples, outs_list):
-    """Span threshold, B-split level and fragment merge gap with the best held-out SI F1."""
-    best = (-1.0, 0.5, 0.5, 0)
+    """Span threshold, hysteresis seed, B-split level and fragment merge gap with the best
+    held-out SI F1 (seed 0 = none: every run of tokens above the threshold is a span)."""
+    best = (-1.0, 0.5, 0.0, 0.5, 0)
     ptc = [(e, o) for e, o in zip(examples, outs_list) if e.ptc]
-    for split in (0.7, 0.9, 1.01):
-        for gap in (0, 1, 2, 3, 4, 6, 8):
-            model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
-            res = evaluate(model, [e for e, _ in ptc], [o for _, o in ptc], thresholds=THRESHOLDS,
-                           tc=False)
-            for t, r in res["si"].items():
-                best = max(best, (r["f1"], t, split, gap))
-    f1, t, split, gap = best
+    for seed in SEEDS:
+        if seed:
+            model.weights_["si_seed"] = seed
+        else:
+            model.weights_.pop("si_seed", None)
+        for split in (0.7, 0.9, 1.01):
+            for gap in (0, 2, 4, 6, 8, 10):
+                model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
+                res = evaluate(model, [e for e, _ in ptc], [o for _, o in ptc],
+                               thresholds=THRESHOLDS, tc=False)
+                for t, r in res["si"].items():
+                    if not seed or t < seed:
+                        best = max(best, (r["f1"], t, seed, split, gap))
+    f1, t, seed, split, gap = best
     model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
-    print(f"span decoding on the held-out slice: threshold {t}, split {split}, merge gap {gap}: "
-          f"SI F1 {f1:.4f}", flush=True)
-    return t, split, gap, f1
+    if seed:
+        model.weights_["si_seed"] = seed
+    else:
+        model.weights_.pop("si_seed", None)
+    print(f"span decoding on the held-out slice: threshold {t}, seed {seed or 'none'}, "
+          f"split {split}, merge gap {gap}: SI F1 {f1:.4f}", flush=True)
+    return t, seed, split, gap, f1
+
+
+#: hysteresis seeds tried by tune_span_decoding (0: none)
+SEEDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: int = 15):
@@ -611,11 +631,27 @@ def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: 
 # ----------------------------------------------------------------------- export
 
 
-def export(token_head, Exported, path: Path, quantize: bool, lexical: bool,
+def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
            context: bool = False) -> Path:
+    """One ONNX graph; several token heads give concatenated features and paragraph
+    outputs and their averaged BIO probabilities."""
     import torch
 
-    wrapped = Exported(token_head).eval()
+    if not isinstance(token_heads, (list, tuple)):
+        token_heads = [token_heads]
+
+    class Ensemble(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.members = torch.nn.ModuleList([Exported(h) for h in token_heads])
+
+        def forward(self, token_states, mask, token_ids=None, ctx=None):
+            outs = [m(token_states, mask, token_ids, ctx) for m in self.members]
+            return (torch.cat([o[0] for o in outs], -1),
+                    torch.stack([o[1] for o in outs]).mean(0),
+                    torch.cat([o[2] for o in outs], -1), torch.cat([o[3] for o in outs], -1))
+
+    wrapped = (Exported(token_heads[0]) if len(token_heads) == 1 else Ensemble()).eval()
     x = torch.randn(2, 7, HIDDEN)
     mask = torch.ones(2, 7)
     mask[1, 5:] = 0
@@ -645,10 +681,31 @@ def export(token_head, Exported, path: Path, quantize: bool, lexical: bool,
     return path
 
 
-def _drift(token_head, examples, outs_list) -> float:
-    ref = torch_outputs(token_head, examples)
-    return max((float(np.abs(a.bio - b.bio).max()) for r, o in zip(ref, outs_list)
-                for a, b in zip(r, o) if len(a.bio)), default=0.0)
+def _drift(token_heads, examples, outs_list) -> float:
+    """Largest |BIO difference| between the exported graph and the torch heads' average."""
+    refs = [torch_outputs(h, examples) for h in token_heads]
+    return max((float(np.abs(np.mean([r[e][s].bio for r in refs], 0) - o.bio).max())
+                for e, outs in enumerate(outs_list) for s, o in enumerate(outs) if len(o.bio)),
+               default=0.0)
+
+
+def load_checkpoint(args, path: Path):
+    """(token head, span head, paragraph head, training info) of a best.pt."""
+    import torch
+
+    token_head, span_head, para_head, _ = build_models(
+        args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim,
+        args.context)
+    saved = torch.load(path)
+    token_head.load_state_dict(saved["token"])
+    missing = span_head.load_state_dict(saved["span"], strict=False)
+    para_head.load_state_dict(saved["para"])
+    token_head.eval(), span_head.eval(), para_head.eval()
+    info_path = path.parent / "training.json"
+    info = (json.loads(info_path.read_text()) if info_path.is_file()
+            else {"history": [], "selected_epoch": saved["epoch"], "seconds": None})
+    print(f"loaded {path} (missing: {missing.missing_keys})", flush=True)
+    return token_head, span_head, para_head, info
 
 
 # ----------------------------------------------------------------- article heads
@@ -834,6 +891,8 @@ def parse_args(argv=None):
                     help="folder of the shared encoder the heads are trained on (default: shipped)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/cs_persuasion/work"))
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--split-seed", type=int, default=None,
+                    help="seed of the held-out slice (default: --seed); keep it fixed to ensemble runs")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch", type=int, default=2, help="articles per step")
     ap.add_argument("--lr", type=float, default=5e-4)
@@ -862,6 +921,9 @@ def parse_args(argv=None):
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--from-checkpoint", type=Path, default=None,
                     help="skip training: export this best.pt (with training.json beside it)")
+    ap.add_argument("--ensemble", type=Path, nargs="+", default=None,
+                    help="skip training: export these best.pt files (same settings and held-out "
+                         "slice) as one averaged head; thresholds are tuned for the average")
     return ap.parse_args(argv)
 
 
@@ -872,31 +934,24 @@ def main(argv=None) -> None:
     np.random.seed(args.seed)
     examples = load_examples(args)["all"]
     ptc_ids = sorted(e.id for e in examples if e.ptc)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed if args.split_seed is None else args.split_seed)
     valid_ids = set(rng.sample(ptc_ids, max(1, int(len(ptc_ids) * args.valid_fraction))))
     train_ex = [e for e in examples if e.id not in valid_ids]
     valid_ex = [e for e in examples if e.id in valid_ids]
     if args.limit:
         train_ex = train_ex[:args.limit]
     print(f"train {len(train_ex)} articles, held-out slice {len(valid_ex)}", flush=True)
-    if args.from_checkpoint:
-        token_head, span_head, para_head, _ = build_models(
-            args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim,
-            args.context)
-        import torch
-
-        saved = torch.load(args.from_checkpoint)
-        token_head.load_state_dict(saved["token"])
-        missing = span_head.load_state_dict(saved["span"], strict=False)
-        para_head.load_state_dict(saved["para"])
-        token_head.eval(), span_head.eval(), para_head.eval()
-        info_path = args.from_checkpoint.parent / "training.json"
-        info = (json.loads(info_path.read_text()) if info_path.is_file()
-                else {"history": [], "selected_epoch": saved["epoch"], "seconds": None})
-        print(f"loaded {args.from_checkpoint} (missing: {missing.missing_keys})", flush=True)
+    if args.from_checkpoint or args.ensemble:
+        members = [load_checkpoint(args, ck) for ck in (args.ensemble or [args.from_checkpoint])]
     else:
         token_head, span_head, para_head, info = train(args, train_ex, valid_ex, args.work)
         (args.work / "training.json").write_text(json.dumps(info, indent=2))
+        members = [(token_head, span_head, para_head, info)]
+    token_heads = [m[0] for m in members]
+    span_heads = [m[1] for m in members]
+    para_heads = [m[2] for m in members]
+    infos = [m[3] for m in members]
+    info = infos[0]
 
     # thresholds on the held-out slice of PTC train, with the exported (int8) head
     _, _, _, Exported = build_models(args.d, args.layers, args.heads, args.ff, args.dropout,
@@ -905,18 +960,19 @@ def main(argv=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if args.no_export:
         return
-    export(token_head, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0,
+    export(token_heads, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0,
            args.context)
     from claimscope.models.rhetoric import RhetoricModel
 
-    w = numpy_heads(span_head, para_head, 0.5, None)
+    w = numpy_heads(span_heads, para_heads, 0.5, None)
     np.savez(out / "rhetoric.npz", **w)
-    (out / "persuasion.json").write_text(json.dumps({"token_head": {"d": args.d}, "files": {}}))
+    (out / "persuasion.json").write_text(json.dumps(
+        {"token_head": {"d": args.d, "members": len(members)}, "files": {}}))
     rt = RhetoricModel(out, verify=False, threads=args.threads)
     valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid_ex]
-    drift = _drift(token_head, valid_ex[:5], valid_outs[:5])
+    drift = _drift(token_heads, valid_ex[:5], valid_outs[:5])
     print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
-    si_t, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
+    si_t, si_seed, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
     res = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=PARA_THRESHOLDS)
     st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
     para_t = tune_para_thresholds(res["st3_probs"], res["st3_gold"], st3_t)
@@ -924,15 +980,18 @@ def main(argv=None) -> None:
     use_per_label = res_pl["st3"]["per-label"]["micro_f1"] > res["st3"][st3_t]["micro_f1"]
     if not use_per_label:
         para_t = np.full(len(ST3_TECHNIQUES), st3_t, np.float32)
-    heldout = {"si_f1": round(si_f1, 4), "si_threshold": si_t, "si_split": si_split,
+    heldout = {"si_f1": round(si_f1, 4), "si_threshold": si_t, "si_seed": si_seed,
+               "si_split": si_split,
                "si_merge_gap": si_gap,
                "tc_micro_f1": round(res["tc"], 4),
                "st3_micro_f1": round(max(res["st3"][st3_t]["micro_f1"],
                                          res_pl["st3"]["per-label"]["micro_f1"]), 4),
                "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
-    w = numpy_heads(span_head, para_head, si_t, para_t)
+    w = numpy_heads(span_heads, para_heads, si_t, para_t)
     w["si_split"], w["si_merge_gap"] = np.float32(si_split), np.int32(si_gap)
+    if si_seed:
+        w["si_seed"] = np.float32(si_seed)
     rt.weights_ = w
 
     # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
@@ -951,19 +1010,21 @@ def main(argv=None) -> None:
     manifest = {
         "name": "claimscope-rhetoric-heads",
         "encoder_sha256": pdata.encoder_digest(args.models),
-        "token_head": {"d": args.d, "layers": args.layers, "heads": args.heads, "ff": args.ff,
+        "token_head": {"d": args.d, "members": len(members), "layers": args.layers, "heads": args.heads, "ff": args.ff,
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
                        "inputs": {"token_states": "float32 [batch, tokens, 384]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
-                       "outputs": {"features": f"float32 [batch, tokens, {args.d}]",
-                                   "bio": "float32 [batch, tokens, 3] (O, B, I probabilities)",
-                                   "para_value": "float32 [batch, tokens, 23]",
-                                   "para_attention": "float32 [batch, tokens, 23]"}},
+                       "outputs": {
+                           "features": f"float32 [batch, tokens, {len(members)} x {args.d}]",
+                           "bio": "float32 [batch, tokens, 3] (O, B, I probabilities, "
+                                  "averaged over the members)",
+                           "para_value": f"float32 [batch, tokens, {len(members)} x 23]",
+                           "para_attention": f"float32 [batch, tokens, {len(members)} x 23]"}},
         "labels": {"persuasion": list(PTC_TECHNIQUES), "techniques": list(ST3_TECHNIQUES),
                    "frames": list(FRAMES), "genre": list(GENRES)},
-        "thresholds": {"span": si_t, "span_split": si_split, "span_merge_gap": si_gap, "paragraph": [float(x) for x in para_t],
+        "thresholds": {"span": si_t, "span_seed": si_seed or None, "span_split": si_split, "span_merge_gap": si_gap, "paragraph": [float(x) for x in para_t],
                        "frames": float(w["frames.threshold"][0])},
         "training": {
             "command": "python training/train_persuasion.py " + " ".join(sys.argv[1:]),
@@ -977,6 +1038,7 @@ def main(argv=None) -> None:
             "seed": args.seed, "epochs": args.epochs, "selected_epoch": info["selected_epoch"],
             "batch_articles": args.batch, "lr": args.lr, "dropout": args.dropout,
             "threads": args.threads, "seconds": info["seconds"], "history": info["history"],
+            **({"members": infos} if len(members) > 1 else {}),
         },
         "heldout_slice": heldout,
         "article_heads_cv5": cv,

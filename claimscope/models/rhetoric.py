@@ -201,13 +201,16 @@ class RhetoricModel:
         t = self.span_threshold if threshold is None else threshold
         split = float(self.w["si_split"]) if "si_split" in self.w else 0.5
         gap = int(self.w["si_merge_gap"]) if "si_merge_gap" in self.w else 0
+        seed = float(self.w["si_seed"]) if "si_seed" in self.w else None
+        if seed is not None and threshold is not None:
+            seed = max(seed, threshold)  # an explicit threshold keeps its meaning
         spans = []
         for si, o in enumerate(outs):
             if len(o.bio) == 0:
                 continue
             p_in = o.bio[:, 1] + o.bio[:, 2]
-            found = merge_close(text, decode_spans(text, o.offsets, p_in, o.bio[:, 1], t, split),
-                                gap)
+            found = merge_close(text, decode_spans(text, o.offsets, p_in, o.bio[:, 1], t, split,
+                                                   seed), gap)
             for start, end, a, b in found:
                 spans.append((start, end, float(p_in[a:b].mean()),
                               [(si, k) for k in range(a, b)]))
@@ -228,8 +231,11 @@ class RhetoricModel:
     def classify(self, text: str, sentence_bounds: Sequence[tuple[int, int]],
                  outs: Sequence[SentenceOutputs],
                  spans: Sequence[tuple[int, int, list[tuple[int, int]] | None]]) -> np.ndarray:
-        """Technique probabilities (n_spans, 14) of spans ``(start, end, tokens or None)``."""
-        w = self.w
+        """Technique probabilities (n_spans, 14) of spans ``(start, end, tokens or None)``.
+
+        With several token heads (an ensemble), each member's span classifier reads its own
+        slice of the features and the probabilities are averaged.
+        """
         if not spans:
             return np.zeros((0, len(PTC_TECHNIQUES)), dtype=np.float32)
         lowered = text.lower()
@@ -239,37 +245,59 @@ class RhetoricModel:
                 tokens = self.span_tokens(sentence_bounds, outs, start, end)
             rows.append(self._span_input(text, lowered, sentence_bounds, outs, start, end,
                                          tokens))
-        x = np.stack(rows)
-        h = _gelu(x @ w["span.W1"] + w["span.b1"])
-        logits = h @ w["span.W2"] + w["span.b2"]
-        if "span.bow" in w:
-            for r, (start, end, _) in enumerate(spans):
-                hashes = span_hashes(text, start, end)
-                if hashes:
-                    logits[r] += w["span.bow"][hashes].sum(0)
-        return _softmax(logits)
+        x = np.stack(rows)                                  # (n, members, 5d + features)
+        hashes = [span_hashes(text, start, end) for start, end, _ in spans]
+        probs = np.zeros((len(spans), len(PTC_TECHNIQUES)), dtype=np.float32)
+        for m in range(self.members):
+            w1, b1, w2, b2 = (self._member(k, m) for k in ("span.W1", "span.b1", "span.W2",
+                                                           "span.b2"))
+            logits = _gelu(x[:, m] @ w1 + b1) @ w2 + b2
+            if "span.bow" in self.w:
+                bow = self._member("span.bow", m)
+                for r, hs in enumerate(hashes):
+                    if hs:
+                        logits[r] += bow[hs].sum(0)
+            probs += _softmax(logits)
+        return probs / self.members
 
     @property
     def feature_dim(self) -> int:
-        """Width d of the token head's features."""
+        """Width d of one token head's features."""
         return int(self.manifest["token_head"]["d"])
+
+    @property
+    def members(self) -> int:
+        """Number of token heads averaged (1, or an ensemble exported as one graph)."""
+        return int(self.manifest["token_head"].get("members", 1))
+
+    # member weights are stacked on a leading axis; a single head stores them unstacked
+    _BASE_NDIM = {"span.W1": 2, "span.b1": 1, "span.W2": 2, "span.b2": 1, "span.bow": 2,
+                  "para.Ws": 2, "para.b": 1}
+
+    def _member(self, key: str, m: int) -> np.ndarray:
+        a = self.w[key]
+        return a[m] if a.ndim > self._BASE_NDIM[key] else a
 
     def _span_input(self, text: str, lowered: str, sentence_bounds: Sequence[tuple[int, int]],
                     outs: Sequence[SentenceOutputs], start: int, end: int,
                     tokens: list[tuple[int, int]]) -> np.ndarray:
-        dim = self.feature_dim
+        """Span classifier input per member: (members, 5d + model-free span features)."""
+        dim, k = self.feature_dim, self.members
         if tokens:
-            f = np.stack([outs[si].features[k] for si, k in tokens])
+            f = np.stack([outs[si].features[t] for si, t in tokens])
             sent = tokens[0][0]
             ctx = outs[sent].features[outs[sent].offsets[:, 0] >= 0]
-            ctx_mean = ctx.mean(0) if len(ctx) else np.zeros(dim, np.float32)
-            pooled = np.concatenate([f.mean(0), f.max(0), f[0], f[-1], ctx_mean])
+            ctx_mean = ctx.mean(0) if len(ctx) else np.zeros(k * dim, np.float32)
+            parts = [f.mean(0), f.max(0), f[0], f[-1], ctx_mean]
+            pooled = np.stack([np.concatenate([p[m * dim:(m + 1) * dim] for p in parts])
+                               for m in range(k)])
             s0, s1 = sentence_bounds[sent]
         else:
-            pooled = np.zeros(5 * dim, dtype=np.float32)
+            pooled = np.zeros((k, 5 * dim), dtype=np.float32)
             s0, s1 = start, end
         feats = span_features(text, start, end, s0, s1, lowered)
-        return np.concatenate([pooled, feats]).astype(np.float32)
+        return np.concatenate([pooled, np.broadcast_to(feats, (k, len(feats)))],
+                              axis=1).astype(np.float32)
 
     # paragraphs ----------------------------------------------------------------
     def paragraph_probs(self, para_bounds: Sequence[tuple[int, int]],
@@ -277,21 +305,25 @@ class RhetoricModel:
                         outs: Sequence[SentenceOutputs],
                         sentence_embeddings: np.ndarray) -> np.ndarray:
         """ST3 technique probabilities (n_paragraphs, 23)."""
-        w = self.w
         groups = group_by_paragraph(para_bounds, sentence_bounds)
-        out = np.zeros((len(para_bounds), len(ST3_TECHNIQUES)), dtype=np.float32)
+        n_lab, k = len(ST3_TECHNIQUES), self.members
+        out = np.zeros((len(para_bounds), n_lab), dtype=np.float32)
         for p, sents in enumerate(groups):
-            logit = w["para.b"].astype(np.float32).copy()
             if sents:
                 vals = np.concatenate([outs[s].para_value[outs[s].offsets[:, 0] >= 0]
                                        for s in sents])
                 atts = np.concatenate([outs[s].para_attention[outs[s].offsets[:, 0] >= 0]
                                        for s in sents])
-                if len(vals):
-                    logit += (_softmax(atts, axis=0) * vals).sum(0)
-                logit += sentence_embeddings[sents].mean(0) @ w["para.Ws"]
-            out[p] = _sigmoid(logit)
-        return out
+                sent_mean = sentence_embeddings[sents].mean(0)
+            for m in range(k):
+                logit = self._member("para.b", m).astype(np.float32).copy()
+                if sents:
+                    if len(vals):
+                        sl = slice(m * n_lab, (m + 1) * n_lab)
+                        logit += (_softmax(atts[:, sl], axis=0) * vals[:, sl]).sum(0)
+                    logit += sent_mean @ self._member("para.Ws", m)
+                out[p] += _sigmoid(logit)
+        return out / k
 
     @property
     def paragraph_thresholds(self) -> np.ndarray:
@@ -304,7 +336,7 @@ class RhetoricModel:
         dim = self.feature_dim
         tok = [o.features[o.offsets[:, 0] >= 0] for o in outs]
         tok = [t for t in tok if len(t)]
-        feats = np.concatenate(tok).mean(0) if tok else np.zeros(dim, np.float32)
+        feats = np.concatenate(tok).mean(0) if tok else np.zeros(self.members * dim, np.float32)
         sent = sentence_embeddings.mean(0) if len(sentence_embeddings) else np.zeros(384, np.float32)
         pp = (np.concatenate([para_probs.mean(0), para_probs.max(0)]) if len(para_probs)
               else np.zeros(2 * len(ST3_TECHNIQUES), np.float32))
