@@ -1,21 +1,41 @@
-"""Run every benchmark and save what they print to benchmarks/results.json."""
+"""Run every benchmark and save what they print to benchmarks/results.json.
+
+Each benchmark runs in its own Python process, so one cannot inflate another's figures
+(peak memory is a process-lifetime maximum; models and caches would stay loaded).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import importlib  # noqa: E402
+HERE = Path(__file__).parent
+MARK = "@@claimscope-benchmark-result@@"
+_RUNNER = ("import json, sys; sys.path.insert(0, sys.argv[1]); import importlib; "
+           "r = importlib.import_module(sys.argv[2]).main(sys.argv[3:]); "
+           f"print({MARK!r} + json.dumps(r), flush=True)")
 
 
 def _bench(module: str, *argv: str):
-    """Run ``benchmarks/<module>.py``'s main(argv) when called (imports lazily)."""
-    return lambda: importlib.import_module(module).main(list(argv))
+    """Run ``benchmarks/<module>.py``'s main(argv) in a fresh process when called."""
+    def run():
+        proc = subprocess.Popen([sys.executable, "-c", _RUNNER, str(HERE), module, *argv],
+                                stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        result = None
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith(MARK):
+                result = json.loads(line[len(MARK):])
+            else:
+                print(line, end="", flush=True)
+        if proc.wait() != 0 or result is None:
+            sys.exit(f"benchmark {module} failed (exit code {proc.returncode})")
+        return result
+    return run
 
 
 BENCHES = {"checkworthiness": _bench("bench_checkworthiness"),
@@ -43,7 +63,7 @@ def main() -> None:
     for name in names:
         results[name] = BENCHES[name]()
         out_path.write_text(json.dumps(results, indent=2) + "\n")  # a long run keeps what it has
-    results["_machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+    results["_machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "date": time.strftime("%Y-%m-%d")}
     out_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nsaved {out_path}")
