@@ -347,6 +347,44 @@ def build_model(base: Path, dropout: float):
     return CrossEncoder()
 
 
+def load_weights(model, path: Path) -> None:
+    """Load an earlier run's weights: a torch state dict, or the fp32 ONNX graph that
+    ``export_onnx`` wrote (initializers keep the parameter names; a Linear's weight is
+    the transposed second input of the MatMul node named after the module)."""
+    import torch
+
+    expected = model.state_dict()
+    if path.suffix == ".pt":
+        state = torch.load(path)
+    else:
+        import onnx
+        from onnx import numpy_helper
+
+        graph = onnx.load(str(path)).graph
+        inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+        state = {k: torch.from_numpy(v.copy()) for k, v in inits.items() if k in expected}
+        for node in graph.node:
+            if node.op_type == "MatMul" and node.input[1] in inits and node.name.endswith("/MatMul"):
+                key = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".") + ".weight"
+                if key in expected:
+                    state[key] = torch.from_numpy(inits[node.input[1]].T.copy())
+            elif node.op_type == "Gemm" and node.input[1] in inits:  # a Linear exported whole
+                key = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".")
+                trans_b = any(a.name == "transB" and a.i for a in node.attribute)
+                w = inits[node.input[1]]
+                state[key + ".weight"] = torch.from_numpy((w if trans_b else w.T).copy())
+                if len(node.input) > 2 and node.input[2] in inits:
+                    state[key + ".bias"] = torch.from_numpy(inits[node.input[2]].copy())
+    # the pooler is unused (mean pooling), so the graph has none: it keeps the base weights
+    missing = [k for k in expected if k not in state and not k.endswith("position_ids")
+               and ".pooler." not in k]
+    if missing:
+        raise SystemExit(f"--init {path}: no weights for {len(missing)} parameters "
+                         f"(first: {missing[0]}); expected a file written by this script")
+    model.load_state_dict(state, strict=False)
+    print(f"initialised from {path} ({len(state)} tensors)", flush=True)
+
+
 def to_torch(batch: dict[str, np.ndarray]):
     import torch
 
@@ -358,10 +396,12 @@ def train(args, pairs: list[Pair], tok, base: Path) -> tuple[object, dict]:
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed if args.shuffle_seed is None else args.shuffle_seed)
     enc = encode_pairs(tok, pairs)
     labels = np.array([p.label for p in pairs], dtype=np.int64)
     model = build_model(base, args.dropout)
+    if args.init:
+        load_weights(model, args.init)
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(args.train_word_embeddings)
     for layer in model.encoder.encoder.layer[: args.freeze_layers]:  # cheaper backward pass
         layer.requires_grad_(False)
@@ -414,6 +454,7 @@ def train(args, pairs: list[Pair], tok, base: Path) -> tuple[object, dict]:
             "train_word_embeddings": args.train_word_embeddings, "seed": args.seed,
             "max_length": args.max_length, "threads": args.threads,
             "freeze_layers": args.freeze_layers, "passes": args.passes,
+            "init": str(args.init) if args.init else None, "shuffle_seed": args.shuffle_seed,
             "schedule": "wall-clock (--time-budget)" if by_time else "steps"}
     seen = [pairs[i] for b in batches[:done] for i in b]
     info["pairs_seen_per_source"] = dict(Counter(p.source for p in seen))
@@ -524,6 +565,9 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     fp32 = args.work / "nli.fp32.onnx"
+    import torch
+
+    torch.save(model.state_dict(), args.work / "nli.pt")  # for a later --init
     export_onnx(model, fp32)
     quantize(fp32, out / "nli.int8.onnx")
     path = out / "nli.int8.onnx"
@@ -618,6 +662,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--passes", type=int, default=1,
                    help="shuffled passes over the mixture (the time budget may stop earlier)")
+    p.add_argument("--init", type=Path, default=None,
+                   help="start from an earlier run: its nli.pt (torch state dict) or its "
+                        "nli.fp32.onnx (weights read back from the graph)")
+    p.add_argument("--shuffle-seed", type=int, default=None,
+                   help="seed of the batch order (default --seed); the data pools, the mix "
+                        "and the calibration split always follow --seed")
     p.add_argument("--limit-data", action="store_true", help="tiny run to test the script")
     return p.parse_args(argv)
 
