@@ -131,6 +131,21 @@ def test_stance_numbers_decide_when_the_passage_is_about_the_claim():
     assert passage_stance(P_NEUTRAL, comps)[0] == "neutral"
 
 
+def test_figures_that_disagree_never_support_and_stale_ones_never_refute():
+    claim = extract_quantities("more than 12,000 Palestinians had been killed")
+    older = extract_quantities("Overall, 7,028 Palestinians were killed in Gaza")
+    comps = best_comparison(claim, older)
+    assert comps and comps[0]["relation"] == "inconsistent"
+    # the NLI entails, but the figures disagree: no support, fresh or stale
+    assert passage_stance(P_ENTAIL, comps)[0] == "refutes"
+    assert passage_stance(P_ENTAIL, comps, stale=True)[0] == "neutral"
+    # a stale snapshot does not refute on its figures either
+    assert passage_stance(P_RELATED, comps, stale=True)[0] == "neutral"
+    # a stale passage with the same figure still lets the NLI decide
+    same = best_comparison(claim, extract_quantities("more than 12,000 Palestinians killed"))
+    assert passage_stance(P_ENTAIL, same, stale=True)[0:3:2] == ("supports", "nli")
+
+
 def test_stance_from_nli_without_numbers():
     assert passage_stance(P_ENTAIL, [])[0] == "supports"
     assert passage_stance(P_CONTRA, [])[0] == "refutes"

@@ -24,7 +24,8 @@ earlier figures); the older ones are kept as neutral evidence with ``superseded_
 passage more than ``max_age_days`` (3) older than the article is not compared figure by
 figure (its figures may have changed since), figures are compared only when the words
 around them share a content word (``numcompare.same_context``), and a figure supports a
-claim only when it lies inside the claim's interval.
+claim only when it lies inside the claim's interval. A passage whose matching figures all
+disagree with the claim's never supports it on the NLI alone (old or new).
 """
 
 from __future__ import annotations
@@ -49,24 +50,27 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
                    min_entail: float = DEFAULT_THRESHOLDS["entailment"],
                    min_contra: float = DEFAULT_THRESHOLDS["contradiction"],
                    min_related: float = 0.35, cosine: float = 1.0,
-                   min_cosine: float = 0.5) -> tuple[str, float, str]:
+                   min_cosine: float = 0.5, stale: bool = False) -> tuple[str, float, str]:
     """(stance, confidence, basis) of one passage; basis is 'numbers' or 'nli'.
 
     The NLI thresholds (0.7 entailment, 0.8 contradiction) give a precision of about
     0.8 / 0.75 on the held-out training dev set; figures decide only for a passage close to
-    the claim (NLI relatedness >= ``min_related`` and retrieval cosine >= ``min_cosine``).
+    the claim (NLI relatedness >= ``min_related`` and retrieval cosine >= ``min_cosine``)
+    and not ``stale`` (an older snapshot). A passage whose matching figures all disagree
+    with the claim's never supports it, whatever the NLI says (the model is weak at
+    numbers: it entailed "more than 12,000 killed" from "7,028 killed").
     """
     e, n, c = probs["entailment"], probs["neutral"], probs["contradiction"]
     related = 1.0 - n
     strong = [r for r in comparisons if r["strength"] == "strong"]
-    if strong and related >= min_related and cosine >= min_cosine:
-        bad = [r for r in strong if r["relation"] == "inconsistent"]
-        good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
+    bad = [r for r in strong if r["relation"] == "inconsistent"]
+    good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
+    if strong and not stale and related >= min_related and cosine >= min_cosine:
         if bad and not good:
             return "refutes", round(max(related, c), 4), "numbers"
         if good and not bad and e >= c:
             return "supports", round(max(related, e), 4), "numbers"
-    if e >= min_entail and e >= c:
+    if e >= min_entail and e >= c and not (bad and not good):
         return "supports", round(e, 4), "nli"
     if c >= min_contra:
         return "refutes", round(c, 4), "nli"
@@ -242,13 +246,16 @@ class Verify(Stage):
                                             claim_text=claim["text"],
                                             source_text=cand["passage"]) \
                         if claim["quantities"] and not cand.get("after_article") else []
-                    if comps and self._stale(doc, cand):
-                        comps = []  # an older snapshot's figures may have changed since
+                    # an older snapshot's figures may have changed since: they cannot
+                    # refute, and (as for any passage) figures that disagree cannot support
+                    stale = bool(comps) and self._stale(doc, cand)
                     stance, conf, basis = passage_stance(
                         p, comps, min_entail=limits["entailment"],
                         min_contra=limits["contradiction"],
                         min_related=self.min_related, cosine=cand.get("cosine", 1.0),
-                        min_cosine=self.min_cosine_numbers)
+                        min_cosine=self.min_cosine_numbers, stale=stale)
+                    if stale:
+                        comps = []
                     ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
                                                    "url", "date", "publisher", "offsets",
                                                    "score", "cosine", "after_article")}
