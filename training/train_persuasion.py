@@ -576,16 +576,25 @@ THRESHOLDS = tuple(np.round(np.arange(0.1, 0.71, 0.05), 2).tolist())
 PARA_THRESHOLDS = tuple(np.round(np.arange(0.15, 0.71, 0.05), 2).tolist())
 
 
+#: hysteresis seeds tried by tune_span_decoding (0: none)
+SEEDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5)
+
+
+def _set_seed(weights: dict[str, Any], seed: float) -> None:
+    """Decode with hysteresis seed ``seed`` (0: none)."""
+    if seed:
+        weights["si_seed"] = np.float32(seed)
+    else:
+        weights.pop("si_seed", None)
+
+
 def tune_span_decoding(model, examples, outs_list):
     """Span threshold, hysteresis seed, B-split level and fragment merge gap with the best
     held-out SI F1 (seed 0 = none: every run of tokens above the threshold is a span)."""
     best = (-1.0, 0.5, 0.0, 0.5, 0)
     ptc = [(e, o) for e, o in zip(examples, outs_list) if e.ptc]
     for seed in SEEDS:
-        if seed:
-            model.weights_["si_seed"] = seed
-        else:
-            model.weights_.pop("si_seed", None)
+        _set_seed(model.weights_, seed)
         for split in (0.7, 0.9, 1.01):
             for gap in (0, 2, 4, 6, 8, 10):
                 model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
@@ -596,17 +605,10 @@ def tune_span_decoding(model, examples, outs_list):
                         best = max(best, (r["f1"], t, seed, split, gap))
     f1, t, seed, split, gap = best
     model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
-    if seed:
-        model.weights_["si_seed"] = seed
-    else:
-        model.weights_.pop("si_seed", None)
+    _set_seed(model.weights_, seed)
     print(f"span decoding on the held-out slice: threshold {t}, seed {seed or 'none'}, "
           f"split {split}, merge gap {gap}: SI F1 {f1:.4f}", flush=True)
     return t, seed, split, gap, f1
-
-
-#: hysteresis seeds tried by tune_span_decoding (0: none)
-SEEDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: int = 15):
@@ -947,10 +949,7 @@ def main(argv=None) -> None:
         token_head, span_head, para_head, info = train(args, train_ex, valid_ex, args.work)
         (args.work / "training.json").write_text(json.dumps(info, indent=2))
         members = [(token_head, span_head, para_head, info)]
-    token_heads = [m[0] for m in members]
-    span_heads = [m[1] for m in members]
-    para_heads = [m[2] for m in members]
-    infos = [m[3] for m in members]
+    token_heads, span_heads, para_heads, infos = (list(x) for x in zip(*members))
     info = infos[0]
 
     # thresholds on the held-out slice of PTC train, with the exported (int8) head
@@ -990,8 +989,7 @@ def main(argv=None) -> None:
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
     w = numpy_heads(span_heads, para_heads, si_t, para_t)
     w["si_split"], w["si_merge_gap"] = np.float32(si_split), np.int32(si_gap)
-    if si_seed:
-        w["si_seed"] = np.float32(si_seed)
+    _set_seed(w, si_seed)
     rt.weights_ = w
 
     # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
