@@ -353,6 +353,9 @@ def load_weights(model, path: Path) -> None:
     the transposed second input of the MatMul node named after the module)."""
     import torch
 
+    if not path.is_file():
+        raise SystemExit(f"--init {path}: no such file; expected the nli.pt or nli.fp32.onnx "
+                         "an earlier run wrote to its --work folder")
     expected = model.state_dict()
     if path.suffix == ".pt":
         state = torch.load(path)

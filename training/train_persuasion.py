@@ -695,6 +695,10 @@ def load_checkpoint(args, path: Path):
     """(token head, span head, paragraph head, training info) of a best.pt."""
     import torch
 
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such checkpoint; expected the best.pt a training run "
+                         "wrote to its --work folder")
+
     token_head, span_head, para_head, _ = build_models(
         args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim,
         args.context)
