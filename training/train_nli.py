@@ -55,6 +55,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from onnx_share import share_word_embeddings  # noqa: E402
+
 LABELS = ("entailment", "neutral", "contradiction")
 HIDDEN = 384
 MAX_LENGTH = 128
@@ -574,6 +577,7 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
     export_onnx(model, fp32)
     quantize(fp32, out / "nli.int8.onnx")
     path = out / "nli.int8.onnx"
+    shared = share_word_embeddings(path)  # the frozen word embeddings, shared with the encoder
     metrics: dict = {}
     all_logits, all_labels = [], []
     for name, pairs in dev.items():
@@ -633,9 +637,11 @@ def ship(args, model, dev: dict[str, list[Pair]], tok, info: dict, notes: dict) 
             "mix": args.mix, "exclusions": notes, **info,
         },
         "metrics": metrics,
-        "sha256": {"nli.int8.onnx": sha256(path), "tokenizer.json": sha256(out / "tokenizer.json")
+        "sha256": {"nli.int8.onnx": sha256(path), shared.name: sha256(shared),
+                   "tokenizer.json": sha256(out / "tokenizer.json")
                    if (out / "tokenizer.json").is_file() else None},
         "bytes": path.stat().st_size,
+        "shared_bytes": {shared.name: shared.stat().st_size},
     }
     (out / "nli.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and nli.json", flush=True)

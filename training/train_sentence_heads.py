@@ -34,12 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from onnx_share import share_word_embeddings  # noqa: E402
+
 MAX_LENGTH = 128
 HIDDEN = 384
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OUTPUTS = ("last_hidden_state", "sentence_embedding")
-SHIPPED_FILES = ("encoder.int8.onnx", "heads.npz", "tokenizer.json", "LICENSE-MiniLM.txt")
+SHIPPED_FILES = ("encoder.int8.onnx", "word_embeddings.uint8.bin", "heads.npz", "tokenizer.json",
+                 "LICENSE-MiniLM.txt")
 
 
 @dataclass(frozen=True)
@@ -222,11 +226,59 @@ def length_batches(
     return batches
 
 
+def load_ptc_tokens(data: Path, models: Path | None, *, split_seed: int, valid_fraction: float,
+                    empty_keep: float, seed: int) -> tuple[list[list[int]], list[np.ndarray], dict]:
+    """PTC train sentences as the encoder reads them (side-blind token ids) with per-token
+    targets: column 0 the BIO tag (0 O, 1 B, 2 I), columns 1.. the techniques covering the
+    token (multi-label), -1 on special tokens. The articles of the rhetoric heads' held-out
+    slice (same seed and fraction as ``train_persuasion.py``) are left out, and only a share
+    ``empty_keep`` of the sentences without any span is kept (they are 2/3 of the data)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import persuasion_data as pdata
+    from claimscope.rhetoric import PTC_TECHNIQUES
+    from claimscope.scoring import merge_spans
+
+    articles = pdata.ptc("train", data)
+    ids = sorted(a["id"] for a in articles)
+    held = set(random.Random(split_seed).sample(ids, max(1, int(len(ids) * valid_fraction))))
+    feats = {f["id"]: f for f in pdata.features("ptc-train", articles, models)}
+    rng = random.Random(seed)
+    out_ids: list[list[int]] = []
+    out_y: list[np.ndarray] = []
+    kept_empty = with_spans = 0
+    for a in articles:
+        if a["id"] in held:
+            continue
+        f = feats[a["id"]]
+        merged = merge_spans([(s0, e0) for _, s0, e0 in a["spans"]])
+        for tok_ids, off in zip(f["token_ids"], f["token_offsets"]):
+            y = np.zeros((len(tok_ids), 1 + len(PTC_TECHNIQUES)), dtype=np.int64)
+            y[:, 0] = pdata.token_labels(off, merged)
+            for label, s0, e0 in a["spans"]:
+                inside = (off[:, 0] >= 0) & (off[:, 0] < e0) & (off[:, 1] > s0)
+                y[inside, 1 + PTC_TECHNIQUES.index(label)] = 1
+            y[off[:, 0] < 0] = -1
+            if not (y[:, 0] > 0).any():
+                if rng.random() >= empty_keep:
+                    continue
+                kept_empty += 1
+            else:
+                with_spans += 1
+            out_ids.append([int(t) for t in tok_ids])
+            out_y.append(y)
+    info = {"articles": len(articles) - len(held), "held_out_articles": len(held),
+            "sentences_with_spans": with_spans, "sentences_without_kept": kept_empty,
+            "empty_keep": empty_keep}
+    return out_ids, out_y, info
+
+
 # --------------------------------------------------------------------------- model
 
 
-def build_model(base: Path, dropout: float):
-    """Encoder + one 384->2 linear head per task on the masked mean pool."""
+def build_model(base: Path, dropout: float, token_outputs: int = 0):
+    """Encoder + one 384->2 linear head per task on the masked mean pool, and (with
+    ``token_outputs``) a linear head on the token states for the PTC span task."""
     import torch
     from torch import nn
     from transformers import AutoModel
@@ -252,6 +304,11 @@ def build_model(base: Path, dropout: float):
             self.pooled = Pooled(AutoModel.from_pretrained(str(base)))
             self.dropout = nn.Dropout(dropout)
             self.heads = nn.ModuleDict({spec.name: nn.Linear(HIDDEN, 2) for spec in TASKS})
+            self.token_head = nn.Linear(HIDDEN, token_outputs) if token_outputs else None
+
+        def tokens(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+            hidden = self.pooled(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[0]
+            return self.token_head(self.dropout(hidden))
 
         def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
             return self.pooled(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[1]
@@ -324,7 +381,16 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
 
-    model = build_model(base, args.dropout)
+    ptc_ids: list[list[int]] = []
+    ptc_y: list[np.ndarray] = []
+    ptc_info: dict = {}
+    if args.ptc_tokens:
+        ptc_ids, ptc_y, ptc_info = load_ptc_tokens(
+            args.data, args.ptc_models, split_seed=args.ptc_split_seed, valid_fraction=0.1,
+            empty_keep=args.ptc_empty_keep, seed=args.seed)
+        print(f"ptc tokens: {json.dumps(ptc_info)}", flush=True)
+    n_tech = ptc_y[0].shape[1] - 1 if ptc_y else 0
+    model = build_model(base, args.dropout, token_outputs=(3 + n_tech) if ptc_y else 0)
     train_ids = {spec.name: encode(tokenizer, data[spec.name]["train"].texts) for spec in TASKS}
     dev_ids = {spec.name: encode(tokenizer, data[spec.name]["dev"].texts) for spec in TASKS}
     if args.fold_subj_dev:
@@ -349,8 +415,25 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
             lengths = [len(x) for x in train_ids[spec.name]]
             for _ in range(repeats[spec.name]):
                 plan += [(spec.name, b) for b in length_batches(lengths, args.batch_size, rng)]
+        if ptc_ids:
+            plan += [("ptc", b) for b in length_batches([len(x) for x in ptc_ids], args.batch_size, rng)]
         rng.shuffle(plan)
         return plan
+
+    def ptc_loss(idx: list[int]):
+        """BIO cross-entropy + technique BCE over the real (non-special, non-pad) tokens."""
+        batch = to_torch(pad([ptc_ids[i] for i in idx]))
+        width = batch["input_ids"].shape[1]
+        y = np.full((len(idx), width, 1 + n_tech), -1, dtype=np.int64)
+        for row, i in enumerate(idx):
+            y[row, : len(ptc_y[i])] = ptc_y[i]
+        y_t = torch.from_numpy(y)
+        logits = model.tokens(batch)
+        real = y_t[..., 0] >= 0
+        bio = torch.nn.functional.cross_entropy(logits[real][:, :3], y_t[real][:, 0])
+        tech = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits[real][:, 3:], y_t[real][:, 1:].float())
+        return bio + args.ptc_tech_weight * tech
 
     if not args.train_word_embeddings:
         # Halves step time on 2 cores (no 30522x384 gradient and AdamW update); rare words
@@ -361,6 +444,8 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
     warmup = int(0.06 * total)
     encoder_params = [p for p in model.pooled.parameters() if p.requires_grad]
     head_params = list(model.heads.parameters())
+    if model.token_head is not None:
+        head_params += list(model.token_head.parameters())
     optimizer = torch.optim.AdamW(
         [{"params": encoder_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}],
         weight_decay=0.01,
@@ -378,14 +463,17 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
     last = min(args.epochs, args.stop_after_epoch or args.epochs)
     for epoch in range(1, last + 1):
         model.train()
-        running = {spec.name: [] for spec in TASKS}
+        running = {name: [] for name in [spec.name for spec in TASKS] + (["ptc"] if ptc_ids else [])}
         plan = epoch_plan()
         for step, (task, idx) in enumerate(plan, 1):
-            batch = to_torch(pad([train_ids[task][i] for i in idx]))
-            target = torch.from_numpy(train_labels[task][idx])
-            loss = loss_fn(model(task, batch), target)
+            if task == "ptc":
+                loss = ptc_loss(idx)
+            else:
+                batch = to_torch(pad([train_ids[task][i] for i in idx]))
+                target = torch.from_numpy(train_labels[task][idx])
+                loss = loss_fn(model(task, batch), target)
             optimizer.zero_grad()
-            (loss * loss_weight[task]).backward()
+            (loss * loss_weight.get(task, args.ptc_weight)).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
@@ -408,7 +496,8 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
     model.load_state_dict(best["state"])
     model.eval()
     print(f"training done in {seconds:.0f}s; keeping epoch {best['epoch']}", flush=True)
-    return model, {"seconds": round(seconds, 1), "selected_epoch": best["epoch"], "history": history}
+    return model, {"seconds": round(seconds, 1), "selected_epoch": best["epoch"], "history": history,
+                   **({"ptc_tokens": ptc_info} if ptc_info else {})}
 
 
 # --------------------------------------------------------------------------- export
@@ -517,6 +606,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     fp32 = work / "encoder.fp32.onnx"
     export_onnx(model, fp32)
     quantize(fp32, out / "encoder.int8.onnx")
+    share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
     probe = [
@@ -626,6 +716,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "threads": args.threads,
             "word_embeddings_trained": args.train_word_embeddings,
             "side_blind_text": not args.no_blind,
+            "ptc_token_task": training.get("ptc_tokens"),
             "training_seconds": training["seconds"],
             "history": training["history"],
         },
@@ -666,6 +757,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fold-subj-dev", action="store_true", help="also train on subjectivity dev_en")
     parser.add_argument("--last-epoch", action="store_true", help="keep the last epoch, not the best dev one")
     parser.add_argument("--train-word-embeddings", action="store_true", help="also fine-tune the token embeddings")
+    parser.add_argument("--ptc-tokens", action="store_true",
+                        help="also train the encoder's token states on PTC train spans (BIO + technique)")
+    parser.add_argument("--ptc-models", type=Path, default=None,
+                        help="model folder whose cached PTC features give the token ids (default: shipped)")
+    parser.add_argument("--ptc-split-seed", type=int, default=13,
+                        help="seed of the rhetoric heads' held-out slice, left out here too")
+    parser.add_argument("--ptc-empty-keep", type=float, default=0.35,
+                        help="share of PTC sentences without any span to keep")
+    parser.add_argument("--ptc-weight", type=float, default=1.0, help="PTC token loss weight")
+    parser.add_argument("--ptc-tech-weight", type=float, default=1.0,
+                        help="weight of the technique BCE within the PTC token loss")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-blind", action="store_true",
                         help="train on the names as written (the run-time encoder reads side-blind text)")
@@ -690,8 +792,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.from_checkpoint:
         import torch
 
-        model = build_model(base, args.dropout)
         saved = torch.load(args.from_checkpoint)
+        token_w = saved["state"].get("token_head.weight")
+        model = build_model(base, args.dropout, token_outputs=0 if token_w is None else token_w.shape[0])
         model.load_state_dict(saved["state"])
         model.eval()
         info = json.loads((args.from_checkpoint.parent / "training.json").read_text())
