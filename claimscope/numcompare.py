@@ -16,7 +16,9 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
   support a claim: "more than 900" does not support "about 1,200").
 - With the texts given, figures are compared only when the words around them share a
   content word (``same_context``): "1,200 people were killed" is not compared with "240
-  people are held captive".
+  people are held captive"; and not when both sentences name days and none is the same
+  (``day_mentions``): "23,000 litres on Wednesday" (15 November) is not compared with "On
+  18 November, 123,000 litres entered": figures of another day neither support nor refute.
 
     >>> from claimscope.quantities import extract_quantities as q
     >>> compare_quantities(q("some 300 trucks entered")[0], q("117 trucks entered")[0])["relation"]
@@ -27,12 +29,13 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from typing import Any
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
-           "head_noun"]
+           "head_noun", "day_mentions"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
@@ -188,27 +191,98 @@ def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
     return bool(a & b)
 
 
+_MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+    ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b\.?", re.I)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*:)", re.I)
+_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
+
+
+def day_mentions(text: str, ref: _dt.date | None = None) -> set[tuple[int, int]]:
+    """The days a text names, as (month, day): "15 November", "Nov. 15", and weekdays
+    ("on Wednesday": the latest such day on or before ``ref``; skipped without ``ref``).
+
+    >>> sorted(day_mentions("On Wednesday, 15 November, and on 7 Oct.", _dt.date(2023, 11, 18)))
+    [(10, 7), (11, 15)]
+    """
+    days: set[tuple[int, int]] = set()
+    for m in _DAY_MONTH.finditer(text):
+        day, month = int(m.group(1)), _MONTHS[m.group(2).lower()]
+        if 1 <= day <= 31:
+            days.add((month, day))
+    for m in _MONTH_DAY.finditer(text):
+        month, day = _MONTHS[m.group(1).lower()], int(m.group(2))
+        if m.group(1).lower() == "may" and not m.group(1)[0].isupper():
+            continue  # the verb "may"
+        if 1 <= day <= 31:
+            days.add((month, day))
+    if ref is not None:
+        for m in _WEEKDAY.finditer(text):
+            back = (ref.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
+            when = ref - _dt.timedelta(days=back)
+            days.add((when.month, when.day))
+    return days
+
+
+def days_in_force(text: str, start: int, end: int,
+                  ref: _dt.date | None = None) -> set[tuple[int, int]]:
+    """The days the figure at start..end of ``text`` is about: those its sentence names,
+    else those of the nearest earlier sentence that names some ("On 18 November, 123,000
+    litres entered. The authorities said 70,000 litres would enter daily." -> 18 November
+    for both)."""
+    stop = _SENTENCE_END.search(text, end)
+    begin, found = 0, set()
+    for m in [*_SENTENCE_END.finditer(text, 0, stop.start() if stop else len(text)), None]:
+        cut = m.end() if m else (stop.end() if stop else len(text))
+        days = day_mentions(text[begin:cut], ref)
+        if days:
+            found = days
+        begin = cut
+    return found
+
+
+def other_days(claim_days: set[tuple[int, int]], source_text: str, sq: dict[str, Any],
+               source_ref: _dt.date | None = None) -> bool:
+    """Do the claim and the source figure both name days (``days_in_force``), and no day
+    in common? Then the figures are about different days and are not compared."""
+    if not claim_days or sq.get("start") is None:
+        return False
+    days = days_in_force(source_text, sq["start"], sq["end"], source_ref)
+    return bool(days) and not (days & claim_days)
+
+
 def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, Any]], *,
                     allow_weak: bool = False, claim_text: str | None = None,
-                    source_text: str | None = None) -> list[dict[str, Any]]:
+                    source_text: str | None = None, claim_ref: _dt.date | None = None,
+                    source_ref: _dt.date | None = None) -> list[dict[str, Any]]:
     """For each claim quantity, the most telling comparable source quantity.
 
     Strong matches beat weak ones; among them a consistent figure beats an inconsistent
     one (a source that states the claimed figure supports it, even if it also gives
-    others), else the nearest inconsistent one is kept.
+    others), else the nearest inconsistent one is kept. With the texts, a figure of
+    another day (``other_days``; ``claim_ref`` and ``source_ref`` are the dates of the two
+    texts, which resolve weekdays) comes last and is marked ``other_day``: it cannot
+    decide the claim, but still says that the passage's figures are not the claim's.
     """
     out = []
+    claim_days = day_mentions(claim_text, claim_ref) if claim_text else set()
     for cq in claim_qs:
         if cq.get("kind") not in NUMERIC_KINDS:
             continue
-        found = [r for sq in source_qs if (r := compare_quantities(cq, sq))
-                 and (claim_text is None or source_text is None
-                      or same_context(claim_text, cq, source_text, sq))]
+        texts = claim_text is not None and source_text is not None
+        found = [dict(r, other_day=texts and other_days(claim_days, source_text, sq, source_ref))
+                 for sq in source_qs if (r := compare_quantities(cq, sq))
+                 and (not texts or same_context(claim_text, cq, source_text, sq))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]
         if not found:
             continue
-        found.sort(key=lambda r: (r["strength"] != "strong", r["relation"] != "consistent",
-                                  r["distance"]))
+        found.sort(key=lambda r: (r["other_day"], r["strength"] != "strong",
+                                  r["relation"] != "consistent", r["distance"]))
         out.append(found[0])
     return out

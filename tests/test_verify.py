@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
-from claimscope.numcompare import (best_comparison, comparable, compare_quantities, head_noun,
-                                   interval)
+from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
+                                   day_mentions, days_in_force, head_noun, interval)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
 from claimscope.render.verification import claims_html, claims_markdown
@@ -144,6 +144,43 @@ def test_figures_that_disagree_never_support_and_stale_ones_never_refute():
     # a stale passage with the same figure still lets the NLI decide
     same = best_comparison(claim, extract_quantities("more than 12,000 Palestinians killed"))
     assert passage_stance(P_ENTAIL, same, stale=True)[0:3:2] == ("supports", "nli")
+
+
+def test_days_named_in_a_text():
+    import datetime as dt
+
+    sat = dt.date(2023, 11, 18)
+    assert day_mentions("on Wednesday, some 23,000 litres", sat) == {(11, 15)}
+    assert day_mentions("on Wednesday", None) == set()  # a weekday needs the text's date
+    assert day_mentions("On 18 November and Nov. 19th; since 7 October") == {
+        (11, 18), (11, 19), (10, 7)}
+    assert day_mentions("Aid may 3 times a week reach May 3 camps") == {(5, 3)}
+    text = "On 18 November, 123,000 litres entered. Officials expect 70,000 litres a day."
+    at = text.index("70,000")
+    assert days_in_force(text, at, at + 6) == {(11, 18)}  # the date carries forward
+
+
+def test_figures_of_another_day_neither_refute_nor_let_the_nli_support():
+    import datetime as dt
+
+    sat = dt.date(2023, 11, 18)
+    claim_text = "Israel allowed a first delivery of fuel on Wednesday, some 23,000 litres."
+    claim = extract_quantities(claim_text)
+    other = "On 18 November, 123,000 litres of fuel entered Gaza from Egypt."
+    same = "On 15 November, some 23,000 litres of fuel entered Gaza from Egypt."
+    kw = {"claim_text": claim_text, "claim_ref": sat}
+    (c_other,) = best_comparison(claim, extract_quantities(other), source_text=other, **kw)
+    assert c_other["other_day"] and c_other["relation"] == "inconsistent"
+    assert passage_stance(P_RELATED, [c_other])[0] == "neutral"  # not refuted by 18 Nov
+    assert passage_stance(P_ENTAIL, [c_other])[0] == "neutral"  # and no NLI support either
+    (c_same,) = best_comparison(claim, extract_quantities(same), source_text=same, **kw)
+    assert not c_same["other_day"]
+    assert passage_stance(P_RELATED, [c_same])[0] == "supports"
+    # without days on both sides, figures are compared as before
+    undated = "Some 123,000 litres of fuel entered Gaza."
+    (c_undated,) = best_comparison(claim, extract_quantities(undated), source_text=undated, **kw)
+    assert not c_undated["other_day"]
+    assert passage_stance(P_RELATED, [c_undated])[0] == "refutes"
 
 
 def test_stance_from_nli_without_numbers():

@@ -23,7 +23,8 @@ When dated passages disagree on the figures, the latest one stands (reports revi
 earlier figures); the older ones are kept as neutral evidence with ``superseded_by``. A
 passage more than ``max_age_days`` (3) older than the article is not compared figure by
 figure (its figures may have changed since), figures are compared only when the words
-around them share a content word (``numcompare.same_context``), and a figure supports a
+around them share a content word (``numcompare.same_context``) and, when both sentences
+name days, one of them is the same (``numcompare.other_days``), and a figure supports a
 claim only when it lies inside the claim's interval. A passage whose matching figures all
 disagree with the claim's never supports it on the NLI alone (old or new).
 """
@@ -65,10 +66,14 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
     strong = [r for r in comparisons if r["strength"] == "strong"]
     bad = [r for r in strong if r["relation"] == "inconsistent"]
     good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
-    if strong and not stale and related >= min_related and cosine >= min_cosine:
-        if bad and not good:
+    # figures of another day than the claim's cannot decide it; they only keep the NLI
+    # from supporting it (below)
+    day_bad = [r for r in bad if not r.get("other_day")]
+    day_good = [r for r in good if not r.get("other_day")]
+    if (day_bad or day_good) and not stale and related >= min_related and cosine >= min_cosine:
+        if day_bad and not day_good:
             return "refutes", round(max(related, c), 4), "numbers"
-        if good and not bad and e >= c:
+        if day_good and not day_bad and e >= c:
             return "supports", round(max(related, e), 4), "numbers"
     if e >= min_entail and e >= c and not (bad and not good):
         return "supports", round(e, 4), "nli"
@@ -230,9 +235,13 @@ class Verify(Stage):
     def set_annotations(self, docs: list[Document], preds: list[np.ndarray]) -> None:
         from ..quantities import extract_quantities
 
+        from .retrieve import _date
+
         labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
         limits = self.thresholds()
         for doc, probs in zip(docs, preds):
+            # resolves the weekdays of the claims ("on Wednesday")
+            ref = _date(doc.meta.get("published")) or _date(doc.fields.get("claims_as_of"))
             i = 0
             for claim in doc.fields.get("claims", []):
                 evidence = []
@@ -244,7 +253,8 @@ class Verify(Stage):
                     comps = best_comparison(claim["quantities"],
                                             extract_quantities(cand["passage"]),
                                             claim_text=claim["text"],
-                                            source_text=cand["passage"]) \
+                                            source_text=cand["passage"],
+                                            claim_ref=ref, source_ref=_date(cand.get("date"))) \
                         if claim["quantities"] and not cand.get("after_article") else []
                     # an older snapshot's figures may have changed since: they cannot
                     # refute, and (as for any passage) figures that disagree cannot support
@@ -256,6 +266,7 @@ class Verify(Stage):
                         min_cosine=self.min_cosine_numbers, stale=stale)
                     if stale:
                         comps = []
+                    comps = [r for r in comps if not r.get("other_day")]
                     ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
                                                    "url", "date", "publisher", "offsets",
                                                    "score", "cosine", "after_article")}

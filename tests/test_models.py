@@ -1,0 +1,48 @@
+"""The shipped model files: one shared word-embedding file, checked by every model reading it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from claimscope.errors import ModelError
+from claimscope.models import DATA_DIR, ModelBundle
+from claimscope.models.nli import NLIModel
+
+SHARED = "word_embeddings.uint8.bin"
+pytestmark = pytest.mark.skipif(not (DATA_DIR / SHARED).is_file(), reason="models not installed")
+
+
+def _folder_with_corrupt_shared_file(tmp_path):
+    for path in DATA_DIR.iterdir():
+        if path.name != SHARED:
+            (tmp_path / path.name).symlink_to(path)
+    data = bytearray((DATA_DIR / SHARED).read_bytes())
+    data[1234] ^= 0xFF
+    (tmp_path / SHARED).write_bytes(bytes(data))
+    return tmp_path
+
+
+def test_encoder_and_nli_list_the_same_shared_embeddings():
+    encoder = json.loads((DATA_DIR / "manifest.json").read_text())["files"]
+    nli = json.loads((DATA_DIR / "nli.json").read_text())["sha256"]
+    assert encoder[SHARED]["sha256"] == nli[SHARED]
+    assert encoder[SHARED]["bytes"] == 30522 * 384  # one uint8 matrix, shipped once
+
+
+def test_a_changed_shared_file_is_refused_by_both_models(tmp_path):
+    folder = _folder_with_corrupt_shared_file(tmp_path)
+    with pytest.raises(ModelError, match="E006"):
+        ModelBundle(folder).manifest
+    with pytest.raises(ModelError, match="E006"):
+        NLIModel(folder).predict_proba([("A passage.", "A claim.")])
+
+
+def test_models_load_from_a_copied_folder(tmp_path):
+    for path in DATA_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    emb = ModelBundle(tmp_path).encoder.embed(["More than 4,000 rockets were fired."])
+    ref = ModelBundle(DATA_DIR).encoder.embed(["More than 4,000 rockets were fired."])
+    assert emb.shape == (1, 384) and (emb == ref).all()
