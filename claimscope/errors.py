@@ -69,8 +69,9 @@ class Errors(metaclass=_WithCodes):
             "add FILE... --db {path}`, or pass the right --db.")
     E301 = ("{path}: the corpus has schema version {got}, newer than this claimscope "
             "understands ({expected}). Upgrade claimscope, or rebuild the corpus.")
-    E302 = ("{source}: cannot add to the corpus: {detail}. Expected .txt, .md, .html, .jsonl "
-            "(passages with text/source/url/date/publisher) or .csv (one passage per row).")
+    E302 = ("{source}: cannot add to the corpus: {detail}. Expected .txt, .md, .html, .pdf "
+            "(its text layer), .jsonl (passages with text/source/url/date/publisher) or .csv "
+            "(one passage per row).")
     E303 = ("{path}: no such corpus. Create it with `claimscope corpus add FILE... --db "
             "{path}`.")
     E304 = ("The corpus {path} was embedded with '{got}', but this run uses '{expected}'. "

@@ -218,3 +218,47 @@ def test_cli_corpus_add_list_remove(tmp_path, monkeypatch):
     assert res.exit_code == 1 and "E303" in res.output
     res = runner.invoke(main, ["corpus", "search", 'trucks" OR NEAR(', "--db", str(db)])
     assert res.exit_code == 0, res.output
+
+
+def _pdf(pages: list[str], title: str = "Flash Update #43") -> bytes:
+    """A minimal PDF with one text line per page (Helvetica), written by hand."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", None,
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
+        objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                    f"/Resources << /Font << /F1 3 0 R >> >> /Contents {len(objs)} 0 R >>")
+        kids.append(f"{len(objs)} 0 R")
+    objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    objs.append(f"<< /Title ({title}) /CreationDate (D:20231118093000Z) >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info {len(objs)} 0 R >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    return bytes(out)
+
+
+def test_read_sources_pdf_text_layer_pages_and_errors(tmp_path):
+    pytest.importorskip("pypdf")
+    (tmp_path / "report.pdf").write_bytes(_pdf([
+        "On 18 November, 123,000 litres of fuel entered Gaza from Egypt, UN agencies said.",
+        "Some 117 aid trucks entered through the Rafah crossing on the same day, OCHA said."]))
+    (tmp_path / "scan.pdf").write_bytes(_pdf([""]))
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
+    got = list(read_sources([tmp_path]))
+    docs = [g for g in got if isinstance(g, SourceDoc)]
+    errors = {g.source.rsplit("/", 1)[-1]: str(g) for g in got if not isinstance(g, SourceDoc)}
+    (doc,) = docs
+    assert doc.title == "Flash Update #43" and doc.date == "2023-11-18"
+    text = "\n\n".join(p.text for p in doc.passages)
+    assert "123,000 litres" in text and "117 aid trucks" in text
+    assert [p.metadata["page"] for p in doc.passages] == [1, 2]
+    assert set(errors) == {"scan.pdf", "broken.pdf"}
+    assert "no text layer" in errors["scan.pdf"] and "E302" in errors["scan.pdf"]

@@ -59,7 +59,7 @@ def corpus() -> None:
 def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
         source_field: str, url_field: str, publisher_field: str, title_field: str,
         id_field: str, max_words: int, dtype: str) -> None:
-    """Add .txt, .md, .html, .jsonl and .csv files (or folders of them) to the corpus.
+    """Add .txt, .md, .html, .pdf, .jsonl and .csv files (or folders of them) to the corpus.
 
     Re-adding an unchanged file changes nothing; a changed one is re-indexed.
     """

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import Errors, InputError
 
-SUPPORTED = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".csv")
+SUPPORTED = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".csv", ".pdf")
 #: a unit shorter than this (a heading, a dateline) is joined to the next one
 MIN_WORDS = 8
 
@@ -268,6 +268,53 @@ def read_html_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
                          title=meta.get("title") or path.stem)
 
 
+def read_pdf_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
+    """The text layer of a PDF (pypdf), pages joined by blank lines; each passage records
+    the page it starts on. A scanned PDF (no text layer) is an error, not an empty source."""
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:  # an optional reader: say how to get it
+        raise InputError(Errors.E302.format(source=path, detail="reading PDFs needs pypdf "
+                                            "(pip install pypdf)"), source=str(path)) from exc
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise InputError(Errors.E302.format(source=path, detail="the PDF is encrypted"),
+                             source=str(path))
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        info = reader.metadata or {}
+        title = str(info.get("/Title") or "").strip() or path.stem
+        created = info.get("/CreationDate")
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(Errors.E302.format(source=path, detail=f"not a readable PDF ({exc})"),
+                         source=str(path)) from exc
+    starts, parts, at = [], [], 0
+    for page in pages:
+        starts.append(at)
+        parts.append(page)
+        at += len(page) + 2
+    text = "\n\n".join(parts)
+    if not text.strip():
+        raise InputError(Errors.E302.format(source=path, detail="the PDF has no text layer "
+                                            "(scanned?); add its OCR text as .txt"),
+                         source=str(path))
+    doc = _doc_from_text(str(path), text, max_words, title=title,
+                         date=iso_date(_pdf_date(created)), metadata={"pages": len(pages)})
+    for passage in doc.passages:
+        passage.metadata["page"] = 1 + max(i for i, s in enumerate(starts) if s <= passage.start)
+    yield doc
+
+
+def _pdf_date(value: Any) -> str | None:
+    """'D:20231118093000Z' -> '2023-11-18'."""
+    digits = str(value or "").removeprefix("D:")[:8]
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}" if len(digits) == 8 and digits.isdigit() \
+        else None
+
+
 def read_jsonl_file(path: Path, fields: Fields, max_words: int = 100) -> Iterator[SourceDoc]:
     """Lines grouped by source (default: the file), in first-seen order."""
     docs: dict[str, SourceDoc] = {}
@@ -383,5 +430,7 @@ def _read_one(path: Path, fields: Fields, max_words: int) -> Iterator[SourceDoc]
         return read_jsonl_file(path, fields, max_words)
     if suffix == ".csv":
         return read_csv_file(path, fields)
+    if suffix == ".pdf":
+        return read_pdf_file(path, max_words)
     raise InputError(Errors.E302.format(source=path, detail=f"unsupported type '{suffix}'"),
                      source=str(path))
