@@ -306,9 +306,11 @@ def build_model(base: Path, dropout: float, token_outputs: int = 0):
             self.heads = nn.ModuleDict({spec.name: nn.Linear(HIDDEN, 2) for spec in TASKS})
             self.token_head = nn.Linear(HIDDEN, token_outputs) if token_outputs else None
 
-        def tokens(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-            hidden = self.pooled(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[0]
-            return self.token_head(self.dropout(hidden))
+        def tokens(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+            """Token-head logits and the pooled embedding of one forward pass."""
+            hidden, pooled = self.pooled(batch["input_ids"], batch["attention_mask"],
+                                         batch["token_type_ids"])
+            return self.token_head(self.dropout(hidden)), pooled
 
         def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
             return self.pooled(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])[1]
@@ -391,6 +393,16 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
         print(f"ptc tokens: {json.dumps(ptc_info)}", flush=True)
     n_tech = ptc_y[0].shape[1] - 1 if ptc_y else 0
     model = build_model(base, args.dropout, token_outputs=(3 + n_tech) if ptc_y else 0)
+    if args.init:
+        # continue from a trained encoder (and its heads); a new token head starts fresh
+        if not args.init.is_file():
+            raise SystemExit(f"--init {args.init}: no such file; expected a best.pt of this script")
+        state = torch.load(args.init)["state"]
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        if unexpected or any(not k.startswith("token_head.") for k in missing):
+            raise SystemExit(f"--init {args.init}: not a checkpoint of this model "
+                             f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        print(f"initialised from {args.init}", flush=True)
     train_ids = {spec.name: encode(tokenizer, data[spec.name]["train"].texts) for spec in TASKS}
     dev_ids = {spec.name: encode(tokenizer, data[spec.name]["dev"].texts) for spec in TASKS}
     if args.fold_subj_dev:
@@ -405,6 +417,22 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
         train_ids["checkworthiness"] = train_ids["checkworthiness"][: args.limit]
         train_labels["checkworthiness"] = train_labels["checkworthiness"][: args.limit]
     dev_labels = {spec.name: data[spec.name]["dev"].labels for spec in TASKS}
+
+    # --anchor: keep every training sentence's pooled embedding near the one the starting
+    # model gives it (1 - cosine), so the sentence heads keep their behaviour while the
+    # token states learn the PTC task
+    teacher: dict[str, torch.Tensor] = {}
+    if args.anchor:
+        t0 = time.time()
+        for name, ids in list(train_ids.items()) + ([("ptc", ptc_ids)] if ptc_ids else []):
+            teacher[name] = torch.from_numpy(torch_embed(model, ids))
+        print(f"anchor embeddings of the starting model in {time.time() - t0:.0f}s", flush=True)
+
+    def anchor_loss(task: str, idx: list[int], pooled):
+        if not teacher:
+            return 0.0
+        cos = torch.nn.functional.cosine_similarity(pooled, teacher[task][idx], dim=-1)
+        return args.anchor * (1.0 - cos).mean()
 
     repeats = {"checkworthiness": 1, "subjectivity": args.subj_repeat}
     loss_weight = {"checkworthiness": 1.0, "subjectivity": args.subj_weight}
@@ -428,12 +456,12 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
         for row, i in enumerate(idx):
             y[row, : len(ptc_y[i])] = ptc_y[i]
         y_t = torch.from_numpy(y)
-        logits = model.tokens(batch)
+        logits, pooled = model.tokens(batch)
         real = y_t[..., 0] >= 0
         bio = torch.nn.functional.cross_entropy(logits[real][:, :3], y_t[real][:, 0])
         tech = torch.nn.functional.binary_cross_entropy_with_logits(
             logits[real][:, 3:], y_t[real][:, 1:].float())
-        return bio + args.ptc_tech_weight * tech
+        return bio + args.ptc_tech_weight * tech + anchor_loss("ptc", idx, pooled)
 
     if not args.train_word_embeddings:
         # Halves step time on 2 cores (no 30522x384 gradient and AdamW update); rare words
@@ -443,7 +471,7 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
     total = steps_per_epoch * args.epochs
     warmup = int(0.06 * total)
     encoder_params = [p for p in model.pooled.parameters() if p.requires_grad]
-    head_params = list(model.heads.parameters())
+    head_params = [] if args.freeze_sentence_heads else list(model.heads.parameters())
     if model.token_head is not None:
         head_params += list(model.token_head.parameters())
     optimizer = torch.optim.AdamW(
@@ -471,7 +499,10 @@ def train(args: argparse.Namespace, data, tokenizer, base: Path, work: Path):
             else:
                 batch = to_torch(pad([train_ids[task][i] for i in idx]))
                 target = torch.from_numpy(train_labels[task][idx])
-                loss = loss_fn(model(task, batch), target)
+                pooled = model.embed(batch)
+                loss = anchor_loss(task, idx, pooled)
+                if not args.freeze_sentence_heads:
+                    loss = loss + loss_fn(model.heads[task](model.dropout(pooled)), target)
             optimizer.zero_grad()
             (loss * loss_weight.get(task, args.ptc_weight)).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -717,6 +748,9 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "word_embeddings_trained": args.train_word_embeddings,
             "side_blind_text": not args.no_blind,
             "ptc_token_task": training.get("ptc_tokens"),
+            "init": str(args.init) if args.init else None,
+            "anchor": args.anchor,
+            "sentence_heads_frozen": args.freeze_sentence_heads,
             "training_seconds": training["seconds"],
             "history": training["history"],
         },
@@ -768,6 +802,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ptc-weight", type=float, default=1.0, help="PTC token loss weight")
     parser.add_argument("--ptc-tech-weight", type=float, default=1.0,
                         help="weight of the technique BCE within the PTC token loss")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from this best.pt (encoder and sentence heads)")
+    parser.add_argument("--anchor", type=float, default=0.0,
+                        help="weight of 1 - cosine to the starting model's pooled embeddings")
+    parser.add_argument("--freeze-sentence-heads", action="store_true",
+                        help="with --init and --anchor: no sentence-task loss, the heads stay "
+                             "as they are and the sentence batches only anchor the embeddings")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-blind", action="store_true",
                         help="train on the names as written (the run-time encoder reads side-blind text)")
