@@ -270,13 +270,20 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     decide the claim, but still says that the passage's figures are not the claim's.
     """
     out = []
-    claim_days = day_mentions(claim_text, claim_ref) if claim_text else set()
+    texts = claim_text is not None and source_text is not None
+    claim_days = day_mentions(claim_text, claim_ref) if texts else set()
+    other: dict[int, bool] = {}  # per source figure, whichever claim figure asks
+
+    def other_day(k: int) -> bool:
+        if k not in other:
+            other[k] = texts and other_days(claim_days, source_text, source_qs[k], source_ref)
+        return other[k]
+
     for cq in claim_qs:
         if cq.get("kind") not in NUMERIC_KINDS:
             continue
-        texts = claim_text is not None and source_text is not None
-        found = [dict(r, other_day=texts and other_days(claim_days, source_text, sq, source_ref))
-                 for sq in source_qs if (r := compare_quantities(cq, sq))
+        found = [dict(r, other_day=other_day(k))
+                 for k, sq in enumerate(source_qs) if (r := compare_quantities(cq, sq))
                  and (not texts or same_context(claim_text, cq, source_text, sq))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]

@@ -35,15 +35,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import share_word_embeddings  # noqa: E402
+from onnx_share import SHARED_FILE, share_word_embeddings  # noqa: E402
 
 MAX_LENGTH = 128
 HIDDEN = 384
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OUTPUTS = ("last_hidden_state", "sentence_embedding")
-SHIPPED_FILES = ("encoder.int8.onnx", "word_embeddings.uint8.bin", "heads.npz", "tokenizer.json",
-                 "LICENSE-MiniLM.txt")
+SHIPPED_FILES = ("encoder.int8.onnx", SHARED_FILE, "heads.npz", "tokenizer.json", "LICENSE-MiniLM.txt")
 
 
 @dataclass(frozen=True)
@@ -233,8 +232,7 @@ def load_ptc_tokens(data: Path, models: Path | None, *, split_seed: int, valid_f
     token (multi-label), -1 on special tokens. The articles of the rhetoric heads' held-out
     slice (same seed and fraction as ``train_persuasion.py``) are left out, and only a share
     ``empty_keep`` of the sentences without any span is kept (they are 2/3 of the data)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # claimscope from a checkout
     import persuasion_data as pdata
     from claimscope.rhetoric import PTC_TECHNIQUES
     from claimscope.scoring import merge_spans

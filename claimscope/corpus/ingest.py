@@ -22,6 +22,7 @@ import csv
 import datetime as _dt
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -291,12 +292,8 @@ def read_pdf_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise InputError(Errors.E302.format(source=path, detail=f"not a readable PDF ({exc})"),
                          source=str(path)) from exc
-    starts, parts, at = [], [], 0
-    for page in pages:
-        starts.append(at)
-        parts.append(page)
-        at += len(page) + 2
-    text = "\n\n".join(parts)
+    text = "\n\n".join(pages)
+    starts = [0, *itertools.accumulate(len(page) + 2 for page in pages[:-1])]
     if not text.strip():
         raise InputError(Errors.E302.format(source=path, detail="the PDF has no text layer "
                                             "(scanned?); add its OCR text as .txt"),

@@ -43,6 +43,18 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def check_files(data_dir: Path, digests: dict[str, str | None]) -> None:
+    """Raise E006 unless every file named in ``digests`` (relative to ``data_dir``) has
+    the recorded sha256; an absent file reads as 'missing', a None digest is not checked."""
+    for name, digest in digests.items():
+        if not digest:
+            continue
+        path = data_dir / name
+        got = _sha256(path) if path.is_file() else "missing"
+        if got != digest:
+            raise ModelError(Errors.E006.format(path=path, got=got, expected=digest))
+
+
 class Encoder:
     """Sentence encoder: int8 ONNX MiniLM, mean-pooled, run by onnxruntime.
 
@@ -228,13 +240,8 @@ class ModelBundle:
             except (OSError, ValueError) as exc:
                 raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
             if self.verify:
-                for name, entry in self._manifest.get("files", {}).items():
-                    digest = entry["sha256"]
-                    got = _sha256(self.data_dir / name) if (self.data_dir / name).is_file() \
-                        else "missing"
-                    if got != digest:
-                        raise ModelError(Errors.E006.format(path=self.data_dir / name,
-                                                            got=got, expected=digest))
+                check_files(self.data_dir, {name: entry["sha256"] for name, entry
+                                            in self._manifest.get("files", {}).items()})
         return self._manifest
 
     @property

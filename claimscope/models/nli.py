@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, ModelError
-from . import DATA_DIR, _sha256, default_threads
+from . import DATA_DIR, check_files, default_threads
 
 MANIFEST = "nli.json"
 
@@ -87,14 +87,8 @@ class NLIModel:
                 if not path.is_file():
                     raise ModelError(Errors.E005.format(path=path, detail="not found"))
             if self.verify and self.sha256:
-                # the model and the external weights it reads (shared with the encoder)
-                for name, digest in m.get("sha256", {}).items():
-                    path = self.data_dir / name
-                    if not digest or not (name == self._file or name.endswith(".bin")):
-                        continue
-                    got = _sha256(path) if path.is_file() else "missing"
-                    if got != digest:
-                        raise ModelError(Errors.E006.format(path=path, got=got, expected=digest))
+                # the model, the word embeddings it shares with the encoder, the tokenizer
+                check_files(self.data_dir, m.get("sha256", {}))
             tok = Tokenizer.from_file(str(tok_path))
             tok.enable_truncation(max_length=int(m.get("max_length", 128)),
                                   strategy="only_first")

@@ -18,7 +18,6 @@ Run time: onnxruntime and numpy only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -28,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import default_threads
+from . import _sha256, check_files, default_threads
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                         group_by_paragraph, merge_close, span_features, span_hashes)
@@ -94,12 +93,8 @@ class RhetoricModel:
                 file = self.data_dir / name
                 if not file.is_file():
                     raise ModelError(Errors.E005.format(path=file, detail="not found"))
-                expected = files.get(name, {}).get("sha256")
-                if self.verify and expected:
-                    got = _sha256(file)
-                    if got != expected:
-                        raise ModelError(Errors.E006.format(path=file, got=got,
-                                                            expected=expected))
+                if self.verify:
+                    check_files(self.data_dir, {name: files.get(name, {}).get("sha256")})
             trained_on = manifest.get("encoder_sha256")
             if self.verify and trained_on and self.encoder_path is not None \
                     and self.encoder_path.is_file():
@@ -368,11 +363,3 @@ def sentence_context(sentence_embeddings: np.ndarray) -> np.ndarray:
     if not len(emb):
         return np.zeros((0, 768), np.float32)
     return np.concatenate([emb, np.broadcast_to(emb.mean(0), emb.shape)], axis=1)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -31,6 +31,7 @@ disagree with the claim's never supports it on the NLI alone (old or new).
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import numpy as np
@@ -220,11 +221,11 @@ class Verify(Stage):
             i += n
         return out
 
-    def _stale(self, doc: Document, cand: dict[str, Any]) -> bool:
-        """Is the passage dated more than ``max_age_days`` before the article (or as_of)?"""
+    def _stale(self, ref: _dt.date | None, cand: dict[str, Any]) -> bool:
+        """Is the passage dated more than ``max_age_days`` before ``ref`` (the article's
+        date or as_of)?"""
         from .retrieve import _date
 
-        ref = _date(doc.meta.get("published")) or _date(doc.fields.get("claims_as_of"))
         when = _date(cand.get("date"))
         return bool(ref and when and (ref - when).days > self.max_age_days)
 
@@ -240,7 +241,7 @@ class Verify(Stage):
         labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
         limits = self.thresholds()
         for doc, probs in zip(docs, preds):
-            # resolves the weekdays of the claims ("on Wednesday")
+            # the article's date: how old a passage is, and which day "on Wednesday" is
             ref = _date(doc.meta.get("published")) or _date(doc.fields.get("claims_as_of"))
             i = 0
             for claim in doc.fields.get("claims", []):
@@ -258,7 +259,7 @@ class Verify(Stage):
                         if claim["quantities"] and not cand.get("after_article") else []
                     # an older snapshot's figures may have changed since: they cannot
                     # refute, and (as for any passage) figures that disagree cannot support
-                    stale = bool(comps) and self._stale(doc, cand)
+                    stale = bool(comps) and self._stale(ref, cand)
                     stance, conf, basis = passage_stance(
                         p, comps, min_entail=limits["entailment"],
                         min_contra=limits["contradiction"],
