@@ -23,20 +23,6 @@ SI_BEST, TC_BEST = 0.5155, 0.6207
 SI_TARGET, TC_TARGET = 0.42, 0.58
 
 
-def tc_labels(gold_spans, probs):
-    import numpy as np
-
-    from claimscope.rhetoric import PTC_TECHNIQUES
-
-    seen: dict = {}
-    out = []
-    for (_, s, e), p in zip(gold_spans, probs):
-        k = seen.get((s, e), 0)
-        seen[(s, e)] = k + 1
-        out.append((PTC_TECHNIQUES[int(np.argsort(-p)[min(k, len(p) - 1)])], s, e))
-    return out
-
-
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="dev")
@@ -44,7 +30,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
 
     from claimscope.rhetoric import PTC_TECHNIQUES
-    from claimscope.scoring import si_score, tc_score
+    from claimscope.scoring import si_score, tc_assign, tc_score
 
     articles = persuasion_data.ptc(args.split)
     nlp = pipeline()
@@ -54,7 +40,7 @@ def main(argv: list[str] | None = None) -> dict:
     for doc in nlp.pipe(docs_of(articles), batch_size=16):
         gold = by_id[doc.id]["spans"]
         probs = stage.classify_spans(doc, [(s, e) for _, s, e in gold])
-        pred_tc[doc.id] = tc_labels(gold, probs)
+        pred_tc[doc.id] = tc_assign(gold, probs, PTC_TECHNIQUES)
         gold_tc[doc.id] = gold
         gold_si[doc.id] = [(s, e) for _, s, e in gold]
         stage(doc)

@@ -123,6 +123,12 @@ _QUOTES = "\"'“”‘’«»"
 N_SPAN_FEATURES = 15
 
 
+def earlier_occurrences(lowered: str, start: int, end: int) -> int:
+    """How often the span's words (case-folded, >= 3 characters) occur before it."""
+    needle = lowered[start:end].strip()
+    return lowered.count(needle, 0, start) if len(needle) >= 3 else 0
+
+
 def span_features(text: str, start: int, end: int, sent_start: int, sent_end: int,
                   lowered: str | None = None) -> np.ndarray:
     """Model-free features of a candidate technique span (length, repetition, marks).
@@ -133,7 +139,7 @@ def span_features(text: str, start: int, end: int, sent_start: int, sent_end: in
     low = (lowered if lowered is not None else text.lower())
     needle = low[start:end].strip()
     repeats = low.count(needle) - 1 if len(needle) >= 3 else 0
-    before = low.count(needle, 0, start) if len(needle) >= 3 else 0
+    before = earlier_occurrences(low, start, end)
     words = _WORD.findall(span)
     sent_len = max(1, sent_end - sent_start)
     letters = [c for c in span if c.isalpha()]

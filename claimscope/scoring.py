@@ -85,6 +85,23 @@ def si_score(pred: Mapping[str, Iterable[Interval]],
     return out
 
 
+def tc_assign(spans: Sequence[tuple[object, int, int]], probs: Sequence[Sequence[float]],
+              labels: Sequence[str]) -> list[tuple[str, int, int]]:
+    """One label per template span: the k-th copy of a span gets its k-th most likely label.
+
+    The TC template lists a span once per technique it carries, so giving every copy the
+    same top label would make all but one copy wrong by construction.
+    """
+    seen: dict[Interval, int] = {}
+    out = []
+    for (_, s, e), p in zip(spans, probs):
+        k = seen.get((s, e), 0)
+        seen[(s, e)] = k + 1
+        order = sorted(range(len(p)), key=lambda i: -float(p[i]))
+        out.append((labels[order[min(k, len(order) - 1)]], s, e))
+    return out
+
+
 def tc_score(pred: Mapping[str, Iterable[tuple[str, int, int]]],
              gold: Mapping[str, Iterable[tuple[str, int, int]]],
              labels: Sequence[str] | None = None) -> dict[str, object]:

@@ -360,3 +360,29 @@ def test_an_ensemble_averages_its_members():
     # the members disagree, so the average is not either one of them
     assert not np.allclose(got_p, singles[0].paragraph_probs(para, bounds, outs_of([parts[0]]),
                                                             emb))
+
+
+def test_repetition_boost_lifts_only_spans_said_before():
+    from claimscope.models.rhetoric import SentenceOutputs
+    from claimscope.rhetoric import earlier_occurrences
+
+    d, rng = 8, np.random.default_rng(3)
+    text = "Never again. They lied. Never again."
+    bounds = [(0, 12), (13, 23), (24, len(text))]
+    offsets = [np.array([[-1, -1], [a, b], [-1, -1]]) for a, b in ((0, 11), (13, 22), (24, 35))]
+    outs = [SentenceOutputs(rng.normal(size=(3, d)).astype(np.float32),
+                            np.full((3, 3), 1 / 3, np.float32),
+                            np.zeros((3, 23), np.float32), np.zeros((3, 23), np.float32), o)
+            for o in offsets]
+    spans = [(0, 11, None), (13, 22, None), (24, 35, None)]
+    lowered = text.lower()
+    assert [earlier_occurrences(lowered, s, e) for s, e, _ in spans] == [0, 0, 1]
+    weights = _fake_heads(1, d)
+    plain = _runtime(dict(weights), 1, d).classify(text, bounds, outs, spans)
+    boosted = _runtime({**weights, "span.repetition_boost": np.float32(30.0)}, 1, d).classify(
+        text, bounds, outs, spans)
+    rep = PTC_TECHNIQUES.index("Repetition")
+    np.testing.assert_allclose(boosted[:2], plain[:2], rtol=1e-6)  # not said before: unchanged
+    assert boosted[2, rep] > plain[2, rep] and abs(boosted[2].sum() - 1) < 1e-5
+    ratio = (boosted[2, rep] / boosted[2, :rep].sum()) / (plain[2, rep] / plain[2, :rep].sum())
+    assert abs(ratio - 30.0) < 1e-2

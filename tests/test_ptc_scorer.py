@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from claimscope.scoring import merge_spans, multiclass_f1, multilabel_f1, si_score, tc_score
+from claimscope.scoring import (merge_spans, multiclass_f1, multilabel_f1, si_score, tc_assign,
+                                tc_score)
 
 
 def test_merge_spans_overlapping_only():
@@ -125,3 +126,13 @@ def test_multiclass_macro_and_accuracy():
                         {1: "opinion", 2: "satire", 3: "satire"})
     assert got["micro_f1"] == pytest.approx(2 / 3)
     assert got["macro_f1"] == pytest.approx((2 / 3 + 2 / 3) / 2)
+
+
+def test_tc_assign_gives_each_copy_of_a_span_its_next_label():
+    labels = ["A", "B", "C"]
+    spans = [("?", 0, 5), ("?", 0, 5), ("?", 7, 9), ("?", 0, 5), ("?", 0, 5)]
+    probs = [[0.2, 0.5, 0.3]] * 2 + [[0.9, 0.05, 0.05]] + [[0.2, 0.5, 0.3]] * 2
+    got = tc_assign(spans, probs, labels)
+    assert got == [("B", 0, 5), ("C", 0, 5), ("A", 7, 9), ("A", 0, 5), ("A", 0, 5)]
+    gold = {"x": [("B", 0, 5), ("C", 0, 5), ("A", 7, 9), ("A", 0, 5), ("B", 0, 5)]}
+    assert tc_score({"x": got}, gold)["micro_f1"] == 0.8

@@ -30,7 +30,8 @@ import numpy as np
 from . import _sha256, check_files, default_threads
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
-                        group_by_paragraph, merge_close, span_features, span_hashes)
+                        earlier_occurrences, group_by_paragraph, merge_close, span_features,
+                        span_hashes)
 
 MANIFEST = "persuasion.json"
 
@@ -253,7 +254,18 @@ class RhetoricModel:
                     if hs:
                         logits[r] += bow[hs].sum(0)
             probs += _softmax(logits)
-        return probs / self.members
+        probs /= self.members
+        boost = float(self.w["span.repetition_boost"]) if "span.repetition_boost" in self.w else 1.0
+        if boost != 1.0:
+            # Repetition is a property of the article, not of the span's words: the
+            # classifier sees it only through a few features, and under-uses them
+            # (tuned on the held-out slice of PTC train; see training/README.md).
+            rep = PTC_TECHNIQUES.index("Repetition")
+            for r, (start, end, _) in enumerate(spans):
+                if earlier_occurrences(lowered, start, end):
+                    probs[r, rep] *= boost
+            probs /= probs.sum(1, keepdims=True)
+        return probs
 
     @property
     def feature_dim(self) -> int:
