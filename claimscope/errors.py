@@ -83,6 +83,9 @@ class Errors(metaclass=_WithCodes):
             "../shared/data --out {path}`.")
     E401 = ("The '--only' layer '{name}' is unknown. Expected a comma-separated list of: "
             "{available}.")
+    E402 = ("The encoder {path} has no output '{name}' (it has: {outputs}), which the "
+            "rhetoric heads read as their token states. Install the encoder the heads were "
+            "trained with, or retrain them on this one (training/train_persuasion.py).")
 
 
 class Warnings(metaclass=_WithCodes):

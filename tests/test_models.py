@@ -46,3 +46,19 @@ def test_models_load_from_a_copied_folder(tmp_path):
     emb = ModelBundle(tmp_path).encoder.embed(["More than 4,000 rockets were fired."])
     ref = ModelBundle(DATA_DIR).encoder.embed(["More than 4,000 rockets were fired."])
     assert emb.shape == (1, 384) and (emb == ref).all()
+
+
+def test_the_rhetoric_heads_read_an_output_the_encoder_has():
+    bundle = ModelBundle(DATA_DIR)
+    want = bundle.rhetoric.states_input
+    texts = ["These cowardly thugs will never win.", "Officials said 12 people were hurt."]
+    pooled, states, offsets, ids = bundle.encoder.embed_tokens(texts, want)
+    ref_pooled, ref_states, _, _ = bundle.encoder.embed_tokens(texts)
+    assert (pooled == ref_pooled).all()  # the sentence path does not depend on it
+    assert [s.shape for s in states] == [s.shape for s in ref_states]
+    assert [len(o) for o in offsets] == [len(s) for s in states] == [len(i) for i in ids]
+
+
+def test_an_encoder_output_that_does_not_exist_is_a_clear_error():
+    with pytest.raises(ModelError, match="E402.*no output 'hidden_9'"):
+        ModelBundle(DATA_DIR).encoder.embed_tokens(["A sentence."], "hidden_9")

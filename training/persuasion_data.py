@@ -151,7 +151,8 @@ def encoder_digest(models: str | Path | None = None) -> str:
 
 
 def features(name: str, articles: list[dict[str, Any]], models: str | Path | None = None,
-             batch_size: int = 16) -> list[dict[str, Any]]:
+             batch_size: int = 16, states_output: str = "last_hidden_state"
+             ) -> list[dict[str, Any]]:
     """Run segment + encode (token states) over ``articles``; cached per encoder.
 
     Each item: id, sentences [(start, end)], sentence_embeddings (n, 384) float32,
@@ -162,14 +163,16 @@ def features(name: str, articles: list[dict[str, Any]], models: str | Path | Non
     digest = encoder_digest(models)[:16]
     ids = hashlib.sha256("\n".join(a["id"] for a in articles).encode()).hexdigest()[:8]
     # "blind": token states of the side-blind encoder pass (encode's default since v0.1.1)
-    path = CACHE / digest / f"{name}-{len(articles)}-{ids}-blind.pkl"
+    layer = "" if states_output == "last_hidden_state" else f"-{states_output}"
+    path = CACHE / digest / f"{name}-{len(articles)}-{ids}-blind{layer}.pkl"
     if path.is_file():
         with path.open("rb") as fh:
             cached = pickle.load(fh)
         _add_ids(cached, articles, models)
         return cached
     nlp = claimscope.load(["segment", "encode"], models=str(models) if models else None,
-                          config={"encode": {"token_states": True}})
+                          config={"encode": {"token_states": True,
+                                             "states_output": states_output}})
     out = []
     docs = (claimscope.Document(a["text"], id=a["id"]) for a in articles)
     for doc in nlp.pipe(docs, batch_size=batch_size):

@@ -151,9 +151,29 @@ def word_embeddings() -> np.ndarray:
 
 
 def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_hidden: int,
-                 lex_dim: int = 0, context: bool = False):
+                 lex_dim: int = 0, context: bool = False, top_layer: bool = False):
     import torch
     from torch import nn
+
+    class TopLayer(nn.Module):
+        """A copy of the encoder's last (BERT, post-LayerNorm) layer: it reads the states
+        below it (``hidden_5``) and is fine-tuned on the token tasks, while the encoder's
+        own last layer, and so every sentence embedding, stays as shipped."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.q, self.k, self.v, self.o = (nn.Linear(HIDDEN, HIDDEN) for _ in range(4))
+            self.ln1, self.ln2 = nn.LayerNorm(HIDDEN, eps=1e-12), nn.LayerNorm(HIDDEN, eps=1e-12)
+            self.inter, self.out = nn.Linear(HIDDEN, 4 * HIDDEN), nn.Linear(4 * HIDDEN, HIDDEN)
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x, bias):
+            b, t, _ = x.shape
+            q, k, v = (f(x).reshape(b, t, 12, HIDDEN // 12).transpose(1, 2)
+                       for f in (self.q, self.k, self.v))
+            att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(HIDDEN // 12) + bias, dim=-1)
+            x = self.ln1(x + self.drop(self.o((att @ v).transpose(1, 2).reshape(b, t, HIDDEN))))
+            return self.ln2(x + self.drop(self.out(nn.functional.gelu(self.inter(x)))))
 
     class Block(nn.Module):
         def __init__(self) -> None:
@@ -175,6 +195,8 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
     class TokenHead(nn.Module):
         def __init__(self) -> None:
             super().__init__()
+            if top_layer:
+                self.top = TopLayer()
             self.norm = nn.LayerNorm(HIDDEN)
             self.drop = nn.Dropout(dropout)
             self.proj = nn.Linear(HIDDEN + lex_dim, d)
@@ -197,7 +219,7 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
 
         def forward(self, token_states, mask, token_ids=None, lexical=None, ctx=None):
             bias = (1.0 - mask)[:, None, None, :] * -10000.0
-            x = self.norm(token_states)
+            x = self.norm(self.top(token_states, bias) if top_layer else token_states)
             if lex_dim:
                 lx = lexical if lexical is not None else self.lexical(token_ids)
                 x = torch.cat([x, lx], dim=-1)
@@ -250,6 +272,35 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
             self.sent = nn.Linear(HIDDEN, len(ST3_TECHNIQUES))
 
     return TokenHead(), SpanHead(), ParaHead(), Exported
+
+
+def models_of(args):
+    """build_models with the settings of ``args``."""
+    return build_models(args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden,
+                        args.lex_dim, args.context, top_layer=args.branch is not None)
+
+
+TOP_KEYS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+            "o": "attention.output.dense", "ln1": "attention.output.LayerNorm",
+            "inter": "intermediate.dense", "out": "output.dense", "ln2": "output.LayerNorm"}
+
+
+def init_top_layer(token_head, checkpoint: Path, layer: int = 5) -> None:
+    """Copy layer ``layer`` of an encoder checkpoint (train_sentence_heads.py's best.pt)
+    into the token head's top layer."""
+    import torch
+
+    if not checkpoint.is_file():
+        raise SystemExit(f"{checkpoint}: no such encoder checkpoint; expected the best.pt "
+                         "train_sentence_heads.py wrote to its --work folder")
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    state = state.get("state", state)
+    prefix = next((k.split(f"layer.{layer}.")[0] for k in state if f"layer.{layer}." in k), None)
+    if prefix is None:
+        raise SystemExit(f"{checkpoint}: no encoder layer {layer} in this checkpoint")
+    own = {f"{mine}.{p}": state[f"{prefix}layer.{layer}.{theirs}.{p}"]
+           for mine, theirs in TOP_KEYS.items() for p in ("weight", "bias")}
+    token_head.top.load_state_dict(own)
 
 
 def run_flat(token_head, examples: list[Example], max_tokens: int = 3000):
@@ -471,11 +522,15 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
-    token_head, span_head, para_head, _ = build_models(args.d, args.layers, args.heads, args.ff,
-                                                       args.dropout, args.span_hidden, args.lex_dim,
-                                                       args.context)
+    token_head, span_head, para_head, _ = models_of(args)
     params = list(token_head.parameters()) + list(span_head.parameters()) + list(para_head.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    groups = [{"params": params}]
+    if args.branch is not None:
+        init_top_layer(token_head, args.branch)
+        top = {id(p) for p in token_head.top.parameters()}
+        groups = [{"params": [p for p in params if id(p) not in top]},
+                  {"params": list(token_head.top.parameters()), "lr": args.branch_lr}]
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(train_ex) / args.batch)
     total = steps_per_epoch * args.epochs
     warm = max(1, int(0.05 * total))
@@ -706,9 +761,7 @@ def load_checkpoint(args, path: Path):
         raise SystemExit(f"{path}: no such checkpoint; expected the best.pt a training run "
                          "wrote to its --work folder")
 
-    token_head, span_head, para_head, _ = build_models(
-        args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden, args.lex_dim,
-        args.context)
+    token_head, span_head, para_head, _ = models_of(args)
     saved = torch.load(path)
     token_head.load_state_dict(saved["token"])
     missing = span_head.load_state_dict(saved["span"], strict=False)
@@ -866,13 +919,18 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def states_output(args) -> str:
+    """The encoder output the token head reads: below the last layer with a branch."""
+    return "hidden_5" if args.branch is not None else "last_hidden_state"
+
+
 def load_examples(args) -> dict[str, list[Example]]:
     t = time.time()
     models = args.models
     ptc_train = pdata.ptc("train", args.data)
     st3_train = {a["id"]: a for a in pdata.st3("train", args.data)}
     ptc_dev_ids = {a["id"] for a in pdata.ptc("dev", args.data)}
-    feats = {f["id"]: f for f in pdata.features("ptc-train", ptc_train, models)}
+    feats = {f["id"]: f for f in pdata.features("ptc-train", ptc_train, models, states_output=states_output(args))}
     examples = []
     merged_st3 = 0
     for a in ptc_train:
@@ -889,7 +947,8 @@ def load_examples(args) -> dict[str, list[Example]]:
     extra = [a for i, a in st3_train.items() if i not in ptc_dev_ids
              and not any(e.id == i and e.paras for e in examples)]
     if extra:
-        f_extra = {f["id"]: f for f in pdata.features("st3-train-extra", extra, models)}
+        f_extra = {f["id"]: f for f in pdata.features("st3-train-extra", extra, models,
+                                                       states_output=states_output(args))}
         examples += [build_example(a, f_extra[a["id"]]) for a in extra]
     print(f"examples: {len(examples)} (PTC train {len(ptc_train)}, ST3 paragraphs merged "
           f"{merged_st3}, ST3-only {len(extra)}) in {time.time() - t:.0f}s", flush=True)
@@ -916,6 +975,11 @@ def parse_args(argv=None):
     ap.add_argument("--ff", type=int, default=512)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--span-hidden", type=int, default=256)
+    ap.add_argument("--branch", type=Path, default=None,
+                    help="encoder checkpoint (train_sentence_heads.py best.pt): give the token "
+                         "head a copy of its last layer, fine-tuned, reading the encoder's "
+                         "hidden_5 output (the encoder ONNX must have it)")
+    ap.add_argument("--branch-lr", type=float, default=5e-5)
     ap.add_argument("--context", action="store_true",
                     help="add each sentence's embedding and its article's mean to every token")
     ap.add_argument("--lex-dim", type=int, default=0,
@@ -964,8 +1028,7 @@ def main(argv=None) -> None:
     info = infos[0]
 
     # thresholds on the held-out slice of PTC train, with the exported (int8) head
-    _, _, _, Exported = build_models(args.d, args.layers, args.heads, args.ff, args.dropout,
-                                     args.span_hidden, args.lex_dim, args.context)
+    _, _, _, Exported = models_of(args)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.no_export:
@@ -1007,7 +1070,8 @@ def main(argv=None) -> None:
 
     # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
     st12 = pdata.st12(args.data)
-    f12 = {f["id"]: f for f in pdata.features("st12-train", st12, args.models)}
+    f12 = {f["id"]: f for f in pdata.features("st12-train", st12, args.models,
+                                                 states_output=states_output(args))}
     ex12 = [build_example({"id": a["id"], "text": a["text"]}, f12[a["id"]]) for a in st12]
     outs12 = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in ex12]
     X = article_matrix(rt, ex12, outs12)
@@ -1022,6 +1086,7 @@ def main(argv=None) -> None:
         "name": "claimscope-rhetoric-heads",
         "encoder_sha256": pdata.encoder_digest(args.models),
         "token_head": {"d": args.d, "members": len(members), "layers": args.layers, "heads": args.heads, "ff": args.ff,
+                       "input": states_output(args), "top_layer": args.branch is not None,
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
                        "inputs": {"token_states": "float32 [batch, tokens, 384]",

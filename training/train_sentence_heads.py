@@ -39,6 +39,7 @@ from onnx_share import SHARED_FILE, share_word_embeddings  # noqa: E402
 
 MAX_LENGTH = 128
 HIDDEN = 384
+HIDDEN_LAYERS = 6  # all-MiniLM-L6
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OUTPUTS = ("last_hidden_state", "sentence_embedding")
@@ -561,6 +562,34 @@ def quantize(src: Path, dst: Path) -> None:
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True)
 
 
+#: the encoder output the rhetoric heads read when they carry their own top layer
+#: (train_persuasion.py --branch): the states after layer 5 of 6
+BRANCH_OUTPUT = "hidden_5"
+
+
+def expose_branch_output(path: Path) -> None:
+    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output.
+
+    The graph computes it anyway; exposing it changes none of the other outputs (checked
+    bit for bit) and lets the rhetoric heads run their own copy of the last layer on it.
+    """
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    if any(o.name == BRANCH_OUTPUT for o in model.graph.output):
+        return
+    layer = HIDDEN_LAYERS - 2
+    tensor = f"/encoder/encoder/layer.{layer}/output/LayerNorm/LayerNormalization_output_0"
+    if not any(tensor in n.output for n in model.graph.node):
+        raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of layer {layer}); "
+                         "this is not a claimscope MiniLM export")
+    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [BRANCH_OUTPUT],
+                                                  name=f"{BRANCH_OUTPUT}_output"))
+    model.graph.output.append(onnx.helper.make_tensor_value_info(
+        BRANCH_OUTPUT, onnx.TensorProto.FLOAT, ["batch", "sequence", HIDDEN]))
+    path.write_bytes(model.SerializeToString())  # keeps external data where it is
+
+
 class OnnxEncoder:
     """The run-time encoder: onnxruntime session returning the mean-pooled embedding."""
 
@@ -636,6 +665,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     export_onnx(model, fp32)
     quantize(fp32, out / "encoder.int8.onnx")
     share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
+    expose_branch_output(out / "encoder.int8.onnx")
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
     probe = [
@@ -706,6 +736,8 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "outputs": {
                 "last_hidden_state": "float32 [batch, sequence, 384]",
                 "sentence_embedding": "float32 [batch, 384] (attention-mask mean pool, not normalised)",
+                BRANCH_OUTPUT: "float32 [batch, sequence, 384] (the states after layer 5 of 6, "
+                               "the input of the last layer; read by the rhetoric heads)",
             },
         },
         "heads": {

@@ -129,14 +129,15 @@ class Encoder:
             out[idx] = self._pooled(feeds, mask)
         return out
 
-    def embed_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray],
-                                                      list[np.ndarray], list[np.ndarray]]:
+    def embed_tokens(self, texts: list[str], states_output: str | None = None
+                     ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """One pass giving what ``embed`` gives plus every text's token states.
 
         Returns ``(pooled, states, offsets, ids)``: ``pooled`` as ``embed``; ``states[i]``
-        the float16 last hidden states of text i, shape (n_tokens, dim), [CLS] and [SEP]
-        included; ``offsets[i]`` int32 (n_tokens, 2) character offsets of each token in
-        text i, (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids.
+        the float16 token states of text i (the model output ``states_output``, default
+        ``last_hidden_state``), shape (n_tokens, dim), [CLS] and [SEP] included;
+        ``offsets[i]`` int32 (n_tokens, 2) character offsets of each token in text i,
+        (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids.
         """
         if self.session_ is None:
             self._load()
@@ -147,8 +148,11 @@ class Encoder:
         if not texts:
             return pooled, states, offsets, token_ids
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        hidden_name = ("last_hidden_state" if "last_hidden_state" in self._outputs
-                       else self._outputs[0])
+        hidden_name = states_output or ("last_hidden_state" if "last_hidden_state"
+                                        in self._outputs else self._outputs[0])
+        if hidden_name not in self._outputs:
+            raise ModelError(Errors.E402.format(path=self.onnx_path, name=hidden_name,
+                                                outputs=", ".join(self._outputs)))
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for i in range(0, len(order), self.batch_size):
             idx = order[i:i + self.batch_size]

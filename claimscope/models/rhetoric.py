@@ -268,6 +268,12 @@ class RhetoricModel:
         return probs
 
     @property
+    def states_input(self) -> str:
+        """The encoder output the token head reads (``last_hidden_state`` unless the head
+        carries its own top encoder layer and reads the states below it)."""
+        return str(self.manifest["token_head"].get("input", "last_hidden_state"))
+
+    @property
     def feature_dim(self) -> int:
         """Width d of one token head's features."""
         return int(self.manifest["token_head"]["d"])

@@ -42,6 +42,9 @@ class Encode(_ModelStage):
     drops them after use. ``claimscope.load`` passes ``token_states=False`` when no
     later stage needs them.
 
+    ``states_output`` names the encoder output kept as token states (default: the one
+    the rhetoric heads were trained on, ``persuasion.json`` ``token_head.input``).
+
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
     "Leader B", ..., lettered in the order the sides first appear), so nothing computed
@@ -54,10 +57,11 @@ class Encode(_ModelStage):
     assigns = ("doc.tensors.sentence_embeddings",)
 
     def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True,
-                 blind: bool = True) -> None:
+                 blind: bool = True, states_output: str | None = None) -> None:
         super().__init__(models)
         self.token_states = token_states
         self.blind = blind
+        self.states_output = states_output
         if token_states:
             self.assigns = Encode.assigns + ("doc.tensors.token_states",)
 
@@ -72,7 +76,10 @@ class Encode(_ModelStage):
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         if self.token_states:
-            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts)
+            # the rhetoric heads say which encoder output they read (the last layer, or
+            # the one below it when they carry their own copy of the top layer)
+            output = self.states_output or self.bundle.rhetoric.states_input
+            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output)
         else:
             emb = self.bundle.encoder.embed(texts)
         out, i = [], 0
