@@ -18,7 +18,9 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
   content word (``same_context``): "1,200 people were killed" is not compared with "240
   people are held captive"; and not when both sentences name days and none is the same
   (``day_mentions``): "23,000 litres on Wednesday" (15 November) is not compared with "On
-  18 November, 123,000 litres entered": figures of another day neither support nor refute.
+  18 November, 123,000 litres entered": figures of another day neither support nor refute;
+  nor does the whole of a part-of-whole figure (``is_total``): in "26 of Gaza's 36
+  hospitals" the claim is about the 26, and "35 hospitals" elsewhere does not refute it.
 
     >>> from claimscope.quantities import extract_quantities as q
     >>> compare_quantities(q("some 300 trucks entered")[0], q("117 trucks entered")[0])["relation"]
@@ -35,7 +37,7 @@ import re
 from typing import Any
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
-           "head_noun", "day_mentions"]
+           "head_noun", "day_mentions", "is_total"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
@@ -191,6 +193,18 @@ def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
     return bool(a & b)
 
 
+_PART_OF = re.compile(
+    r"(?:(?<![\d,.])(?!(?:19|20)\d\d\b)\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|"
+    r"hundreds|thousands|all|most|half|many|some|none|several)\s+(?:out\s+)?of\s+"
+    r"(?:(?:the|its|their|his|her|our|[A-Z][\w-]*(?:'s|’s))\s+){0,2}$", re.I)
+
+
+def is_total(text: str, start: int) -> bool:
+    """Is the figure at ``start`` the whole of a part-of-whole phrase ("26 of 36
+    hospitals", "nine out of the 35 hospitals", "26 of Gaza's 36 hospitals")?"""
+    return bool(_PART_OF.search(text[max(0, start - 60):start]))
+
+
 _MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
@@ -266,8 +280,10 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     one (a source that states the claimed figure supports it, even if it also gives
     others), else the nearest inconsistent one is kept. With the texts, a figure of
     another day (``other_days``; ``claim_ref`` and ``source_ref`` are the dates of the two
-    texts, which resolve weekdays) comes last and is marked ``other_day``: it cannot
-    decide the claim, but still says that the passage's figures are not the claim's.
+    texts, which resolve weekdays) comes last and is marked ``other_day``, and one where
+    either figure is the whole of a part-of-whole phrase (``is_total``) is marked
+    ``total``: neither can decide the claim, but both still say that the passage's
+    figures are not the claim's.
     """
     out = []
     texts = claim_text is not None and source_text is not None
@@ -279,17 +295,21 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             other[k] = texts and other_days(claim_days, source_text, source_qs[k], source_ref)
         return other[k]
 
+    source_total = [texts and sq.get("start") is not None and is_total(source_text, sq["start"])
+                    for sq in source_qs]
     for cq in claim_qs:
         if cq.get("kind") not in NUMERIC_KINDS:
             continue
-        found = [dict(r, other_day=other_day(k))
+        at = claim_text.find(cq.get("text") or "\x00") if texts else -1
+        claim_total = at >= 0 and is_total(claim_text, at)
+        found = [dict(r, other_day=other_day(k), total=claim_total or source_total[k])
                  for k, sq in enumerate(source_qs) if (r := compare_quantities(cq, sq))
                  and (not texts or same_context(claim_text, cq, source_text, sq))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]
         if not found:
             continue
-        found.sort(key=lambda r: (r["other_day"], r["strength"] != "strong",
+        found.sort(key=lambda r: (r["other_day"] or r["total"], r["strength"] != "strong",
                                   r["relation"] != "consistent", r["distance"]))
         out.append(found[0])
     return out

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
 from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
-                                   day_mentions, days_in_force, head_noun, interval)
+                                   day_mentions, days_in_force, head_noun, interval, is_total)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
 from claimscope.render.verification import claims_html, claims_markdown
@@ -181,6 +181,28 @@ def test_figures_of_another_day_neither_refute_nor_let_the_nli_support():
     (c_undated,) = best_comparison(claim, extract_quantities(undated), source_text=undated, **kw)
     assert not c_undated["other_day"]
     assert passage_stance(P_RELATED, [c_undated])[0] == "refutes"
+
+
+def test_the_whole_of_a_part_of_whole_figure_does_not_decide_a_claim():
+    for text, figure in [("26 of 36 hospitals", "36"), ("26 of Gaza's 36 hospitals", "36"),
+                         ("nine out of the 35 hospitals", "35"), ("(25 out of 36) were", "36"),
+                         ("1,200 of the 5,000 homes", "5,000")]:
+        assert is_total(text, text.index(figure)), text
+    for text, figure in [("36 hospitals", "36"), ("in 2023 of 300 trucks", "300"),
+                         ("members of the 300 units", "300"), ("26 of 36 hospitals", "26")]:
+        assert not is_total(text, text.index(figure)), text
+    claim_text = "The WHO said 26 of Gaza's 36 hospitals had stopped functioning."
+    source = "Nine out of the 35 hospitals in Gaza are partially functioning."
+    (c,) = best_comparison(extract_quantities(claim_text), extract_quantities(source),
+                           claim_text=claim_text, source_text=source)
+    assert c["total"] and c["relation"] == "inconsistent"  # 36 vs 35 hospitals in all
+    assert passage_stance(P_RELATED, [c])[0] == "neutral"  # ... is not a refutation
+    assert passage_stance(P_ENTAIL, [c])[0] == "neutral"   # and blocks an NLI support
+    plain = "35 hospitals are in the north."
+    (d,) = best_comparison(extract_quantities("36 hospitals are in the north."),
+                           extract_quantities(plain), claim_text="36 hospitals are in the north.",
+                           source_text=plain)
+    assert not d["total"] and passage_stance(P_RELATED, [d])[0] == "refutes"
 
 
 def test_stance_from_nli_without_numbers():

@@ -67,10 +67,11 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
     strong = [r for r in comparisons if r["strength"] == "strong"]
     bad = [r for r in strong if r["relation"] == "inconsistent"]
     good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
-    # figures of another day than the claim's cannot decide it; they only keep the NLI
-    # from supporting it (below)
-    day_bad = [r for r in bad if not r.get("other_day")]
-    day_good = [r for r in good if not r.get("other_day")]
+    # figures of another day than the claim's, and the wholes of part-of-whole phrases
+    # ("of the 35 hospitals"), cannot decide it; they only keep the NLI from supporting
+    # it (below)
+    day_bad = [r for r in bad if not (r.get("other_day") or r.get("total"))]
+    day_good = [r for r in good if not (r.get("other_day") or r.get("total"))]
     if (day_bad or day_good) and not stale and related >= min_related and cosine >= min_cosine:
         if day_bad and not day_good:
             return "refutes", round(max(related, c), 4), "numbers"
