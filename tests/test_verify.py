@@ -198,6 +198,8 @@ def test_the_whole_of_a_part_of_whole_figure_does_not_decide_a_claim():
     assert c["total"] and c["relation"] == "inconsistent"  # 36 vs 35 hospitals in all
     assert passage_stance(P_RELATED, [c])[0] == "neutral"  # ... is not a refutation
     assert passage_stance(P_ENTAIL, [c])[0] == "neutral"   # and blocks an NLI support
+    line = comparison_sentence({"text": claim_text}, {"passage": source, "comparisons": [c]})
+    assert "36 hospitals" in line and "35 hospitals" in line and "not decisive" in line
     plain = "35 hospitals are in the north."
     (d,) = best_comparison(extract_quantities("36 hospitals are in the north."),
                            extract_quantities(plain), claim_text="36 hospitals are in the north.",

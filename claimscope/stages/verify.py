@@ -123,8 +123,10 @@ def comparison_sentence(claim: dict[str, Any], ev: dict[str, Any]) -> str | None
         return None
     r = comps[0]
     cite = ", ".join(x for x in (ev.get("source"), ev.get("date")) if x)
+    note = " [the wholes of part-of-whole figures: not decisive]" if r.get("total") else ""
     return (f"claim: {_context(claim['text'], r['claim'])}; "
-            f"source: {_context(ev['passage'], r['source'])}" + (f" ({cite})" if cite else ""))
+            f"source: {_context(ev['passage'], r['source'])}" + (f" ({cite})" if cite else "")
+            + note)
 
 
 def _context(text: str, piece: str | None, words: int = 6) -> str:
