@@ -20,7 +20,10 @@ with None for an open end, ``bound``, ``approximate``, ``unit``, ``counted``, ``
   (``day_mentions``): "23,000 litres on Wednesday" (15 November) is not compared with "On
   18 November, 123,000 litres entered": figures of another day neither support nor refute;
   nor does the whole of a part-of-whole figure (``is_total``): in "26 of Gaza's 36
-  hospitals" the claim is about the 26, and "35 hospitals" elsewhere does not refute it.
+  hospitals" the claim is about the 26, and "35 hospitals" elsewhere does not refute it;
+  nor does a figure when the claim's names where it went ("300 litres of fuel delivered
+  *to the hospital*") and the sentence of the source's figure does not mention that
+  place (``scope_words``).
 
     >>> from claimscope.quantities import extract_quantities as q
     >>> compare_quantities(q("some 300 trucks entered")[0], q("117 trucks entered")[0])["relation"]
@@ -37,7 +40,7 @@ import re
 from typing import Any
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
-           "head_noun", "day_mentions", "is_total"]
+           "head_noun", "day_mentions", "is_total", "scope_words", "decisive"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
@@ -205,6 +208,34 @@ def is_total(text: str, start: int) -> bool:
     return bool(_PART_OF.search(text[max(0, start - 60):start]))
 
 
+_SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?"
+                    r"([a-z][a-z-]{3,})")
+_CLAUSE_END = re.compile(r"[;.,:!?()]|\s[-–]\s|\b(?:but|and|while|which|who)\b")
+_NOT_SCOPE = _STOP | frozenset("""first last time times same next past rest whole entire
+least most date today daily days weeks months years hours week month year hour least
+once now least date hold keep make take give allow enter reach""".split())
+
+
+def scope_words(text: str, end: int, after: int = 60) -> set[str]:
+    """Stems of the common nouns a figure's clause says it went to or is at ("delivered
+    300 litres *to the hospital*" -> {"hosp"}); names are left out (they say who or where
+    on a map, and "to Gaza" matches most passages of a conflict)."""
+    tail = text[end:end + after]
+    stop = _CLAUSE_END.search(tail)
+    tail = tail[:stop.start()] if stop else tail
+    return {m.group(1)[:4] for m in _SCOPE.finditer(tail)
+            if m.group(1) not in _NOT_SCOPE}
+
+
+def sentence_stems(text: str, start: int, end: int) -> set[str]:
+    """4-letter stems of the words of the sentence holding text[start:end]."""
+    begin = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        begin = m.end()
+    stop = _SENTENCE_END.search(text, end)
+    return {w.lower()[:4] for w in _WORD.findall(text[begin:stop.start() if stop else len(text)])}
+
+
 _MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
@@ -270,6 +301,12 @@ def other_days(claim_days: set[tuple[int, int]], source_text: str, sq: dict[str,
     return bool(days) and not (days & claim_days)
 
 
+def decisive(comparison: dict[str, Any]) -> bool:
+    """Can this comparison decide the claim (not of another day, place, or a total)?"""
+    return not (comparison.get("other_day") or comparison.get("other_scope")
+                or comparison.get("total"))
+
+
 def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, Any]], *,
                     allow_weak: bool = False, claim_text: str | None = None,
                     source_text: str | None = None, claim_ref: _dt.date | None = None,
@@ -280,15 +317,26 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     one (a source that states the claimed figure supports it, even if it also gives
     others), else the nearest inconsistent one is kept. With the texts, a figure of
     another day (``other_days``; ``claim_ref`` and ``source_ref`` are the dates of the two
-    texts, which resolve weekdays) comes last and is marked ``other_day``, and one where
-    either figure is the whole of a part-of-whole phrase (``is_total``) is marked
-    ``total``: neither can decide the claim, but both still say that the passage's
+    texts, which resolve weekdays) is marked ``other_day``, one where either figure is the
+    whole of a part-of-whole phrase (``is_total``) ``total``, and one whose claim figure
+    names a place the source figure's sentence does not mention (``scope_words``)
+    ``other_scope``: these come
+    last and cannot decide the claim (``decisive``), but still say that the passage's
     figures are not the claim's.
     """
     out = []
     texts = claim_text is not None and source_text is not None
     claim_days = day_mentions(claim_text, claim_ref) if texts else set()
     other: dict[int, bool] = {}  # per source figure, whichever claim figure asks
+    words: dict[int, set[str]] = {}
+
+    def stems(k: int) -> set[str]:
+        """The words of the sentence that gives source figure k (where it went)."""
+        if k not in words:
+            sq = source_qs[k]
+            words[k] = (sentence_stems(source_text, sq["start"], sq["end"])
+                        if texts and sq.get("start") is not None else set())
+        return words[k]
 
     def other_day(k: int) -> bool:
         if k not in other:
@@ -302,14 +350,16 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             continue
         at = claim_text.find(cq.get("text") or "\x00") if texts else -1
         claim_total = at >= 0 and is_total(claim_text, at)
-        found = [dict(r, other_day=other_day(k), total=claim_total or source_total[k])
+        scope = scope_words(claim_text, at + len(cq["text"])) if at >= 0 else set()
+        found = [dict(r, other_day=other_day(k), other_scope=bool(scope and stems(k))
+                      and not scope <= stems(k), total=claim_total or source_total[k])
                  for k, sq in enumerate(source_qs) if (r := compare_quantities(cq, sq))
                  and (not texts or same_context(claim_text, cq, source_text, sq))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]
         if not found:
             continue
-        found.sort(key=lambda r: (r["other_day"] or r["total"], r["strength"] != "strong",
+        found.sort(key=lambda r: (not decisive(r), r["strength"] != "strong",
                                   r["relation"] != "consistent", r["distance"]))
         out.append(found[0])
     return out

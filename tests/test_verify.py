@@ -12,7 +12,8 @@ from click.testing import CliRunner
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
 from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
-                                   day_mentions, days_in_force, head_noun, interval, is_total)
+                                   day_mentions, days_in_force, head_noun, interval, is_total,
+                                   scope_words)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
 from claimscope.render.verification import claims_html, claims_markdown
@@ -205,6 +206,28 @@ def test_the_whole_of_a_part_of_whole_figure_does_not_decide_a_claim():
                            extract_quantities(plain), claim_text="36 hospitals are in the north.",
                            source_text=plain)
     assert not d["total"] and passage_stance(P_RELATED, [d])[0] == "refutes"
+
+
+def test_a_figure_placed_where_the_source_figure_is_not_decides_nothing():
+    def scope(text, figure):
+        return scope_words(text, text.index(figure) + len(figure))
+
+    assert scope("delivered about 300 litres of fuel to the hospital, but", "300 litres") == {"hosp"}
+    assert scope("12,000 tonnes of aid to the north", "12,000 tonnes") == {"nort"}
+    assert scope("some 300 trucks entered Gaza on Tuesday", "300 trucks") == set()  # a name
+    assert scope("at least 20 trucks for the first time", "20 trucks") == set()
+    assert scope("300 litres, and the rest went to the hospital", "300 litres") == set()  # clause
+    claim_text = "The army said it delivered about 300 litres of fuel to the hospital."
+    elsewhere = ("On 15 November, some 23,000 litres of fuel entered Gaza from Egypt. "
+                 "Hospitals are running out of fuel.")
+    (c,) = best_comparison(extract_quantities(claim_text), extract_quantities(elsewhere),
+                           claim_text=claim_text, source_text=elsewhere)
+    assert c["other_scope"] and c["relation"] == "inconsistent"
+    assert passage_stance(P_RELATED, [c])[0] == "neutral"  # not refuted by the Gaza total
+    there = "The army delivered 2,000 litres of fuel to Shifa hospital on Sunday."
+    (d,) = best_comparison(extract_quantities(claim_text), extract_quantities(there),
+                           claim_text=claim_text, source_text=there)
+    assert not d["other_scope"] and passage_stance(P_RELATED, [d])[0] == "refutes"
 
 
 def test_stance_from_nli_without_numbers():

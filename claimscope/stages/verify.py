@@ -24,8 +24,10 @@ earlier figures); the older ones are kept as neutral evidence with ``superseded_
 passage more than ``max_age_days`` (3) older than the article is not compared figure by
 figure (its figures may have changed since), figures are compared only when the words
 around them share a content word (``numcompare.same_context``) and, when both sentences
-name days, one of them is the same (``numcompare.other_days``), and a figure supports a
-claim only when it lies inside the claim's interval. A passage whose matching figures all
+name days, one of them is the same (``numcompare.other_days``); the whole of a
+part-of-whole figure, or a figure the claim places where the passage never goes
+(``numcompare.decisive``), decides nothing; and a figure supports a claim only when it
+lies inside the claim's interval. A passage whose matching figures all
 disagree with the claim's never supports it on the NLI alone (old or new).
 """
 
@@ -38,7 +40,7 @@ import numpy as np
 
 from ..document import Document
 from ..errors import ClaimscopeError, check_param
-from ..numcompare import best_comparison
+from ..numcompare import best_comparison, decisive
 from ..pipeline import Stage
 from ..registry import stages
 
@@ -67,11 +69,11 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
     strong = [r for r in comparisons if r["strength"] == "strong"]
     bad = [r for r in strong if r["relation"] == "inconsistent"]
     good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
-    # figures of another day than the claim's, and the wholes of part-of-whole phrases
-    # ("of the 35 hospitals"), cannot decide it; they only keep the NLI from supporting
-    # it (below)
-    day_bad = [r for r in bad if not (r.get("other_day") or r.get("total"))]
-    day_good = [r for r in good if not (r.get("other_day") or r.get("total"))]
+    # figures of another day or place than the claim's, and the wholes of part-of-whole
+    # phrases ("of the 35 hospitals"), cannot decide it; they only keep the NLI from
+    # supporting it (below)
+    day_bad = [r for r in bad if decisive(r)]
+    day_good = [r for r in good if decisive(r)]
     if (day_bad or day_good) and not stale and related >= min_related and cosine >= min_cosine:
         if day_bad and not day_good:
             return "refutes", round(max(related, c), 4), "numbers"
@@ -270,7 +272,8 @@ class Verify(Stage):
                         min_cosine=self.min_cosine_numbers, stale=stale)
                     if stale:
                         comps = []
-                    comps = [r for r in comps if not r.get("other_day")]
+                    comps = [r for r in comps
+                             if not (r.get("other_day") or r.get("other_scope"))]
                     ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
                                                    "url", "date", "publisher", "offsets",
                                                    "score", "cosine", "after_article")}
