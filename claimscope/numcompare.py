@@ -197,8 +197,9 @@ def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
 
 
 _PART_OF = re.compile(
-    r"(?:(?<![\d,.])(?!(?:19|20)\d\d\b)\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|"
-    r"hundreds|thousands|all|most|half|many|some|none|several)\s+(?:out\s+)?of\s+"
+    r"(?:(?<![\d,.])(?!(?:19|20)\d\d\b)\d[\d,.]*"  # a number, not a year
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|hundreds"
+    r"|thousands|all|most|half|many|some|none|several)\s+(?:out\s+)?of\s+"
     r"(?:(?:the|its|their|his|her|our|[A-Z][\w-]*(?:'s|’s))\s+){0,2}$", re.I)
 
 
@@ -212,8 +213,8 @@ _SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|
                     r"([a-z][a-z-]{3,})")
 _CLAUSE_END = re.compile(r"[;.,:!?()]|\s[-–]\s|\b(?:but|and|while|which|who)\b")
 _NOT_SCOPE = _STOP | frozenset("""first last time times same next past rest whole entire
-least most date today daily days weeks months years hours week month year hour least
-once now least date hold keep make take give allow enter reach""".split())
+least most once date today daily hour hours week weeks month months year years days
+hold keep make take give allow enter reach""".split())
 
 
 def scope_words(text: str, end: int, after: int = 60) -> set[str]:
@@ -320,9 +321,8 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     texts, which resolve weekdays) is marked ``other_day``, one where either figure is the
     whole of a part-of-whole phrase (``is_total``) ``total``, and one whose claim figure
     names a place the source figure's sentence does not mention (``scope_words``)
-    ``other_scope``: these come
-    last and cannot decide the claim (``decisive``), but still say that the passage's
-    figures are not the claim's.
+    ``other_scope``: these come last and cannot decide the claim (``decisive``), but
+    still say that the passage's figures are not the claim's.
     """
     out = []
     texts = claim_text is not None and source_text is not None
