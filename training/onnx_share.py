@@ -1,4 +1,5 @@
-"""Store the word-embedding matrix that claimscope's ONNX models share in one file.
+"""Post-processing of claimscope's MiniLM ONNX exports: the word-embedding matrix that the
+encoder and the NLI model share, stored in one file; and the encoder's ``hidden_5`` output.
 
 The sentence encoder and the NLI cross-encoder are both all-MiniLM-L6-v2 fine-tuned with
 their word embeddings frozen, so after int8 quantization the two 30522 x 384 matrices are
@@ -55,6 +56,36 @@ def share_word_embeddings(model_path: Path) -> Path:
     # serialised by hand: onnx.save would try to write the external data itself
     model_path.write_bytes(model.SerializeToString())
     return target
+
+
+#: the encoder output the rhetoric heads read when they carry their own top layer
+#: (train_persuasion.py --branch): the states after layer 5 of MiniLM-L6's 6
+BRANCH_OUTPUT = "hidden_5"
+BRANCH_LAYER = 4  # 0-based index of the layer whose output BRANCH_OUTPUT is
+
+
+def expose_branch_output(path: Path) -> None:
+    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output.
+
+    The graph computes it anyway; exposing it changes none of the other outputs (checked
+    bit for bit) and lets the rhetoric heads run their own copy of the last layer on it.
+    Idempotent; external data stays where it is.
+    """
+    import onnx
+
+    path = Path(path)
+    model = onnx.load(str(path), load_external_data=False)
+    if any(o.name == BRANCH_OUTPUT for o in model.graph.output):
+        return
+    tensor = f"/encoder/encoder/layer.{BRANCH_LAYER}/output/LayerNorm/LayerNormalization_output_0"
+    if not any(tensor in n.output for n in model.graph.node):
+        raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of layer "
+                         f"{BRANCH_LAYER}); this is not a claimscope MiniLM export")
+    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [BRANCH_OUTPUT],
+                                                  name=f"{BRANCH_OUTPUT}_output"))
+    model.graph.output.append(onnx.helper.make_tensor_value_info(
+        BRANCH_OUTPUT, onnx.TensorProto.FLOAT, ["batch", "sequence", 384]))
+    path.write_bytes(model.SerializeToString())
 
 
 if __name__ == "__main__":

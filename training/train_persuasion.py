@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
+from onnx_share import BRANCH_LAYER, BRANCH_OUTPUT  # noqa: E402
 from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
                                  ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
                                  span_features, span_hashes)
@@ -285,7 +286,7 @@ TOP_KEYS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attent
             "inter": "intermediate.dense", "out": "output.dense", "ln2": "output.LayerNorm"}
 
 
-def init_top_layer(token_head, checkpoint: Path, layer: int = 5) -> None:
+def init_top_layer(token_head, checkpoint: Path, layer: int = BRANCH_LAYER + 1) -> None:
     """Copy layer ``layer`` of an encoder checkpoint (train_sentence_heads.py's best.pt)
     into the token head's top layer."""
     import torch
@@ -921,7 +922,7 @@ def sha256(path: Path) -> str:
 
 def states_output(args) -> str:
     """The encoder output the token head reads: below the last layer with a branch."""
-    return "hidden_5" if args.branch is not None else "last_hidden_state"
+    return BRANCH_OUTPUT if args.branch is not None else "last_hidden_state"
 
 
 def load_examples(args) -> dict[str, list[Example]]:
@@ -930,7 +931,8 @@ def load_examples(args) -> dict[str, list[Example]]:
     ptc_train = pdata.ptc("train", args.data)
     st3_train = {a["id"]: a for a in pdata.st3("train", args.data)}
     ptc_dev_ids = {a["id"] for a in pdata.ptc("dev", args.data)}
-    feats = {f["id"]: f for f in pdata.features("ptc-train", ptc_train, models, states_output=states_output(args))}
+    feats = {f["id"]: f for f in pdata.features("ptc-train", ptc_train, models,
+                                                 states_output=states_output(args))}
     examples = []
     merged_st3 = 0
     for a in ptc_train:

@@ -35,11 +35,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import SHARED_FILE, share_word_embeddings  # noqa: E402
+from onnx_share import (BRANCH_OUTPUT, SHARED_FILE, expose_branch_output,  # noqa: E402
+                        share_word_embeddings)
 
 MAX_LENGTH = 128
 HIDDEN = 384
-HIDDEN_LAYERS = 6  # all-MiniLM-L6
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OUTPUTS = ("last_hidden_state", "sentence_embedding")
@@ -560,34 +560,6 @@ def quantize(src: Path, dst: Path) -> None:
     # Per-tensor scales cost ~0.05 cosine on MiniLM embeddings (min 0.85 on dev sentences);
     # per-channel brings the mean back to ~0.99 for +0.5 MB.
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True)
-
-
-#: the encoder output the rhetoric heads read when they carry their own top layer
-#: (train_persuasion.py --branch): the states after layer 5 of 6
-BRANCH_OUTPUT = "hidden_5"
-
-
-def expose_branch_output(path: Path) -> None:
-    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output.
-
-    The graph computes it anyway; exposing it changes none of the other outputs (checked
-    bit for bit) and lets the rhetoric heads run their own copy of the last layer on it.
-    """
-    import onnx
-
-    model = onnx.load(str(path), load_external_data=False)
-    if any(o.name == BRANCH_OUTPUT for o in model.graph.output):
-        return
-    layer = HIDDEN_LAYERS - 2
-    tensor = f"/encoder/encoder/layer.{layer}/output/LayerNorm/LayerNormalization_output_0"
-    if not any(tensor in n.output for n in model.graph.node):
-        raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of layer {layer}); "
-                         "this is not a claimscope MiniLM export")
-    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [BRANCH_OUTPUT],
-                                                  name=f"{BRANCH_OUTPUT}_output"))
-    model.graph.output.append(onnx.helper.make_tensor_value_info(
-        BRANCH_OUTPUT, onnx.TensorProto.FLOAT, ["batch", "sequence", HIDDEN]))
-    path.write_bytes(model.SerializeToString())  # keeps external data where it is
 
 
 class OnnxEncoder:

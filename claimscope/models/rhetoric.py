@@ -255,7 +255,7 @@ class RhetoricModel:
                         logits[r] += bow[hs].sum(0)
             probs += _softmax(logits)
         probs /= self.members
-        boost = float(self.w["span.repetition_boost"]) if "span.repetition_boost" in self.w else 1.0
+        boost = float(self.w.get("span.repetition_boost", 1.0))
         if boost != 1.0:
             # Repetition is a property of the article, not of the span's words: the
             # classifier sees it only through a few features, and under-uses them

@@ -72,12 +72,13 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
     # figures of another day or place than the claim's, and the wholes of part-of-whole
     # phrases ("of the 35 hospitals"), cannot decide it; they only keep the NLI from
     # supporting it (below)
-    day_bad = [r for r in bad if decisive(r)]
-    day_good = [r for r in good if decisive(r)]
-    if (day_bad or day_good) and not stale and related >= min_related and cosine >= min_cosine:
-        if day_bad and not day_good:
+    decisive_bad = [r for r in bad if decisive(r)]
+    decisive_good = [r for r in good if decisive(r)]
+    if (decisive_bad or decisive_good) and not stale and related >= min_related \
+            and cosine >= min_cosine:
+        if decisive_bad and not decisive_good:
             return "refutes", round(max(related, c), 4), "numbers"
-        if day_good and not day_bad and e >= c:
+        if decisive_good and not decisive_bad and e >= c:
             return "supports", round(max(related, e), 4), "numbers"
     if e >= min_entail and e >= c and not (bad and not good):
         return "supports", round(e, 4), "nli"
