@@ -55,8 +55,26 @@ def test_the_rhetoric_heads_read_an_output_the_encoder_has():
     pooled, states, offsets, ids = bundle.encoder.embed_tokens(texts, want)
     ref_pooled, ref_states, _, _ = bundle.encoder.embed_tokens(texts)
     assert (pooled == ref_pooled).all()  # the sentence path does not depend on it
-    assert [s.shape for s in states] == [s.shape for s in ref_states]
+    parts = len(want.split("+"))
+    assert [s.shape for s in states] == [(len(r), 384 * parts) for r in ref_states]
     assert [len(o) for o in offsets] == [len(s) for s in states] == [len(i) for i in ids]
+    assert bundle.rhetoric.manifest["token_head"]["inputs"]["token_states"] == \
+        f"float32 [batch, tokens, {384 * parts}]"
+
+
+def test_encoder_outputs_joined_by_plus_are_concatenated():
+    encoder = ModelBundle(DATA_DIR).encoder
+    texts = ["Officials said 12 people were hurt.", "Why?"]
+    names = [n for n in encoder.outputs if n != "sentence_embedding"]
+    first, last = names[-1], "last_hidden_state"
+    _, joined, _, _ = encoder.embed_tokens(texts, f"{first}+{last}")
+    _, a, _, _ = encoder.embed_tokens(texts, first)
+    _, b, _, _ = encoder.embed_tokens(texts, last)
+    for j, x, y in zip(joined, a, b):
+        assert j.shape == (len(x), 768)
+        assert (j[:, :384] == x).all() and (j[:, 384:] == y).all()
+    with pytest.raises(ModelError, match="E402.*no output 'hidden_9'"):
+        encoder.embed_tokens(texts, f"{last}+hidden_9")
 
 
 def test_an_encoder_output_that_does_not_exist_is_a_clear_error():

@@ -1,5 +1,5 @@
 """Post-processing of claimscope's MiniLM ONNX exports: the word-embedding matrix that the
-encoder and the NLI model share, stored in one file; and the encoder's ``hidden_5`` output.
+encoder and the NLI model share, stored in one file; and the encoder's ``hidden_K`` outputs.
 
 The sentence encoder and the NLI cross-encoder are both all-MiniLM-L6-v2 fine-tuned with
 their word embeddings frozen, so after int8 quantization the two 30522 x 384 matrices are
@@ -11,6 +11,7 @@ ships it once.
 Usage::
 
     python training/onnx_share.py claimscope/models/data/encoder.int8.onnx claimscope/models/data/nli.int8.onnx
+    python training/onnx_share.py --expose hidden_3 claimscope/models/data   # + manifest.json
 """
 
 from __future__ import annotations
@@ -62,33 +63,73 @@ def share_word_embeddings(model_path: Path) -> Path:
 #: (train_persuasion.py --branch): the states after layer 5 of MiniLM-L6's 6
 BRANCH_OUTPUT = "hidden_5"
 BRANCH_LAYER = 4  # 0-based index of the layer whose output BRANCH_OUTPUT is
+#: middle-layer outputs every export exposes beside the last layer (train_persuasion.py
+#: --inputs hidden_3+last_hidden_state reads the two side by side)
+MIX_OUTPUTS = ("hidden_3",)
 
 
 def expose_branch_output(path: Path) -> None:
-    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output.
+    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output."""
+    expose_layer_output(path, BRANCH_OUTPUT)
+
+
+def expose_layer_output(path: Path, name: str) -> None:
+    """Add ``name`` = ``hidden_K``, the states after layer K of the encoder, as a graph output.
 
     The graph computes it anyway; exposing it changes none of the other outputs (checked
-    bit for bit) and lets the rhetoric heads run their own copy of the last layer on it.
-    Idempotent; external data stays where it is.
+    bit for bit) and lets the rhetoric heads read it (their own copy of the last layer on
+    ``hidden_5``, or several layers side by side). Idempotent; external data stays where
+    it is.
     """
     import onnx
 
     path = Path(path)
+    if not (name.startswith("hidden_") and name[7:].isdigit() and int(name[7:]) >= 1):
+        raise SystemExit(f"expected an output name hidden_K (K >= 1, the layer), got {name!r}")
+    layer = int(name[7:]) - 1
     model = onnx.load(str(path), load_external_data=False)
-    if any(o.name == BRANCH_OUTPUT for o in model.graph.output):
+    if any(o.name == name for o in model.graph.output):
         return
-    tensor = f"/encoder/encoder/layer.{BRANCH_LAYER}/output/LayerNorm/LayerNormalization_output_0"
+    tensor = f"/encoder/encoder/layer.{layer}/output/LayerNorm/LayerNormalization_output_0"
     if not any(tensor in n.output for n in model.graph.node):
         raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of layer "
-                         f"{BRANCH_LAYER}); this is not a claimscope MiniLM export")
-    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [BRANCH_OUTPUT],
-                                                  name=f"{BRANCH_OUTPUT}_output"))
+                         f"{layer}, 0-based); this is not a claimscope MiniLM export, or "
+                         f"{name} is its last layer (use last_hidden_state)")
+    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [name],
+                                                  name=f"{name}_output"))
     model.graph.output.append(onnx.helper.make_tensor_value_info(
-        BRANCH_OUTPUT, onnx.TensorProto.FLOAT, ["batch", "sequence", 384]))
+        name, onnx.TensorProto.FLOAT, ["batch", "sequence", 384]))
     path.write_bytes(model.SerializeToString())
 
 
+def layer_output_doc(name: str) -> str:
+    """The manifest's description of a ``hidden_K`` output."""
+    return (f"float32 [batch, sequence, 384] (the states after layer {name[7:]} of 6; "
+            "read by the rhetoric heads when persuasion.json token_head.input names it)")
+
+
+def expose_in_folder(folder: Path, name: str) -> None:
+    """``expose_layer_output`` on ``folder/encoder.int8.onnx``, and its manifest.json
+    updated to match (the file's sha256 and size, the output's description)."""
+    import hashlib
+    import json
+
+    folder = Path(folder)
+    path = folder / "encoder.int8.onnx"
+    expose_layer_output(path, name)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["onnx"]["outputs"][name] = layer_output_doc(name)
+    manifest["files"]["encoder.int8.onnx"] = {
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--expose":
+        # python training/onnx_share.py --expose hidden_3 claimscope/models/data
+        expose_in_folder(Path(sys.argv[3]), sys.argv[2])
+        raise SystemExit(0)
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     for arg in sys.argv[1:]:

@@ -152,7 +152,8 @@ def word_embeddings() -> np.ndarray:
 
 
 def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_hidden: int,
-                 lex_dim: int = 0, context: bool = False, top_layer: bool = False):
+                 lex_dim: int = 0, context: bool = False, top_layer: bool = False,
+                 n_inputs: int = 1):
     import torch
     from torch import nn
 
@@ -198,9 +199,12 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
             super().__init__()
             if top_layer:
                 self.top = TopLayer()
+            # one LayerNorm per encoder output read (layers differ in scale)
+            self.in_dim = HIDDEN * n_inputs
             self.norm = nn.LayerNorm(HIDDEN)
+            self.norms_extra = nn.ModuleList([nn.LayerNorm(HIDDEN) for _ in range(n_inputs - 1)])
             self.drop = nn.Dropout(dropout)
-            self.proj = nn.Linear(HIDDEN + lex_dim, d)
+            self.proj = nn.Linear(self.in_dim + lex_dim, d)
             if lex_dim:
                 self.register_buffer("word_emb", torch.from_numpy(word_embeddings()),
                                      persistent=False)
@@ -220,7 +224,13 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
 
         def forward(self, token_states, mask, token_ids=None, lexical=None, ctx=None):
             bias = (1.0 - mask)[:, None, None, :] * -10000.0
-            x = self.norm(self.top(token_states, bias) if top_layer else token_states)
+            x = self.top(token_states, bias) if top_layer else token_states
+            if n_inputs > 1:
+                parts = x.split(HIDDEN, dim=-1)
+                x = torch.cat([self.norm(parts[0])]
+                              + [n(p) for n, p in zip(self.norms_extra, parts[1:])], dim=-1)
+            else:
+                x = self.norm(x)
             if lex_dim:
                 lx = lexical if lexical is not None else self.lexical(token_ids)
                 x = torch.cat([x, lx], dim=-1)
@@ -278,7 +288,8 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
 def models_of(args):
     """build_models with the settings of ``args``."""
     return build_models(args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden,
-                        args.lex_dim, args.context, top_layer=args.branch is not None)
+                        args.lex_dim, args.context, top_layer=args.branch is not None,
+                        n_inputs=len(states_output(args).split("+")))
 
 
 TOP_KEYS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
@@ -326,7 +337,7 @@ def run_flat(token_head, examples: list[Example], max_tokens: int = 3000):
     start_of, pos = {}, 0
     for chunk in chunks:
         w = max(max(len(examples[ei].states[si]) for ei, si in chunk), 1)
-        x = np.zeros((len(chunk), w, HIDDEN), np.float32)
+        x = np.zeros((len(chunk), w, token_head.in_dim), np.float32)
         mask = np.zeros((len(chunk), w), np.float32)
         ids = np.zeros((len(chunk), w), np.int64)
         ctx = np.zeros((len(chunk), 2 * HIDDEN), np.float32)
@@ -717,7 +728,7 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
                     torch.cat([o[2] for o in outs], -1), torch.cat([o[3] for o in outs], -1))
 
     wrapped = (Exported(token_heads[0]) if len(token_heads) == 1 else Ensemble()).eval()
-    x = torch.randn(2, 7, HIDDEN)
+    x = torch.randn(2, 7, token_heads[0].in_dim)
     mask = torch.ones(2, 7)
     mask[1, 5:] = 0
     ids = torch.randint(0, 30000, (2, 7))
@@ -921,8 +932,9 @@ def sha256(path: Path) -> str:
 
 
 def states_output(args) -> str:
-    """The encoder output the token head reads: below the last layer with a branch."""
-    return BRANCH_OUTPUT if args.branch is not None else "last_hidden_state"
+    """The encoder output(s) the token head reads: below the last layer with a branch,
+    else ``--inputs`` (outputs joined by "+" are concatenated)."""
+    return BRANCH_OUTPUT if args.branch is not None else args.inputs
 
 
 def load_examples(args) -> dict[str, list[Example]]:
@@ -982,6 +994,10 @@ def parse_args(argv=None):
                          "head a copy of its last layer, fine-tuned, reading the encoder's "
                          "hidden_5 output (the encoder ONNX must have it)")
     ap.add_argument("--branch-lr", type=float, default=5e-5)
+    ap.add_argument("--inputs", default="last_hidden_state",
+                    help="encoder output(s) the token head reads, e.g. "
+                         "hidden_3+last_hidden_state (concatenated; the encoder must expose "
+                         "them: training/onnx_share.py expose_layer_output)")
     ap.add_argument("--context", action="store_true",
                     help="add each sentence's embedding and its article's mean to every token")
     ap.add_argument("--lex-dim", type=int, default=0,
@@ -1091,7 +1107,7 @@ def main(argv=None) -> None:
                        "input": states_output(args), "top_layer": args.branch is not None,
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
-                       "inputs": {"token_states": "float32 [batch, tokens, 384]",
+                       "inputs": {"token_states": f"float32 [batch, tokens, {token_heads[0].in_dim}]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
                        "outputs": {

@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import (BRANCH_OUTPUT, SHARED_FILE, expose_branch_output,  # noqa: E402
+from onnx_share import (BRANCH_OUTPUT, MIX_OUTPUTS, SHARED_FILE,  # noqa: E402
+                        expose_branch_output, expose_layer_output, layer_output_doc,
                         share_word_embeddings)
 
 MAX_LENGTH = 128
@@ -638,6 +639,8 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     quantize(fp32, out / "encoder.int8.onnx")
     share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
     expose_branch_output(out / "encoder.int8.onnx")
+    for name in MIX_OUTPUTS:
+        expose_layer_output(out / "encoder.int8.onnx", name)
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
     probe = [
@@ -710,6 +713,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
                 "sentence_embedding": "float32 [batch, 384] (attention-mask mean pool, not normalised)",
                 BRANCH_OUTPUT: "float32 [batch, sequence, 384] (the states after layer 5 of 6, "
                                "the input of the last layer; read by the rhetoric heads)",
+                **{name: layer_output_doc(name) for name in MIX_OUTPUTS},
             },
         },
         "heads": {

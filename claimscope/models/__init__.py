@@ -105,6 +105,14 @@ class Encoder:
     def dim(self) -> int:
         return 384
 
+    @property
+    def outputs(self) -> list[str]:
+        """Names of the encoder graph's outputs (token states of some layers, the pooled
+        ``sentence_embedding``); ``embed_tokens`` reads one or several of them."""
+        if self.session_ is None:
+            self._load()
+        return list(self._outputs)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled sentence embeddings, shape (len(texts), dim), float32."""
         if self.session_ is None:
@@ -135,7 +143,8 @@ class Encoder:
 
         Returns ``(pooled, states, offsets, ids)``: ``pooled`` as ``embed``; ``states[i]``
         the float16 token states of text i (the model output ``states_output``, default
-        ``last_hidden_state``), shape (n_tokens, dim), [CLS] and [SEP] included;
+        ``last_hidden_state``; ``"a+b"`` concatenates outputs a and b along the last axis),
+        shape (n_tokens, dim x number of outputs), [CLS] and [SEP] included;
         ``offsets[i]`` int32 (n_tokens, 2) character offsets of each token in text i,
         (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids.
         """
@@ -148,11 +157,14 @@ class Encoder:
         if not texts:
             return pooled, states, offsets, token_ids
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        hidden_name = states_output or ("last_hidden_state" if "last_hidden_state"
-                                        in self._outputs else self._outputs[0])
-        if hidden_name not in self._outputs:
-            raise ModelError(Errors.E402.format(path=self.onnx_path, name=hidden_name,
-                                                outputs=", ".join(self._outputs)))
+        hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
+                                          in self._outputs else self._outputs[0])).split("+")
+        for name in hidden_names:
+            if name not in self._outputs:
+                raise ModelError(Errors.E402.format(path=self.onnx_path, name=name,
+                                                    outputs=", ".join(self._outputs)))
+        width_out = self.dim * len(hidden_names)
+        states = [np.zeros((0, width_out), np.float16)] * len(texts)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for i in range(0, len(order), self.batch_size):
             idx = order[i:i + self.batch_size]
@@ -167,11 +179,14 @@ class Encoder:
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             if "sentence_embedding" in self._outputs:
-                hidden, emb = self.session_.run([hidden_name, "sentence_embedding"], feeds)
+                *hidden_parts, emb = self.session_.run(hidden_names + ["sentence_embedding"],
+                                                       feeds)
             else:
-                (hidden,) = self.session_.run([hidden_name], feeds)
+                hidden_parts = self.session_.run(hidden_names, feeds)
                 m = mask[..., None].astype(np.float32)
-                emb = (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+                emb = (hidden_parts[0] * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            hidden = (hidden_parts[0] if len(hidden_parts) == 1
+                      else np.concatenate(hidden_parts, axis=-1))
             pooled[idx] = emb
             for row, j in enumerate(idx):
                 enc = encs[j]

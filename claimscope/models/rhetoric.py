@@ -269,8 +269,8 @@ class RhetoricModel:
 
     @property
     def states_input(self) -> str:
-        """The encoder output the token head reads (``last_hidden_state`` unless the head
-        carries its own top encoder layer and reads the states below it)."""
+        """The encoder output(s) the token head reads: ``last_hidden_state``, another
+        layer's ``hidden_K``, or several joined by "+" (concatenated, see ``embed_tokens``)."""
         return str(self.manifest["token_head"].get("input", "last_hidden_state"))
 
     @property

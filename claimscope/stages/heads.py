@@ -76,8 +76,8 @@ class Encode(_ModelStage):
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         if self.token_states:
-            # the rhetoric heads say which encoder output they read (the last layer, or
-            # the one below it when they carry their own copy of the top layer)
+            # the rhetoric heads say which encoder output(s) they read (the last layer,
+            # or "hidden_3+last_hidden_state": a middle layer beside it)
             output = self.states_output or self.bundle.rhetoric.states_input
             emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output)
         else:
