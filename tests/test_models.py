@@ -80,3 +80,27 @@ def test_encoder_outputs_joined_by_plus_are_concatenated():
 def test_an_encoder_output_that_does_not_exist_is_a_clear_error():
     with pytest.raises(ModelError, match="E402.*no output 'hidden_9'"):
         ModelBundle(DATA_DIR).encoder.embed_tokens(["A sentence."], "hidden_9")
+
+
+def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
+    pytest.importorskip("onnx")  # a training dependency (requirements-train.txt)
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from onnx_share import expose_in_folder
+
+    for path in DATA_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    expose_in_folder(tmp_path, "hidden_2")
+    texts = ["Officials said 12 people were hurt.", "These cowardly thugs will never win."]
+    new = ModelBundle(tmp_path).encoder  # the manifest's sha256 was updated: it loads
+    old = ModelBundle(DATA_DIR).encoder
+    assert "hidden_2" in new.outputs and "hidden_2" not in old.outputs
+    p_new, s_new, _, _ = new.embed_tokens(texts, "last_hidden_state")
+    p_old, s_old, _, _ = old.embed_tokens(texts, "last_hidden_state")
+    assert (p_new == p_old).all() and all((a == b).all() for a, b in zip(s_new, s_old))
+    _, mid, _, _ = new.embed_tokens(texts, "hidden_2")
+    assert not any((a == b).all() for a, b in zip(mid, s_old))  # another layer's states
+    with pytest.raises(SystemExit, match="expected an output name hidden_K"):
+        expose_in_folder(tmp_path, "layer_2")

@@ -994,6 +994,10 @@ def parse_args(argv=None):
                          "head a copy of its last layer, fine-tuned, reading the encoder's "
                          "hidden_5 output (the encoder ONNX must have it)")
     ap.add_argument("--branch-lr", type=float, default=5e-5)
+    ap.add_argument("--span-decoding", type=float, nargs=4, default=None,
+                    metavar=("THRESHOLD", "SEED", "SPLIT", "GAP"),
+                    help="use this span decoding instead of tuning it on the held-out slice "
+                         "(seed 0: none); e.g. what pooled_decoding.py chose on two slices")
     ap.add_argument("--inputs", default="last_hidden_state",
                     help="encoder output(s) the token head reads, e.g. "
                          "hidden_3+last_hidden_state (concatenated; the encoder must expose "
@@ -1063,7 +1067,15 @@ def main(argv=None) -> None:
     valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid_ex]
     drift = _drift(token_heads, valid_ex[:5], valid_outs[:5])
     print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
-    si_t, si_seed, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
+    if args.span_decoding:
+        si_t, si_seed, si_split = args.span_decoding[:3]
+        si_gap = int(args.span_decoding[3])
+        _set_seed(rt.weights_, si_seed)
+        rt.weights_["si_split"], rt.weights_["si_merge_gap"] = si_split, si_gap
+        si_f1 = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), tc=False)["si"][si_t]["f1"]
+        print(f"span decoding as given: SI F1 {si_f1:.4f} on the held-out slice", flush=True)
+    else:
+        si_t, si_seed, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
     rep_boost = tune_repetition_boost(rt, valid_ex, valid_outs)
     res = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=PARA_THRESHOLDS)
     st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
