@@ -66,11 +66,8 @@ BRANCH_LAYER = 4  # 0-based index of the layer whose output BRANCH_OUTPUT is
 #: middle-layer outputs every export exposes beside the last layer (train_persuasion.py
 #: --inputs hidden_3+last_hidden_state reads the two side by side)
 MIX_OUTPUTS = ("hidden_3",)
-
-
-def expose_branch_output(path: Path) -> None:
-    """Add ``BRANCH_OUTPUT`` (the output of the second-to-last layer) as a graph output."""
-    expose_layer_output(path, BRANCH_OUTPUT)
+#: every hidden_K output an export exposes (the branch input and the mixed layers)
+EXPOSED_OUTPUTS = (BRANCH_OUTPUT, *MIX_OUTPUTS)
 
 
 def expose_layer_output(path: Path, name: str) -> None:

@@ -50,24 +50,23 @@ def main(argv=None) -> None:
             for i, (_, valid, _) in enumerate(runs) for ex in valid}
     scored = []
     for seed in tp.SEEDS:
-        for split in (0.7, 0.9, 1.01):
-            for gap in (0, 2, 4, 6, 8, 10):
+        for split in tp.SPLITS:
+            for gap in tp.GAPS:
                 for t in tp.THRESHOLDS:
                     if seed and t >= seed:
                         continue
                     pred = {}
                     for i, (model, valid, outs) in enumerate(runs):
-                        tp._set_seed(model.weights_, seed)
-                        model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
+                        tp.set_decoding(model.weights_, seed, split, gap)
                         for ex, o in zip(valid, outs):
                             found = model.detect(ex.text, ex.sentences, o, t)
                             if found:
                                 pred[(i, ex.id)] = [(s, e) for s, e, _, _ in found]
-                    # ties keep the first: no seed before a seed, never cutting last
-                    scored.append((round(si_score(pred, gold)["f1"], 4), -seed, split, -gap, -t))
-    f1, seed, split, gap, t = max(scored)
-    print(f"pooled SI F1 {f1:.4f} on {len(gold)} articles: --span-decoding {-t} {-seed} "
-          f"{split} {-gap}")
+                    # ties broken as tune_span_decoding breaks them
+                    scored.append((si_score(pred, gold)["f1"], t, seed, split, gap))
+    f1, t, seed, split, gap = max(scored)
+    print(f"pooled SI F1 {f1:.4f} on {len(gold)} articles: --span-decoding {t} {seed} "
+          f"{split} {gap}")
 
 
 if __name__ == "__main__":

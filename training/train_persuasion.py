@@ -632,16 +632,21 @@ THRESHOLDS = tuple(np.round(np.arange(0.1, 0.71, 0.05), 2).tolist())
 PARA_THRESHOLDS = tuple(np.round(np.arange(0.15, 0.71, 0.05), 2).tolist())
 
 
-#: hysteresis seeds tried by tune_span_decoding (0: none)
+#: the span-decoding grid of tune_span_decoding (and pooled_decoding.py): hysteresis
+#: seeds (0: none), B-split levels (1.01: never cut), fragment merge gaps
 SEEDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5)
+SPLITS = (0.7, 0.9, 1.01)
+GAPS = (0, 2, 4, 6, 8, 10)
 
 
-def _set_seed(weights: dict[str, Any], seed: float) -> None:
-    """Decode with hysteresis seed ``seed`` (0: none)."""
+def set_decoding(weights: dict[str, Any], seed: float, split: float, gap: int) -> None:
+    """Decode spans with hysteresis seed ``seed`` (0: none), B-split level ``split`` and
+    fragment merge gap ``gap`` (the threshold is passed to ``detect``)."""
     if seed:
         weights["si_seed"] = np.float32(seed)
     else:
         weights.pop("si_seed", None)
+    weights["si_split"], weights["si_merge_gap"] = np.float32(split), np.int32(gap)
 
 
 REPETITION_BOOSTS = (1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0)
@@ -668,18 +673,16 @@ def tune_span_decoding(model, examples, outs_list):
     best = (-1.0, 0.5, 0.0, 0.5, 0)
     ptc = [(e, o) for e, o in zip(examples, outs_list) if e.ptc]
     for seed in SEEDS:
-        _set_seed(model.weights_, seed)
-        for split in (0.7, 0.9, 1.01):
-            for gap in (0, 2, 4, 6, 8, 10):
-                model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
+        for split in SPLITS:
+            for gap in GAPS:
+                set_decoding(model.weights_, seed, split, gap)
                 res = evaluate(model, [e for e, _ in ptc], [o for _, o in ptc],
                                thresholds=THRESHOLDS, tc=False)
                 for t, r in res["si"].items():
                     if not seed or t < seed:
                         best = max(best, (r["f1"], t, seed, split, gap))
     f1, t, seed, split, gap = best
-    model.weights_["si_split"], model.weights_["si_merge_gap"] = split, gap
-    _set_seed(model.weights_, seed)
+    set_decoding(model.weights_, seed, split, gap)
     print(f"span decoding on the held-out slice: threshold {t}, seed {seed or 'none'}, "
           f"split {split}, merge gap {gap}: SI F1 {f1:.4f}", flush=True)
     return t, seed, split, gap, f1
@@ -1070,8 +1073,7 @@ def main(argv=None) -> None:
     if args.span_decoding:
         si_t, si_seed, si_split = args.span_decoding[:3]
         si_gap = int(args.span_decoding[3])
-        _set_seed(rt.weights_, si_seed)
-        rt.weights_["si_split"], rt.weights_["si_merge_gap"] = si_split, si_gap
+        set_decoding(rt.weights_, si_seed, si_split, si_gap)
         si_f1 = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), tc=False)["si"][si_t]["f1"]
         print(f"span decoding as given: SI F1 {si_f1:.4f} on the held-out slice", flush=True)
     else:
@@ -1093,8 +1095,7 @@ def main(argv=None) -> None:
                "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
     w = numpy_heads(span_heads, para_heads, si_t, para_t)
-    w["si_split"], w["si_merge_gap"] = np.float32(si_split), np.int32(si_gap)
-    _set_seed(w, si_seed)
+    set_decoding(w, si_seed, si_split, si_gap)
     w["span.repetition_boost"] = np.float32(rep_boost)
     rt.weights_ = w
 

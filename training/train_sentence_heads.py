@@ -35,9 +35,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import (BRANCH_OUTPUT, MIX_OUTPUTS, SHARED_FILE,  # noqa: E402
-                        expose_branch_output, expose_layer_output, layer_output_doc,
-                        share_word_embeddings)
+from onnx_share import (EXPOSED_OUTPUTS, SHARED_FILE, expose_layer_output,  # noqa: E402
+                        layer_output_doc, share_word_embeddings)
 
 MAX_LENGTH = 128
 HIDDEN = 384
@@ -638,8 +637,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     export_onnx(model, fp32)
     quantize(fp32, out / "encoder.int8.onnx")
     share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
-    expose_branch_output(out / "encoder.int8.onnx")
-    for name in MIX_OUTPUTS:
+    for name in EXPOSED_OUTPUTS:
         expose_layer_output(out / "encoder.int8.onnx", name)
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
@@ -711,9 +709,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "outputs": {
                 "last_hidden_state": "float32 [batch, sequence, 384]",
                 "sentence_embedding": "float32 [batch, 384] (attention-mask mean pool, not normalised)",
-                BRANCH_OUTPUT: "float32 [batch, sequence, 384] (the states after layer 5 of 6, "
-                               "the input of the last layer; read by the rhetoric heads)",
-                **{name: layer_output_doc(name) for name in MIX_OUTPUTS},
+                **{name: layer_output_doc(name) for name in EXPOSED_OUTPUTS},
             },
         },
         "heads": {

@@ -150,21 +150,20 @@ class Encoder:
         """
         if self.session_ is None:
             self._load()
+        hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
+                                          in self._outputs else self._outputs[0])).split("+")
         pooled = np.zeros((len(texts), self.dim), dtype=np.float32)
-        states: list[np.ndarray] = [np.zeros((0, self.dim), np.float16)] * len(texts)
+        states: list[np.ndarray] = [np.zeros((0, self.dim * len(hidden_names)),
+                                             np.float16)] * len(texts)
         offsets: list[np.ndarray] = [np.zeros((0, 2), np.int32)] * len(texts)
         token_ids: list[np.ndarray] = [np.zeros(0, np.int32)] * len(texts)
         if not texts:
             return pooled, states, offsets, token_ids
-        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
-                                          in self._outputs else self._outputs[0])).split("+")
         for name in hidden_names:
             if name not in self._outputs:
                 raise ModelError(Errors.E402.format(path=self.onnx_path, name=name,
                                                     outputs=", ".join(self._outputs)))
-        width_out = self.dim * len(hidden_names)
-        states = [np.zeros((0, width_out), np.float16)] * len(texts)
+        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for i in range(0, len(order), self.batch_size):
             idx = order[i:i + self.batch_size]
