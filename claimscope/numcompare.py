@@ -40,7 +40,7 @@ import re
 from typing import Any
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
-           "head_noun", "day_mentions", "is_total", "scope_words", "decisive"]
+           "head_noun", "day_mentions", "is_total", "scope_words", "decisive", "figure_at"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
@@ -180,14 +180,27 @@ def context_stems(text: str, start: int, end: int, before: int = 60, after: int 
     return {w.lower()[:4] for w in words if w[0].islower() and w.lower() not in _STOP}
 
 
+def figure_at(text: str, q: dict[str, Any], offset: int = 0) -> int:
+    """Where quantity ``q`` starts in ``text``: its own ``start`` (less ``offset``, where
+    ``text`` begins in the document ``q`` indexes) when the figure is there, else the first
+    occurrence of its text; -1 if absent. A sentence that repeats a figure ("12 killed
+    on Monday, 12 more on Tuesday") keeps each copy's own context."""
+    figure = q.get("text") or "\x00"
+    start = q.get("start")
+    if start is not None and start >= offset \
+            and text[start - offset:start - offset + len(figure)] == figure:
+        return start - offset
+    return text.find(figure)
+
+
 def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
-                 sq: dict[str, Any]) -> bool:
+                 sq: dict[str, Any], claim_offset: int = 0) -> bool:
     """Do the words around the two figures share a content word (killed, captive, fuel...)?
 
     "1,200 people were killed" and "240 people are held captive" count the same noun but
     not the same thing; their contexts share nothing, so they are not compared.
     """
-    ci = claim_text.find(cq.get("text") or "\x00")
+    ci = figure_at(claim_text, cq, claim_offset)
     if ci < 0 or sq.get("start") is None:
         return True
     head = (head_noun(cq.get("counted")) or "")[:4]
@@ -311,7 +324,8 @@ def decisive(comparison: dict[str, Any]) -> bool:
 def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, Any]], *,
                     allow_weak: bool = False, claim_text: str | None = None,
                     source_text: str | None = None, claim_ref: _dt.date | None = None,
-                    source_ref: _dt.date | None = None) -> list[dict[str, Any]]:
+                    source_ref: _dt.date | None = None,
+                    claim_offset: int = 0) -> list[dict[str, Any]]:
     """For each claim quantity, the most telling comparable source quantity.
 
     Strong matches beat weak ones; among them a consistent figure beats an inconsistent
@@ -322,7 +336,9 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     whole of a part-of-whole phrase (``is_total``) ``total``, and one whose claim figure
     names a place the source figure's sentence does not mention (``scope_words``)
     ``other_scope``: these come last and cannot decide the claim (``decisive``), but
-    still say that the passage's figures are not the claim's.
+    still say that the passage's figures are not the claim's. ``claim_offset`` is where
+    ``claim_text`` starts in the text the claim quantities' offsets index (0: in
+    ``claim_text`` itself).
     """
     out = []
     texts = claim_text is not None and source_text is not None
@@ -348,13 +364,13 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     for cq in claim_qs:
         if cq.get("kind") not in NUMERIC_KINDS:
             continue
-        at = claim_text.find(cq.get("text") or "\x00") if texts else -1
+        at = figure_at(claim_text, cq, claim_offset) if texts else -1
         claim_total = at >= 0 and is_total(claim_text, at)
         scope = scope_words(claim_text, at + len(cq["text"])) if at >= 0 else set()
         found = [dict(r, other_day=other_day(k), other_scope=bool(scope and stems(k))
                       and not scope <= stems(k), total=claim_total or source_total[k])
                  for k, sq in enumerate(source_qs) if (r := compare_quantities(cq, sq))
-                 and (not texts or same_context(claim_text, cq, source_text, sq))]
+                 and (not texts or same_context(claim_text, cq, source_text, sq, claim_offset))]
         if not allow_weak:
             found = [r for r in found if r["strength"] == "strong"]
         if not found:

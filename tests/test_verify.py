@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
 from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
-                                   day_mentions, days_in_force, head_noun, interval, is_total,
+                                   day_mentions, figure_at, days_in_force, head_noun, interval, is_total,
                                    scope_words)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
@@ -228,6 +228,22 @@ def test_a_figure_placed_where_the_source_figure_is_not_decides_nothing():
     (d,) = best_comparison(extract_quantities(claim_text), extract_quantities(there),
                            claim_text=claim_text, source_text=there)
     assert not d["other_scope"] and passage_stance(P_RELATED, [d])[0] == "refutes"
+
+
+def test_a_repeated_figure_is_read_where_it_stands():
+    # the same figure text twice in one claim: each copy keeps its own clause, and the
+    # offsets of a claim cut from a document (claim_offset) say which copy is which
+    claim_text = "It sent 300 litres of fuel to Gaza City and 300 litres of fuel to the hospital."
+    doc_text = "Aid update. " + claim_text
+    qs = extract_quantities(doc_text)
+    assert [q["text"] for q in qs] == ["300 litres", "300 litres"]
+    assert [figure_at(claim_text, q, len("Aid update. ")) for q in qs] == [8, claim_text.rindex("300 litres")]
+    source = "On 15 November, 2,000 litres of fuel entered Gaza from Egypt."
+    first, second = best_comparison(qs, extract_quantities(source), claim_text=claim_text,
+                                    source_text=source, claim_offset=len("Aid update. "))
+    assert not first["other_scope"] and second["other_scope"]
+    # a quantity whose offsets do not point at its text falls back to the first copy
+    assert figure_at(claim_text, dict(qs[1], start=0)) == 8
 
 
 def test_stance_from_nli_without_numbers():

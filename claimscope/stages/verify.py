@@ -260,6 +260,7 @@ class Verify(Stage):
                     comps = best_comparison(claim["quantities"],
                                             extract_quantities(cand["passage"]),
                                             claim_text=claim["text"],
+                                            claim_offset=claim["span"]["start"],
                                             source_text=cand["passage"],
                                             claim_ref=ref, source_ref=_date(cand.get("date"))) \
                         if claim["quantities"] and not cand.get("after_article") else []
