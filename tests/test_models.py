@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from claimscope.errors import ModelError
@@ -59,13 +60,28 @@ def test_the_rhetoric_heads_read_an_output_the_encoder_has():
     assert [s.shape for s in states] == [(len(r), 384 * parts) for r in ref_states]
     assert [len(o) for o in offsets] == [len(s) for s in states] == [len(i) for i in ids]
     assert bundle.rhetoric.manifest["token_head"]["inputs"]["token_states"] == \
-        f"float32 [batch, tokens, {384 * parts}]"
+        f"float16 [batch, tokens, {384 * parts}]"
+    assert all(s.dtype == np.float16 for s in states)
+
+
+def test_float16_token_states_are_the_float32_ones_rounded():
+    # the graph's own Cast gives what numpy's astype gave, bit for bit
+    encoder = ModelBundle(DATA_DIR).encoder
+    encoder.embed(["warm up"])
+    feeds = {"input_ids": np.array([[101, 2023, 2003, 1037, 3231, 102]]),
+             "attention_mask": np.ones((1, 6), dtype=np.int64),
+             "token_type_ids": np.zeros((1, 6), dtype=np.int64)}
+    halves = [n for n in encoder.outputs if n.endswith("_f16")]
+    assert halves, "the shipped encoder has float16 copies of its token-state outputs"
+    for half in halves:
+        full, got = encoder.session_.run([half[:-4], half], feeds)
+        assert got.dtype == np.float16 and (got == full.astype(np.float16)).all()
 
 
 def test_encoder_outputs_joined_by_plus_are_concatenated():
     encoder = ModelBundle(DATA_DIR).encoder
     texts = ["Officials said 12 people were hurt.", "Why?"]
-    names = [n for n in encoder.outputs if n != "sentence_embedding"]
+    names = [n for n in encoder.outputs if n != "sentence_embedding" and not n.endswith("_f16")]
     first, last = names[-1], "last_hidden_state"
     _, joined, _, _ = encoder.embed_tokens(texts, f"{first}+{last}")
     _, a, _, _ = encoder.embed_tokens(texts, first)
@@ -104,3 +120,18 @@ def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
     assert not any((a == b).all() for a, b in zip(mid, s_old))  # another layer's states
     with pytest.raises(SystemExit, match="expected an output name hidden_K"):
         expose_in_folder(tmp_path, "layer_2")
+
+
+def test_the_float16_conversion_of_a_folder_is_idempotent(tmp_path):
+    pytest.importorskip("onnx")  # a training dependency (requirements-train.txt)
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from onnx_share import half_in_folder
+
+    for path in DATA_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    half_in_folder(tmp_path)  # the shipped folder is already converted: nothing changes
+    for name in ("encoder.int8.onnx", "rhetoric.onnx", "manifest.json", "persuasion.json"):
+        assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name

@@ -12,6 +12,7 @@ Usage::
 
     python training/onnx_share.py claimscope/models/data/encoder.int8.onnx claimscope/models/data/nli.int8.onnx
     python training/onnx_share.py --expose hidden_3 claimscope/models/data   # + manifest.json
+    python training/onnx_share.py --half claimscope/models/data   # float16 token states
 """
 
 from __future__ import annotations
@@ -99,10 +100,69 @@ def expose_layer_output(path: Path, name: str) -> None:
     path.write_bytes(model.SerializeToString())
 
 
+#: suffix of the float16 copy of a token-state output (``hidden_3_f16``)
+HALF_SUFFIX = "_f16"
+
+
+def add_half_outputs(path: Path) -> list[str]:
+    """Add a float16 copy (``Cast``) of every token-state output of the encoder at ``path``.
+
+    The run time keeps token states as float16; onnxruntime converts 30x faster than
+    numpy and rounds the same way (to nearest even), so the states are bit for bit what
+    numpy's ``astype`` gave, and the other outputs do not change. Idempotent. Returns the
+    names of the float16 outputs.
+    """
+    import onnx
+
+    path = Path(path)
+    model = onnx.load(str(path), load_external_data=False)
+    have = {o.name for o in model.graph.output}
+    states = [o.name for o in model.graph.output if o.name == "last_hidden_state"
+              or (o.name.startswith("hidden_") and not o.name.endswith(HALF_SUFFIX))]
+    for name in states:
+        half = name + HALF_SUFFIX
+        if half in have:
+            continue
+        model.graph.node.append(onnx.helper.make_node(
+            "Cast", [name], [half], to=onnx.TensorProto.FLOAT16, name=f"{half}_cast"))
+        model.graph.output.append(onnx.helper.make_tensor_value_info(
+            half, onnx.TensorProto.FLOAT16, ["batch", "sequence", 384]))
+    path.write_bytes(model.SerializeToString())
+    return [n + HALF_SUFFIX for n in states]
+
+
+def half_input(path: Path, name: str = "token_states") -> None:
+    """Make input ``name`` of the model at ``path`` float16, cast to float32 inside (the
+    rhetoric heads read the float16 states the encoder gives without a numpy copy; the
+    values they compute with are the same). Idempotent."""
+    import onnx
+
+    path = Path(path)
+    model = onnx.load(str(path))
+    inp = next((i for i in model.graph.input if i.name == name), None)
+    if inp is None:
+        raise SystemExit(f"{path}: expected an input named {name!r}, found "
+                         f"{', '.join(i.name for i in model.graph.input)}")
+    if inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT16:
+        return
+    inner = f"{name}_float32"
+    for node in model.graph.node:
+        node.input[:] = [inner if x == name else x for x in node.input]
+    model.graph.node.insert(0, onnx.helper.make_node(
+        "Cast", [name], [inner], to=onnx.TensorProto.FLOAT, name=f"{name}_cast"))
+    inp.type.tensor_type.elem_type = onnx.TensorProto.FLOAT16
+    onnx.save(model, str(path))
+
+
 def layer_output_doc(name: str) -> str:
     """The manifest's description of a ``hidden_K`` output."""
     return (f"float32 [batch, sequence, 384] (the states after layer {name[7:]} of 6; "
             "read by the rhetoric heads when persuasion.json token_head.input names it)")
+
+
+def half_output_doc(name: str) -> str:
+    """The manifest's description of the float16 copy of output ``name``."""
+    return f"float16 [batch, sequence, 384] ({name} cast to float16: the token states kept)"
 
 
 def expose_in_folder(folder: Path, name: str) -> None:
@@ -122,7 +182,41 @@ def expose_in_folder(folder: Path, name: str) -> None:
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+def half_in_folder(folder: Path) -> None:
+    """``add_half_outputs`` on the encoder and ``half_input`` on ``rhetoric.onnx`` in
+    ``folder``, with manifest.json and persuasion.json updated (outputs, sha256, sizes)."""
+    import hashlib
+    import json
+
+    def entry(p: Path) -> dict:
+        return {"sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+
+    folder = Path(folder)
+    encoder = folder / "encoder.int8.onnx"
+    halves = add_half_outputs(encoder)
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for half in halves:
+        manifest["onnx"]["outputs"][half] = half_output_doc(half[:-len(HALF_SUFFIX)])
+    manifest["files"]["encoder.int8.onnx"] = entry(encoder)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    rhetoric = folder / "rhetoric.onnx"
+    heads_path = folder / "persuasion.json"
+    if rhetoric.is_file() and heads_path.is_file():
+        half_input(rhetoric)
+        heads = json.loads(heads_path.read_text(encoding="utf-8"))
+        # the encoder computes what it computed; only float16 copies were added
+        heads["encoder_sha256"] = manifest["files"]["encoder.int8.onnx"]["sha256"]
+        desc = heads["token_head"]["inputs"]["token_states"]
+        heads["token_head"]["inputs"]["token_states"] = desc.replace("float32", "float16", 1)
+        heads["files"]["rhetoric.onnx"] = entry(rhetoric)
+        heads_path.write_text(json.dumps(heads, indent=2) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--half":
+        half_in_folder(Path(sys.argv[2]))
+        raise SystemExit(0)
     if len(sys.argv) >= 4 and sys.argv[1] == "--expose":
         # python training/onnx_share.py --expose hidden_3 claimscope/models/data
         expose_in_folder(Path(sys.argv[3]), sys.argv[2])

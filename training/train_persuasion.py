@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
-from onnx_share import BRANCH_LAYER, BRANCH_OUTPUT  # noqa: E402
+from onnx_share import BRANCH_LAYER, BRANCH_OUTPUT, half_input  # noqa: E402
 from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
                                  ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
                                  span_features, span_hashes)
@@ -757,6 +757,7 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
                          op_types_to_quantize=["MatMul"])
     else:
         fp32.replace(path)
+    half_input(path)  # the encoder gives float16 token states; the graph casts them back
     return path
 
 
@@ -1120,7 +1121,7 @@ def main(argv=None) -> None:
                        "input": states_output(args), "top_layer": args.branch is not None,
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
-                       "inputs": {"token_states": f"float32 [batch, tokens, {token_heads[0].in_dim}]",
+                       "inputs": {"token_states": f"float16 [batch, tokens, {token_heads[0].in_dim}]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
                        "outputs": {

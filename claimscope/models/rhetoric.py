@@ -147,7 +147,9 @@ class RhetoricModel:
         """
         if self.session_ is None:
             self._load()
-        inputs = {i.name for i in self.session_.get_inputs()}
+        inputs = {i.name: i.type for i in self.session_.get_inputs()}
+        # a graph that takes float16 states casts them itself (training/onnx_share.py)
+        dtype = np.float16 if inputs.get("token_states") == "tensor(float16)" else np.float32
         lexical = "token_ids" in inputs
         if "context" in inputs and context is None:
             raise ModelError(Errors.E005.format(
@@ -163,7 +165,7 @@ class RhetoricModel:
             idx = order[k:k + self.batch_size]
             width = max(max(len(states[i]) for i in idx), 1)
             x = np.zeros((len(idx), width, states[idx[0]].shape[1] if len(states[idx[0]])
-                          else 384), dtype=np.float32)
+                          else 384), dtype=dtype)
             mask = np.zeros((len(idx), width), dtype=np.float32)
             tok = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
