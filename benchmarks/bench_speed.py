@@ -21,6 +21,7 @@ import resource
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from _common import ROOT, SHARED, report
 
@@ -73,33 +74,35 @@ class Timed:
             yield doc
 
 
-def paired_runs(analyse, encoder, texts: list[str], batch_size: int
-                ) -> tuple[float, float, dict]:
-    """Seconds of ``analyse`` over ``texts`` (one batch at a time) and of the bare encoder
-    pass over each batch's sentences, timed back to back (the encoder first on every
-    other batch); also each pair's ratio and all the sentences."""
+def paired_runs(analyses: dict[str, Callable[[list[str]], object]], encoder,
+                texts: list[str], batch_size: int) -> dict:
+    """Time each of ``analyses`` over ``texts`` one batch at a time and, back to back with
+    them, the bare encoder pass over that batch's sentences (the order rotates from batch
+    to batch). Returns the seconds of each (``encoder`` too), each analysis's ratio to
+    the encoder per batch (``pair_ratios``) and all the sentences."""
     import claimscope
 
     segment = claimscope.load(["segment"])  # the pipeline's sentences, found untimed
-    total_a = total_e = 0.0
-    ratios: list[float] = []
+    steps = [*analyses, "encoder"]
+    seconds = dict.fromkeys(steps, 0.0)
+    ratios: dict[str, list[float]] = {name: [] for name in analyses}
     sentences: list[str] = []
     for n, k in enumerate(range(0, len(texts), batch_size)):
         chunk = texts[k:k + batch_size]
         sents = [s.text for d in segment.pipe(chunk, batch_size=batch_size) for s in d.sentences]
         sentences += sents
         took = {}
-        for step in (("analyse", "encoder") if n % 2 == 0 else ("encoder", "analyse")):
+        for step in steps[n % len(steps):] + steps[:n % len(steps)]:
             t = time.perf_counter()
-            if step == "analyse":
-                analyse(chunk)
-            else:
+            if step == "encoder":
                 encoder.embed(sents)
+            else:
+                analyses[step](chunk)
             took[step] = time.perf_counter() - t
-        total_a += took["analyse"]
-        total_e += took["encoder"]
-        ratios.append(round(took["analyse"] / took["encoder"], 2))
-    return total_a, total_e, {"pair_ratios": ratios, "sentences": sentences}
+            seconds[step] += took[step]
+        for name in analyses:
+            ratios[name].append(round(took[name] / took["encoder"], 2))
+    return {"seconds": seconds, "pair_ratios": ratios, "sentences": sentences}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -120,10 +123,11 @@ def main(argv: list[str] | None = None) -> dict:
     totals.clear()
 
     encoder = bundle().encoder
-    batch_s, encoder_s, pairs = paired_runs(
-        lambda chunk: list(nlp.pipe(chunk, batch_size=args.batch_size)), encoder, texts,
-        args.batch_size)
-    sentences = pairs.pop("sentences")
+    pairs = paired_runs({"pipeline": lambda chunk: list(nlp.pipe(chunk, batch_size=args.batch_size))},
+                        encoder, texts, args.batch_size)
+    batch_s, encoder_s = pairs["seconds"]["pipeline"], pairs["seconds"]["encoder"]
+    sentences = pairs["sentences"]
+    ratios = pairs["pair_ratios"]["pipeline"]
 
     singles = []
     for text in texts[:5]:
@@ -141,7 +145,7 @@ def main(argv: list[str] | None = None) -> dict:
         "encoder_pass_s": round(encoder_s, 2), "pipeline_s": round(batch_s, 2),
         "pipeline_over_encoder": round(batch_s / encoder_s, 2),
         "stage_s": {k: round(v, 2) for k, v in totals.items()},
-        "pair_ratios": pairs["pair_ratios"],
+        "pair_ratios": ratios,
     }
     report(f"speed: {len(texts)} articles, ~{result['words_per_article']} words, "
            f"{len(sentences)} sentences, batch {args.batch_size}", [
@@ -150,7 +154,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("peak memory, MB", f"{result['peak_rss_mb']}", "target < 1,500"),
         ("bare encoder pass, s", f"{encoder_s:.1f}", f"{len(sentences) / encoder_s:.0f} sentences/s"),
         ("pipeline / encoder", f"{result['pipeline_over_encoder']}", "target <= 1.5"),
-        ("  per batch pair", " ".join(f"{r:.2f}" for r in pairs["pair_ratios"]),
+        ("  per batch pair", " ".join(f"{r:.2f}" for r in ratios),
          "batch and its encoder pass back to back"),
     ] + [(f"  stage {k}, s", f"{v:.2f}", "") for k, v in totals.items()])
     return result

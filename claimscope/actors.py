@@ -34,6 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._patterns import trie_pattern
 from .errors import Errors, InvalidParameterError
 
 __all__ = ["Actor", "Gazetteer", "Mention", "default_gazetteer", "load_gazetteer",
@@ -175,11 +176,7 @@ class Gazetteer:
             for actor in self.actors.values():
                 for alias, group in actor.aliases():
                     lookup[_norm(alias)] = (actor.name, group, alias)
-            parts = []
-            for key in sorted(lookup, key=lambda k: (-len(k), k)):
-                words = [re.escape(w).replace("'", f"[{_APOS}]") for w in key.split(" ")]
-                parts.append(r"\s+".join(words))
-            body = "|".join(parts) or r"(?!x)x"
+            body = trie_pattern(lookup, char=lambda c: f"[{_APOS}]" if c == "'" else re.escape(c))
             self._lookup = lookup
             self._regex = re.compile(rf"(?<![\w\-‐‑])(?:{body})(?![\w])", re.IGNORECASE)
         return self._regex

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._patterns import trie_pattern
+
 __all__ = ["swap_actors", "blind_sides", "SwapResult", "SIDE", "swap_side", "side", "PAIRS",
            "label_changes"]
 
@@ -151,10 +153,8 @@ def _table(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 _TABLE = _table(PAIRS)
 _TABLE.update({k.lower(): k for k in KEEP})
 _KEEP = frozenset(k.lower() for k in KEEP)
-_REGEX = re.compile(
-    r"(?<![\w-])(?:" + "|".join(
-        r"\s+".join(re.escape(w) for w in k.split())
-        for k in sorted(_TABLE, key=len, reverse=True)) + r")(?![\w])", re.IGNORECASE)
+_REGEX = re.compile(r"(?<![\w-])(?:" + trie_pattern(" ".join(k.split()) for k in _TABLE)
+                    + r")(?![\w])", re.IGNORECASE)
 
 
 def _case(src: str, dst: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from ..document import Document
 from ..errors import Warnings
 from ..pipeline import Stage
@@ -26,7 +28,8 @@ class Language(Stage):
         out: list[str | None] = []
         for doc in docs:
             sample = doc.text[:SAMPLE]
-            if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+            # enough letters? stop counting at MIN_LETTERS (most texts reach it at once)
+            if len(list(islice(filter(str.isalpha, sample), MIN_LETTERS))) < MIN_LETTERS:
                 out.append(None)
             else:
                 out.append(py3langid.classify(sample)[0])
