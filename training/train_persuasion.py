@@ -553,6 +553,7 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
     ce_tc = torch.nn.CrossEntropyLoss(reduction="mean", label_smoothing=args.label_smoothing)
     bce = torch.nn.BCEWithLogitsLoss(pos_weight=torch.full((len(ST3_TECHNIQUES),), args.st3_pos_weight))
     best, history = -1.0, []
+    swa: dict[str, dict[str, Any]] = {}  # running sums of the last --swa epochs' weights
     start = time.time()
     for epoch in range(1, args.epochs + 1):
         token_head.train(), span_head.train(), para_head.train()
@@ -608,7 +609,13 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
                  "st3_t": st3_best[0], "seconds": round(time.time() - start)}
         history.append(entry)
         print("valid", json.dumps(entry), flush=True)
-        if score > best or args.last_epoch:
+        if args.swa and epoch > args.epochs - args.swa:
+            for name, module in (("token", token_head), ("span", span_head), ("para", para_head)):
+                for k, v in module.state_dict().items():
+                    acc = swa.setdefault(name, {})
+                    v = v.detach().clone()
+                    acc[k] = acc[k] + v if k in acc and v.is_floating_point() else v
+        if (score > best or args.last_epoch) and not args.swa:
             best = score
             torch.save({"epoch": epoch, "token": token_head.state_dict(),
                         "span": span_head.state_dict(), "para": para_head.state_dict()},
@@ -618,6 +625,12 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
             print(f"stopping after epoch {epoch}: another epoch would pass the time budget "
                   f"of {args.max_minutes} min", flush=True)
             break
+    if args.swa:
+        # stochastic weight averaging: the mean of the last epochs' weights, no selection
+        n = min(args.swa, len(history))
+        torch.save({"epoch": f"mean of epochs {len(history) - n + 1}-{len(history)}",
+                    **{name: {k: (v / n if v.is_floating_point() else v) for k, v in acc.items()}
+                       for name, acc in swa.items()}}, work / "best.pt")
     saved = torch.load(work / "best.pt")
     token_head.load_state_dict(saved["token"])
     span_head.load_state_dict(saved["span"])
@@ -1019,6 +1032,9 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=30.0)
     ap.add_argument("--last-epoch", action="store_true")
+    ap.add_argument("--swa", type=int, default=0, metavar="K",
+                    help="ship the mean of the last K epochs' weights (stochastic weight "
+                         "averaging) instead of the epoch with the best held-out score")
     ap.add_argument("--limit", type=int, default=0, help="use only N training articles (prototyping)")
     ap.add_argument("--no-quantize", action="store_true")
     ap.add_argument("--no-export", action="store_true")
