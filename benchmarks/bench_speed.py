@@ -123,8 +123,10 @@ def main(argv: list[str] | None = None) -> dict:
     totals.clear()
 
     encoder = bundle().encoder
-    pairs = paired_runs({"pipeline": lambda chunk: list(nlp.pipe(chunk, batch_size=args.batch_size))},
-                        encoder, texts, args.batch_size)
+    def analyse(chunk: list[str]) -> list:
+        return list(nlp.pipe(chunk, batch_size=args.batch_size))
+
+    pairs = paired_runs({"pipeline": analyse}, encoder, texts, args.batch_size)
     batch_s, encoder_s = pairs["seconds"]["pipeline"], pairs["seconds"]["encoder"]
     sentences = pairs["sentences"]
     ratios = pairs["pair_ratios"]["pipeline"]

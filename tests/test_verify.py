@@ -12,8 +12,8 @@ from click.testing import CliRunner
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
 from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
-                                   day_mentions, figure_at, days_in_force, head_noun, interval, is_total,
-                                   scope_words)
+                                   day_mentions, days_in_force, figure_at, head_noun,
+                                   interval, is_total, scope_words)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
 from claimscope.render.verification import claims_html, claims_markdown
@@ -237,7 +237,8 @@ def test_a_repeated_figure_is_read_where_it_stands():
     doc_text = "Aid update. " + claim_text
     qs = extract_quantities(doc_text)
     assert [q["text"] for q in qs] == ["300 litres", "300 litres"]
-    assert [figure_at(claim_text, q, len("Aid update. ")) for q in qs] == [8, claim_text.rindex("300 litres")]
+    second = claim_text.rindex("300 litres")
+    assert [figure_at(claim_text, q, len("Aid update. ")) for q in qs] == [8, second]
     source = "On 15 November, 2,000 litres of fuel entered Gaza from Egypt."
     first, second = best_comparison(qs, extract_quantities(source), claim_text=claim_text,
                                     source_text=source, claim_offset=len("Aid update. "))
