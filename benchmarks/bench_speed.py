@@ -74,6 +74,19 @@ class Timed:
             yield doc
 
 
+def timed_pipeline(names: list[str] | None, config: dict | None, warm: list[str]):
+    """The pipeline of stages ``names`` (None: the default analysis), each stage timed into
+    the returned totals; models loaded and caches warmed on ``warm``, totals reset."""
+    import claimscope
+    from claimscope.pipeline import Pipeline
+
+    totals: dict[str, float] = defaultdict(float)
+    nlp = Pipeline([Timed(s, totals) for s in claimscope.load(names, config=config).stages])
+    list(nlp.pipe(warm, batch_size=len(warm)))
+    totals.clear()
+    return nlp, totals
+
+
 def paired_runs(analyses: dict[str, Callable[[list[str]], object]], encoder,
                 texts: list[str], batch_size: int) -> dict:
     """Time each of ``analyses`` over ``texts`` one batch at a time and, back to back with
@@ -111,22 +124,16 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--batch-size", type=int, default=32)
     args = ap.parse_args(argv)
 
-    import claimscope
     from claimscope.models import bundle
-    from claimscope.pipeline import Pipeline
 
     texts = articles(args.articles)
     n_words = sum(len(t.split()) for t in texts)
-    totals: dict[str, float] = defaultdict(float)
-    nlp = Pipeline([Timed(s, totals) for s in claimscope.load().stages])
-    list(nlp.pipe(texts[:4], batch_size=4))  # load models, warm caches
-    totals.clear()
+    nlp, totals = timed_pipeline(None, None, texts[:4])
 
-    encoder = bundle().encoder
     def analyse(chunk: list[str]) -> list:
         return list(nlp.pipe(chunk, batch_size=args.batch_size))
 
-    pairs = paired_runs({"pipeline": analyse}, encoder, texts, args.batch_size)
+    pairs = paired_runs({"pipeline": analyse}, bundle().encoder, texts, args.batch_size)
     batch_s, encoder_s = pairs["seconds"]["pipeline"], pairs["seconds"]["encoder"]
     sentences = pairs["sentences"]
     ratios = pairs["pair_ratios"]["pipeline"]

@@ -10,20 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
 
 from _common import report
-from bench_speed import Timed, articles, paired_runs
-
-
-def build(names, config):
-    """The pipeline of stages ``names``, each stage timed, models loaded and warm."""
-    import claimscope
-    from claimscope.pipeline import Pipeline
-
-    totals: dict[str, float] = defaultdict(float)
-    nlp = Pipeline([Timed(s, totals) for s in claimscope.load(names, config=config).stages])
-    return nlp, totals
+from bench_speed import articles, paired_runs, timed_pipeline
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -37,11 +26,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     texts = articles(args.articles)
     base = list(CORE_STAGES)
-    runs = {"without": build(base, {"encode": {"token_states": False}}),
-            "with": build(base + list(RHETORIC_STAGES), {"encode": {"token_states": True}})}
-    for nlp, totals in runs.values():
-        list(nlp.pipe(texts[:4], batch_size=4))
-        totals.clear()
+    runs = {"without": timed_pipeline(base, {"encode": {"token_states": False}}, texts[:4]),
+            "with": timed_pipeline(base + list(RHETORIC_STAGES),
+                                   {"encode": {"token_states": True}}, texts[:4])}
     pairs = paired_runs({name: (lambda chunk, nlp=nlp: list(nlp.pipe(chunk, args.batch_size)))
                          for name, (nlp, _) in runs.items()},
                         bundle().encoder, texts, args.batch_size)

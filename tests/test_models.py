@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from claimscope.errors import ModelError
-from claimscope.models import DATA_DIR, ModelBundle
+from claimscope.models import DATA_DIR, HALF_SUFFIX, ModelBundle
 from claimscope.models.nli import NLIModel
 
 SHARED = "word_embeddings.uint8.bin"
@@ -71,17 +71,18 @@ def test_float16_token_states_are_the_float32_ones_rounded():
     feeds = {"input_ids": np.array([[101, 2023, 2003, 1037, 3231, 102]]),
              "attention_mask": np.ones((1, 6), dtype=np.int64),
              "token_type_ids": np.zeros((1, 6), dtype=np.int64)}
-    halves = [n for n in encoder.outputs if n.endswith("_f16")]
+    halves = [n for n in encoder.outputs if n.endswith(HALF_SUFFIX)]
     assert halves, "the shipped encoder has float16 copies of its token-state outputs"
     for half in halves:
-        full, got = encoder.session_.run([half[:-4], half], feeds)
+        full, got = encoder.session_.run([half[:-len(HALF_SUFFIX)], half], feeds)
         assert got.dtype == np.float16 and (got == full.astype(np.float16)).all()
 
 
 def test_encoder_outputs_joined_by_plus_are_concatenated():
     encoder = ModelBundle(DATA_DIR).encoder
     texts = ["Officials said 12 people were hurt.", "Why?"]
-    names = [n for n in encoder.outputs if n != "sentence_embedding" and not n.endswith("_f16")]
+    names = [n for n in encoder.outputs
+             if n != "sentence_embedding" and not n.endswith(HALF_SUFFIX)]
     first, last = names[-1], "last_hidden_state"
     _, joined, _, _ = encoder.embed_tokens(texts, f"{first}+{last}")
     _, a, _, _ = encoder.embed_tokens(texts, first)

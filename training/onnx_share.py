@@ -17,8 +17,13 @@ Usage::
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from claimscope.models import HALF_SUFFIX  # noqa: E402  (the name the run time looks for)
 
 SHARED_FILE = "word_embeddings.uint8.bin"
 TENSOR = "encoder.embeddings.word_embeddings.weight_quantized"
@@ -100,10 +105,6 @@ def expose_layer_output(path: Path, name: str) -> None:
     path.write_bytes(model.SerializeToString())
 
 
-#: suffix of the float16 copy of a token-state output (``hidden_3_f16``)
-HALF_SUFFIX = "_f16"
-
-
 def add_half_outputs(path: Path) -> list[str]:
     """Add a float16 copy (``Cast``) of every token-state output of the encoder at ``path``.
 
@@ -160,46 +161,43 @@ def layer_output_doc(name: str) -> str:
             "read by the rhetoric heads when persuasion.json token_head.input names it)")
 
 
-def half_output_doc(name: str) -> str:
-    """The manifest's description of the float16 copy of output ``name``."""
+def half_output_doc(half: str) -> str:
+    """The manifest's description of ``half``, the float16 copy of an output."""
+    name = half[:-len(HALF_SUFFIX)]
     return f"float16 [batch, sequence, 384] ({name} cast to float16: the token states kept)"
+
+
+def _file_entry(path: Path) -> dict:
+    """A manifest's record of a file: its sha256 and size."""
+    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
+
+
+def _update_encoder_manifest(folder: Path, outputs: dict[str, str]) -> dict:
+    """Add ``outputs`` (name -> description) to ``folder/manifest.json`` and record the
+    encoder file as it now is; returns the manifest."""
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["onnx"]["outputs"].update(outputs)
+    manifest["files"]["encoder.int8.onnx"] = _file_entry(folder / "encoder.int8.onnx")
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
 
 
 def expose_in_folder(folder: Path, name: str) -> None:
     """``expose_layer_output`` on ``folder/encoder.int8.onnx``, and its manifest.json
     updated to match (the file's sha256 and size, the output's description)."""
-    import hashlib
-    import json
-
     folder = Path(folder)
-    path = folder / "encoder.int8.onnx"
-    expose_layer_output(path, name)
-    manifest_path = folder / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["onnx"]["outputs"][name] = layer_output_doc(name)
-    manifest["files"]["encoder.int8.onnx"] = {
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    expose_layer_output(folder / "encoder.int8.onnx", name)
+    _update_encoder_manifest(folder, {name: layer_output_doc(name)})
 
 
 def half_in_folder(folder: Path) -> None:
     """``add_half_outputs`` on the encoder and ``half_input`` on ``rhetoric.onnx`` in
     ``folder``, with manifest.json and persuasion.json updated (outputs, sha256, sizes)."""
-    import hashlib
-    import json
-
-    def entry(p: Path) -> dict:
-        return {"sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
-
     folder = Path(folder)
-    encoder = folder / "encoder.int8.onnx"
-    halves = add_half_outputs(encoder)
-    manifest_path = folder / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    for half in halves:
-        manifest["onnx"]["outputs"][half] = half_output_doc(half[:-len(HALF_SUFFIX)])
-    manifest["files"]["encoder.int8.onnx"] = entry(encoder)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    halves = add_half_outputs(folder / "encoder.int8.onnx")
+    manifest = _update_encoder_manifest(
+        folder, {half: half_output_doc(half) for half in halves})
     rhetoric = folder / "rhetoric.onnx"
     heads_path = folder / "persuasion.json"
     if rhetoric.is_file() and heads_path.is_file():
@@ -209,7 +207,7 @@ def half_in_folder(folder: Path) -> None:
         heads["encoder_sha256"] = manifest["files"]["encoder.int8.onnx"]["sha256"]
         desc = heads["token_head"]["inputs"]["token_states"]
         heads["token_head"]["inputs"]["token_states"] = desc.replace("float32", "float16", 1)
-        heads["files"]["rhetoric.onnx"] = entry(rhetoric)
+        heads["files"]["rhetoric.onnx"] = _file_entry(rhetoric)
         heads_path.write_text(json.dumps(heads, indent=2) + "\n", encoding="utf-8")
 
 

@@ -13,7 +13,6 @@ Pass the result to ``train_persuasion.py --span-decoding`` when exporting the ru
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
@@ -37,11 +36,9 @@ def main(argv=None) -> None:
     targs = tp.parse_args(["--models", str(args.models), "--data", str(args.data),
                            "--inputs", args.inputs])
     examples = tp.load_examples(targs)["all"]
-    ptc_ids = sorted(e.id for e in examples if e.ptc)
     runs = []
     for split_seed, folder in args.run:
-        rng = random.Random(int(split_seed))
-        ids = set(rng.sample(ptc_ids, max(1, int(len(ptc_ids) * args.valid_fraction))))
+        ids = tp.heldout_ids(examples, int(split_seed), args.valid_fraction)
         valid = [e for e in examples if e.id in ids and e.ptc]
         model = RhetoricModel(Path(folder), verify=False)
         outs = [model.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid]

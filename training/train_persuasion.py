@@ -611,8 +611,8 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
         print("valid", json.dumps(entry), flush=True)
         if args.swa and epoch > args.epochs - args.swa:
             for name, module in (("token", token_head), ("span", span_head), ("para", para_head)):
+                acc = swa.setdefault(name, {})
                 for k, v in module.state_dict().items():
-                    acc = swa.setdefault(name, {})
                     v = v.detach().clone()
                     acc[k] = acc[k] + v if k in acc and v.is_floating_point() else v
         if (score > best or args.last_epoch) and not args.swa:
@@ -1046,15 +1046,21 @@ def parse_args(argv=None):
     return ap.parse_args(argv)
 
 
+def heldout_ids(examples: list[Example], split_seed: int, fraction: float) -> set[str]:
+    """The ids of the held-out slice of PTC train articles (``--split-seed``)."""
+    ptc_ids = sorted(e.id for e in examples if e.ptc)
+    rng = random.Random(split_seed)
+    return set(rng.sample(ptc_ids, max(1, int(len(ptc_ids) * fraction))))
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     random.seed(args.seed)
     np.random.seed(args.seed)
     examples = load_examples(args)["all"]
-    ptc_ids = sorted(e.id for e in examples if e.ptc)
-    rng = random.Random(args.seed if args.split_seed is None else args.split_seed)
-    valid_ids = set(rng.sample(ptc_ids, max(1, int(len(ptc_ids) * args.valid_fraction))))
+    valid_ids = heldout_ids(examples, args.seed if args.split_seed is None else args.split_seed,
+                            args.valid_fraction)
     train_ex = [e for e in examples if e.id not in valid_ids]
     valid_ex = [e for e in examples if e.id in valid_ids]
     if args.limit:

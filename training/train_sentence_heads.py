@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import (EXPOSED_OUTPUTS, HALF_SUFFIX, SHARED_FILE,  # noqa: E402
+from onnx_share import (EXPOSED_OUTPUTS, SHARED_FILE,  # noqa: E402
                         add_half_outputs, expose_layer_output, half_output_doc,
                         layer_output_doc, share_word_embeddings)
 
@@ -640,7 +640,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
     for name in EXPOSED_OUTPUTS:
         expose_layer_output(out / "encoder.int8.onnx", name)
-    add_half_outputs(out / "encoder.int8.onnx")  # the token states the run time keeps
+    halves = add_half_outputs(out / "encoder.int8.onnx")  # the token states the run time keeps
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
     probe = [
@@ -712,8 +712,7 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
                 "last_hidden_state": "float32 [batch, sequence, 384]",
                 "sentence_embedding": "float32 [batch, 384] (attention-mask mean pool, not normalised)",
                 **{name: layer_output_doc(name) for name in EXPOSED_OUTPUTS},
-                **{name + HALF_SUFFIX: half_output_doc(name)
-                   for name in ("last_hidden_state", *EXPOSED_OUTPUTS)},
+                **{half: half_output_doc(half) for half in halves},
             },
         },
         "heads": {

@@ -23,6 +23,9 @@ DATA_DIR = Path(os.environ.get("CLAIMSCOPE_MODELS") or Path(__file__).parent / "
 ENCODER_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 HEADS_FILE = "heads.npz"
+#: suffix of the float16 copy of a token-state output in the encoder graph
+#: (``hidden_3_f16``; training/onnx_share.py adds them)
+HALF_SUFFIX = "_f16"
 
 
 def default_threads() -> int:
@@ -163,9 +166,11 @@ class Encoder:
             if name not in self._outputs:
                 raise ModelError(Errors.E402.format(path=self.onnx_path, name=name,
                                                     outputs=", ".join(self._outputs)))
-        # the float16 copy of an output when the graph has one (training/onnx_share.py)
-        fetch = [name + "_f16" if name + "_f16" in self._outputs else name
-                 for name in hidden_names]
+        # the float16 copy of an output when the graph has one; a graph without a pooled
+        # output is pooled here, from the float32 states
+        pool_here = "sentence_embedding" not in self._outputs
+        fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in self._outputs and not pool_here
+                 else name for name in hidden_names]
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for i in range(0, len(order), self.batch_size):
@@ -180,13 +185,12 @@ class Encoder:
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            if "sentence_embedding" in self._outputs:
-                *hidden_parts, emb = self.session_.run(fetch + ["sentence_embedding"], feeds)
-            else:
+            if pool_here:
                 hidden_parts = self.session_.run(fetch, feeds)
                 m = mask[..., None].astype(np.float32)
-                emb = (hidden_parts[0].astype(np.float32) * m).sum(1) / np.clip(m.sum(1), 1e-9,
-                                                                                 None)
+                emb = (hidden_parts[0] * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            else:
+                *hidden_parts, emb = self.session_.run(fetch + ["sentence_embedding"], feeds)
             # float16 parts come from the graph's own Cast (30x faster than numpy's)
             hidden_parts = [h.astype(np.float16, copy=False) for h in hidden_parts]
             hidden = (hidden_parts[0] if len(hidden_parts) == 1
