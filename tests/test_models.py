@@ -16,6 +16,13 @@ SHARED = "word_embeddings.uint8.bin"
 pytestmark = pytest.mark.skipif(not (DATA_DIR / SHARED).is_file(), reason="models not installed")
 
 
+def _models_copy(folder):
+    """The shipped model folder copied into ``folder``."""
+    for path in DATA_DIR.iterdir():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
 def _folder_with_corrupt_shared_file(tmp_path):
     for path in DATA_DIR.iterdir():
         if path.name != SHARED:
@@ -42,8 +49,7 @@ def test_a_changed_shared_file_is_refused_by_both_models(tmp_path):
 
 
 def test_models_load_from_a_copied_folder(tmp_path):
-    for path in DATA_DIR.iterdir():
-        shutil.copy(path, tmp_path / path.name)
+    _models_copy(tmp_path)
     emb = ModelBundle(tmp_path).encoder.embed(["More than 4,000 rockets were fired."])
     ref = ModelBundle(DATA_DIR).encoder.embed(["More than 4,000 rockets were fired."])
     assert emb.shape == (1, 384) and (emb == ref).all()
@@ -99,16 +105,20 @@ def test_an_encoder_output_that_does_not_exist_is_a_clear_error():
         ModelBundle(DATA_DIR).encoder.embed_tokens(["A sentence."], "hidden_9")
 
 
-def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
-    pytest.importorskip("onnx")  # a training dependency (requirements-train.txt)
+def _onnx_share():
+    """training/onnx_share.py (needs onnx, a training dependency: requirements-train.txt)."""
+    pytest.importorskip("onnx")
+    import importlib
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
-    from onnx_share import expose_in_folder
+    return importlib.import_module("onnx_share")
 
-    for path in DATA_DIR.iterdir():
-        shutil.copy(path, tmp_path / path.name)
+
+def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
+    expose_in_folder = _onnx_share().expose_in_folder
+    _models_copy(tmp_path)
     expose_in_folder(tmp_path, "hidden_2")
     texts = ["Officials said 12 people were hurt.", "These cowardly thugs will never win."]
     new = ModelBundle(tmp_path).encoder  # the manifest's sha256 was updated: it loads
@@ -124,15 +134,8 @@ def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
 
 
 def test_the_float16_conversion_of_a_folder_is_idempotent(tmp_path):
-    pytest.importorskip("onnx")  # a training dependency (requirements-train.txt)
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
-    from onnx_share import half_in_folder
-
-    for path in DATA_DIR.iterdir():
-        shutil.copy(path, tmp_path / path.name)
+    half_in_folder = _onnx_share().half_in_folder
+    _models_copy(tmp_path)
     half_in_folder(tmp_path)  # the shipped folder is already converted: nothing changes
     for name in ("encoder.int8.onnx", "rhetoric.onnx", "manifest.json", "persuasion.json"):
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
