@@ -94,15 +94,20 @@ class CueHit:
     vend: int
 
 
-def find_cues(text: str, start: int = 0, end: int | None = None) -> list[CueHit]:
-    """Cues in ``text[start:end]``, one per head word (the first listed cue wins)."""
+@functools.lru_cache(maxsize=16384)
+def find_cues(text: str, start: int = 0, end: int | None = None) -> tuple[CueHit, ...]:
+    """Cues in ``text[start:end]``, one per head word (the first listed cue wins).
+
+    Cached: the stage asks for a sentence's cues when it picks the sentences to parse
+    and again when it builds their rows.
+    """
     end = len(text) if end is None else end
     cues: frozenset[int] = frozenset()
     for w in L.WORDS.findall(text, start, end):
         cues |= _cues_of(w.lower())
     if not cues:
-        return []
-    return list(_find_cues(text, start, end, cues))
+        return ()
+    return _find_cues(text, start, end, cues)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -124,19 +124,7 @@ class Encoder:
         if not texts:
             return out
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            width = max(len(encs[j].ids) for j in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, j in enumerate(idx):
-                n = len(encs[j].ids)
-                ids[row, :n] = encs[j].ids
-                mask[row, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._input_names:
-                feeds["token_type_ids"] = np.zeros_like(ids)
+        for idx, feeds, mask in self._batches([e.ids for e in encs]):
             out[idx] = self._pooled(feeds, mask)
         return out
 
@@ -172,19 +160,8 @@ class Encoder:
         fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in self._outputs and not pool_here
                  else name for name in hidden_names]
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            width = max(len(encs[j].ids) for j in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, j in enumerate(idx):
-                n = len(encs[j].ids)
-                ids[row, :n] = encs[j].ids
-                mask[row, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._input_names:
-                feeds["token_type_ids"] = np.zeros_like(ids)
+        id_lists = [e.ids for e in encs]
+        for idx, feeds, mask in self._batches(id_lists):
             if pool_here:
                 hidden_parts = self.session_.run(fetch, feeds)
                 m = mask[..., None].astype(np.float32)
@@ -198,13 +175,35 @@ class Encoder:
             pooled[idx] = emb
             for row, j in enumerate(idx):
                 enc = encs[j]
-                n = len(enc.ids)
+                n = len(id_lists[j])
                 states[j] = hidden[row, :n]
                 off = np.asarray(enc.offsets, dtype=np.int32).reshape(n, 2)
                 off[np.asarray(enc.special_tokens_mask, dtype=bool)] = -1
                 offsets[j] = off
-                token_ids[j] = np.asarray(enc.ids, dtype=np.int32)
+                token_ids[j] = np.asarray(id_lists[j], dtype=np.int32)
         return pooled, states, offsets, token_ids
+
+    def _batches(self, id_lists: list[list[int]]):
+        """Length-sorted batches of token ids: ``(indices, feeds, attention mask)``.
+
+        Takes each text's ids as one list: a tokenizers ``Encoding`` builds a new list
+        on every ``.ids`` access, which cost more than the padding itself.
+        """
+        lengths = [len(t) for t in id_lists]
+        order = sorted(range(len(id_lists)), key=lengths.__getitem__)
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            width = lengths[idx[-1]]
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, j in enumerate(idx):
+                n = lengths[j]
+                ids[row, :n] = id_lists[j]
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            yield idx, feeds, mask
 
     def _pooled(self, feeds: dict[str, np.ndarray], mask: np.ndarray) -> np.ndarray:
         if "sentence_embedding" in self._outputs:

@@ -18,7 +18,7 @@ from ..document import Document
 from ..ledger import SentenceInfo, extract_rows, needs_parse
 from ..pipeline import Stage
 from ..registry import stages
-from .segment import SPACY_MODEL
+from .segment import load_spacy
 
 _lock = threading.Lock()
 _parser: Any = None
@@ -29,11 +29,8 @@ def load_parser() -> Any:
     global _parser
     with _lock:
         if _parser is None:
-            import spacy
-
             # tok2vec, tagger (fine-grained tags) and parser only
-            _parser = spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "senter",
-                                                       "attribute_ruler"])
+            _parser = load_spacy(["ner", "lemmatizer", "senter", "attribute_ruler"])
     return _parser
 
 
