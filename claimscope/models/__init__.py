@@ -12,6 +12,7 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,32 @@ def default_threads() -> int:
     check_param("the environment", "CLAIMSCOPE_THREADS", value,
                 value.isdigit() and int(value) > 0, "a whole number >= 1 (or unset)")
     return int(value)
+
+
+def padded_batches(id_lists: Sequence[list[int]], batch_size: int,
+                   type_lists: Sequence[list[int]] | None = None
+                   ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Length-sorted batches of token ids: ``(indices, ids, mask, type ids or None)``,
+    int64 arrays padded to the longest text of the batch.
+
+    Takes each text's ids as one list: a tokenizers ``Encoding`` builds a new list on
+    every ``.ids`` access, which cost more than the padding itself.
+    """
+    lengths = [len(t) for t in id_lists]
+    order = sorted(range(len(id_lists)), key=lengths.__getitem__)
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        width = lengths[idx[-1]]
+        ids = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        types = np.zeros((len(idx), width), dtype=np.int64) if type_lists is not None else None
+        for row, j in enumerate(idx):
+            n = lengths[j]
+            ids[row, :n] = id_lists[j]
+            mask[row, :n] = 1
+            if types is not None:
+                types[row, :n] = type_lists[j]  # type: ignore[index]
+        yield idx, ids, mask, types
 
 
 def _sha256(path: Path) -> str:
@@ -183,23 +210,10 @@ class Encoder:
                 token_ids[j] = np.asarray(id_lists[j], dtype=np.int32)
         return pooled, states, offsets, token_ids
 
-    def _batches(self, id_lists: list[list[int]]):
-        """Length-sorted batches of token ids: ``(indices, feeds, attention mask)``.
-
-        Takes each text's ids as one list: a tokenizers ``Encoding`` builds a new list
-        on every ``.ids`` access, which cost more than the padding itself.
-        """
-        lengths = [len(t) for t in id_lists]
-        order = sorted(range(len(id_lists)), key=lengths.__getitem__)
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            width = lengths[idx[-1]]
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, j in enumerate(idx):
-                n = lengths[j]
-                ids[row, :n] = id_lists[j]
-                mask[row, :n] = 1
+    def _batches(self, id_lists: list[list[int]]
+                 ) -> Iterator[tuple[list[int], dict[str, np.ndarray], np.ndarray]]:
+        """``(indices, feeds, attention mask)`` of length-sorted batches (see padded_batches)."""
+        for idx, ids, mask, _ in padded_batches(id_lists, self.batch_size):
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, ModelError
-from . import DATA_DIR, check_files, default_threads
+from . import DATA_DIR, check_files, default_threads, padded_batches
 
 MANIFEST = "nli.json"
 
@@ -113,18 +113,8 @@ class NLIModel:
         if not pairs:
             return out
         encs = self.tokenizer_.encode_batch([(p, h) for p, h in pairs])
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for s in range(0, len(order), self.batch_size):
-            idx = order[s:s + self.batch_size]
-            width = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            types = np.zeros_like(ids)
-            mask = np.zeros_like(ids)
-            for row, i in enumerate(idx):
-                n = len(encs[i].ids)
-                ids[row, :n] = encs[i].ids
-                types[row, :n] = encs[i].type_ids
-                mask[row, :n] = 1
+        for idx, ids, mask, types in padded_batches([e.ids for e in encs], self.batch_size,
+                                                    [e.type_ids for e in encs]):
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             feeds = {k: v for k, v in feeds.items() if k in self._inputs}
             out[idx] = self.session_.run(["logits"], feeds)[0]
