@@ -139,3 +139,17 @@ def test_the_float16_conversion_of_a_folder_is_idempotent(tmp_path):
     half_in_folder(tmp_path)  # the shipped folder is already converted: nothing changes
     for name in ("encoder.int8.onnx", "rhetoric.onnx", "manifest.json", "persuasion.json"):
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+
+
+def test_padded_batches_sort_by_length_and_pad_each_batch_to_its_longest():
+    from claimscope.models import padded_batches
+
+    ids = [[1, 2, 3], [4], [5, 6], [7, 8, 9, 10]]
+    types = [[0, 0, 1], [0], [0, 1], [0, 0, 1, 1]]
+    got = list(padded_batches(ids, 2, types))
+    assert [b[0] for b in got] == [[1, 2], [0, 3]]
+    idx, arr, mask, typ = got[1]
+    assert arr.tolist() == [[1, 2, 3, 0], [7, 8, 9, 10]]
+    assert mask.tolist() == [[1, 1, 1, 0], [1, 1, 1, 1]]
+    assert typ.tolist() == [[0, 0, 1, 0], [0, 0, 1, 1]]
+    assert all(b[3] is None for b in padded_batches(ids, 3))

@@ -95,3 +95,14 @@ def test_pipeline_accepts_documents():
     doc = Document("abc", id="d1")
     out = Pipeline([Upper()])(doc)
     assert out is doc and doc.tensors["upper"] == "ABC"
+
+
+def test_spacy_layers_run_on_numpy_blas_not_thinc_blis():
+    # thinc's bundled BLIS was 3-6x slower than numpy's BLAS for the tok2vec layers here
+    from claimscope.stages.ledger import load_parser
+    from claimscope.stages.segment import _load_nlp
+
+    for nlp in (_load_nlp(), load_parser()):
+        ops = {getattr(node.ops, "use_blis", None) for _, pipe in nlp.components
+               if getattr(pipe, "model", None) is not None for node in pipe.model.walk()}
+        assert ops == {False}
