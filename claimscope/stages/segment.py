@@ -30,8 +30,9 @@ def load_spacy(exclude: list[str]) -> Any:
 
     thinc multiplies matrices with its bundled BLIS by default, which on this class
     of machine is 3-6x slower than numpy's OpenBLAS for the tok2vec layers (the bulk
-    of a parse); the same weights on the other kernel give the same parses. Only this
-    pipeline's layers are switched: thinc's process-wide default stays as it was.
+    of a parse); on the speed benchmark's 200 articles the other kernel gave the same
+    sentences and parses. Only this pipeline's layers are switched: thinc's
+    process-wide default stays as it was.
     """
     import spacy
     from thinc.api import NumpyOps
