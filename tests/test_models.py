@@ -55,33 +55,66 @@ def test_models_load_from_a_copied_folder(tmp_path):
     assert emb.shape == (1, 384) and (emb == ref).all()
 
 
-def test_the_rhetoric_heads_read_an_output_the_encoder_has():
+def test_the_rhetoric_heads_read_an_output_their_encoder_graph_has():
     bundle = ModelBundle(DATA_DIR)
-    want = bundle.rhetoric.states_input
+    want, graph = bundle.rhetoric.states_input, bundle.rhetoric.encoder_graph
     texts = ["These cowardly thugs will never win.", "Officials said 12 people were hurt."]
-    pooled, states, offsets, ids = bundle.encoder.embed_tokens(texts, want)
+    pooled, states, offsets, ids = bundle.encoder.embed_tokens(texts, want, graph)
     ref_pooled, ref_states, _, _ = bundle.encoder.embed_tokens(texts)
-    assert (pooled == ref_pooled).all()  # the sentence path does not depend on it
-    parts = len(want.split("+"))
-    assert [s.shape for s in states] == [(len(r), 384 * parts) for r in ref_states]
+    # the sentence path does not depend on it: the same embeddings, bit for bit
+    assert (pooled == ref_pooled).all() and (pooled == bundle.encoder.embed(texts)).all()
+    width = int(bundle.rhetoric.manifest["token_head"]["inputs"]["token_states"]
+                .split(", ")[-1].rstrip("]"))
+    assert [s.shape for s in states] == [(len(r), width) for r in ref_states]
     assert [len(o) for o in offsets] == [len(s) for s in states] == [len(i) for i in ids]
-    assert bundle.rhetoric.manifest["token_head"]["inputs"]["token_states"] == \
-        f"float16 [batch, tokens, {384 * parts}]"
     assert all(s.dtype == np.float16 for s in states)
 
 
-def test_float16_token_states_are_the_float32_ones_rounded():
-    # the graph's own Cast gives what numpy's astype gave, bit for bit
+def test_the_plain_encoder_keeps_only_what_the_sentence_heads_read():
+    # onnxruntime runs every node of a graph whatever a call asks for: the heads' front
+    # lives in its own graph, so a pipeline without the rhetoric layer does not pay it
     encoder = ModelBundle(DATA_DIR).encoder
-    encoder.embed(["warm up"])
+    assert encoder.outputs == ["last_hidden_state", "sentence_embedding"]
+
+
+def test_a_changed_rhetoric_encoder_graph_is_refused(tmp_path):
+    _models_copy(tmp_path)
+    graph = tmp_path / ModelBundle(DATA_DIR).rhetoric.encoder_graph.name
+    graph.write_bytes(graph.read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="E006"):
+        ModelBundle(tmp_path).rhetoric.encoder_graph
+
+
+def test_rhetoric_heads_on_other_encoder_weights_are_refused(tmp_path):
+    _models_copy(tmp_path)
+    weights = ModelBundle(DATA_DIR).rhetoric.manifest["encoder_weights"]
+    manifest = json.loads((tmp_path / "persuasion.json").read_text())
+    manifest["encoder_weights"]["sha256"] = "0" * 64  # as if the encoder were retrained
+    (tmp_path / "persuasion.json").write_text(json.dumps(manifest))
+    assert (tmp_path / weights["file"]).is_file()
+    with pytest.raises(ModelError, match="E400"):
+        ModelBundle(tmp_path).rhetoric.manifest
+
+
+def test_float16_token_states_are_the_float32_ones_rounded(tmp_path):
+    # the graph's own Cast gives what numpy's astype gave, bit for bit
+    add_half_outputs = _onnx_share().add_half_outputs
+    _models_copy(tmp_path)
+    halves = add_half_outputs(tmp_path / "encoder.int8.onnx")
+    session = ort_session(tmp_path / "encoder.int8.onnx")
     feeds = {"input_ids": np.array([[101, 2023, 2003, 1037, 3231, 102]]),
              "attention_mask": np.ones((1, 6), dtype=np.int64),
              "token_type_ids": np.zeros((1, 6), dtype=np.int64)}
-    halves = [n for n in encoder.outputs if n.endswith(HALF_SUFFIX)]
-    assert halves, "the shipped encoder has float16 copies of its token-state outputs"
+    assert halves == ["last_hidden_state" + HALF_SUFFIX]
     for half in halves:
-        full, got = encoder.session_.run([half[:-len(HALF_SUFFIX)], half], feeds)
+        full, got = session.run([half[:-len(HALF_SUFFIX)], half], feeds)
         assert got.dtype == np.float16 and (got == full.astype(np.float16)).all()
+
+
+def ort_session(path):
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
 def test_encoder_outputs_joined_by_plus_are_concatenated():
@@ -133,12 +166,45 @@ def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
         expose_in_folder(tmp_path, "layer_2")
 
 
-def test_the_float16_conversion_of_a_folder_is_idempotent(tmp_path):
-    half_in_folder = _onnx_share().half_in_folder
+def test_the_plain_encoder_conversion_of_a_folder_is_idempotent(tmp_path):
+    plain_encoder_in_folder = _onnx_share().plain_encoder_in_folder
     _models_copy(tmp_path)
-    half_in_folder(tmp_path)  # the shipped folder is already converted: nothing changes
-    for name in ("encoder.int8.onnx", "rhetoric.onnx", "manifest.json", "persuasion.json"):
+    plain_encoder_in_folder(tmp_path)  # the shipped folder is already plain: nothing changes
+    for name in ("encoder.int8.onnx", "encoder.weights.bin", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+
+
+def test_a_front_attached_to_the_encoder_changes_no_sentence_embedding(tmp_path):
+    share = _onnx_share()
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    _models_copy(tmp_path)
+    # a front that reads two layers and adds them, as float16
+    front = helper.make_model(helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["s"]),
+         helper.make_node("Cast", ["s"], [share.FRONT_OUTPUT], to=TensorProto.FLOAT16)],
+        "front", [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["b", "t", 384])
+                  for n in ("a", "b")],
+        [helper.make_tensor_value_info(share.FRONT_OUTPUT, TensorProto.FLOAT16, ["b", "t", 384])]),
+        opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(front, str(tmp_path / "front.onnx"))
+    share.attach_front(tmp_path / "encoder.int8.onnx", tmp_path / "front.onnx",
+                       tmp_path / "graph.onnx", ["hidden_2", "last_hidden_state"])
+    exposed = tmp_path / "exposed"
+    share.expose_all(DATA_DIR, exposed)
+    texts = ["Officials said 12 people were hurt.", "These cowardly thugs will never win."]
+    enc = ModelBundle(exposed).encoder
+    pooled, got, _, _ = enc.embed_tokens(texts, share.FRONT_OUTPUT, tmp_path / "graph.onnx")
+    ref_pooled, ref, _, _ = enc.embed_tokens(texts, "hidden_2")
+    _, last, _, _ = enc.embed_tokens(texts, "last_hidden_state")
+    assert (pooled == ref_pooled).all()
+    for g, a, b in zip(got, ref, last):
+        want = (a.astype(np.float32) + b.astype(np.float32)).astype(np.float16)
+        assert np.allclose(g.astype(np.float32), want.astype(np.float32), rtol=4e-3, atol=1e-2)
+    with pytest.raises(SystemExit, match="expected 3 inputs"):
+        share.attach_front(tmp_path / "encoder.int8.onnx", tmp_path / "front.onnx",
+                           tmp_path / "graph.onnx", ["hidden_1", "hidden_2", "hidden_3"])
 
 
 def test_padded_batches_sort_by_length_and_pad_each_batch_to_its_longest():

@@ -13,6 +13,8 @@ Usage::
     python training/onnx_share.py claimscope/models/data/encoder.int8.onnx claimscope/models/data/nli.int8.onnx
     python training/onnx_share.py --expose hidden_3 claimscope/models/data   # + manifest.json
     python training/onnx_share.py --half claimscope/models/data   # float16 token states
+    python training/onnx_share.py --plain claimscope/models/data  # plain outputs, external weights
+    python training/onnx_share.py --expose-all claimscope/models/data /tmp/cs_layers
 """
 
 from __future__ import annotations
@@ -155,6 +157,153 @@ def half_input(path: Path, name: str = "token_states") -> None:
     onnx.save(model, str(path))
 
 
+#: the plain encoder's weights as ONNX external data, shared with the rhetoric encoder graph
+WEIGHTS_FILE = "encoder.weights.bin"
+#: the rhetoric encoder graph: the encoder (same weights) + the rhetoric heads' front,
+#: read by the ``encode`` stage when the rhetoric layer runs (persuasion.json names it)
+RHETORIC_ENCODER = "rhetoric_encoder.onnx"
+#: its output: the token head's input, float16 [batch, sequence, d]
+FRONT_OUTPUT = "rhetoric_states"
+#: the graph outputs of the plain encoder: what the sentence heads and retrieval read
+PLAIN_OUTPUTS = ("last_hidden_state", "sentence_embedding")
+
+
+def layer_tensor(name: str) -> str:
+    """The encoder graph's tensor holding output ``name`` (``hidden_K`` or
+    ``last_hidden_state``), whether or not it is exposed as a graph output."""
+    if name == "last_hidden_state":
+        return name
+    if not (name.startswith("hidden_") and name[7:].isdigit() and 1 <= int(name[7:]) <= 5):
+        raise SystemExit(f"expected hidden_1 ... hidden_5 or last_hidden_state, got {name!r}")
+    return f"/encoder/encoder/layer.{int(name[7:]) - 1}/output/LayerNorm/LayerNormalization_output_0"
+
+
+def _save(model, path: Path) -> None:
+    # serialised by hand: onnx.save would try to write (and move) the external data itself
+    Path(path).write_bytes(model.SerializeToString())
+
+
+def externalize_weights(path: Path, file: str = WEIGHTS_FILE, min_bytes: int = 1024) -> bool:
+    """Move the inline initializers (>= ``min_bytes``) of the model at ``path`` into
+    ``file`` beside it, as ONNX external data, so that a second graph (the rhetoric
+    encoder) can read the same weights. The values do not change (outputs bit-identical).
+    Idempotent: returns False when nothing was left inline. Refuses to overwrite an
+    existing ``file`` (another graph may read it)."""
+    import onnx
+    from onnx import numpy_helper
+
+    path = Path(path)
+    model = onnx.load(str(path), load_external_data=False)
+    inline = [t for t in model.graph.initializer
+              if t.data_location != onnx.TensorProto.EXTERNAL
+              and numpy_helper.to_array(t).nbytes >= min_bytes]
+    if not inline:
+        return False
+    target = path.parent / file
+    if target.exists():
+        raise SystemExit(f"{target} exists and {path} still has inline weights; expected "
+                         f"one or the other. Remove {target} (no graph must read it) or "
+                         "start from the exported encoder.")
+    offset = 0
+    with target.open("wb") as fh:
+        for tensor in inline:
+            data = numpy_helper.to_array(tensor).tobytes()
+            fh.write(data)
+            for field in ("raw_data", "float_data", "int32_data", "int64_data"):
+                tensor.ClearField(field)
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+            del tensor.external_data[:]
+            for key, value in (("location", file), ("offset", str(offset)),
+                               ("length", str(len(data)))):
+                entry = tensor.external_data.add()
+                entry.key, entry.value = key, value
+            offset += len(data)
+    _save(model, path)
+    return True
+
+
+def _prune(graph) -> None:
+    """Drop the nodes no graph output needs (onnxruntime runs every node of a graph,
+    whatever outputs a call asks for)."""
+    needed = {o.name for o in graph.output}
+    keep = []
+    for node in reversed(graph.node):
+        if any(o in needed for o in node.output):
+            keep.append(node)
+            needed.update(node.input)
+    del graph.node[:]
+    graph.node.extend(reversed(keep))
+    used = {i for n in graph.node for i in n.input}
+    kept_init = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept_init)
+
+
+def keep_outputs(path: Path, keep: tuple[str, ...] = PLAIN_OUTPUTS) -> None:
+    """Keep only the graph outputs ``keep`` of the model at ``path``, and the nodes they
+    need: the exposed layers and float16 copies earlier token heads read cost time in
+    every encoder call. The kept outputs do not change. Idempotent."""
+    import onnx
+
+    path = Path(path)
+    model = onnx.load(str(path), load_external_data=False)
+    missing = [k for k in keep if k not in {o.name for o in model.graph.output}]
+    if missing:
+        raise SystemExit(f"{path}: expected outputs {', '.join(keep)}; missing {missing}")
+    outputs = [o for o in model.graph.output if o.name in keep]
+    del model.graph.output[:]
+    model.graph.output.extend(outputs)
+    _prune(model.graph)
+    _save(model, path)
+
+
+def attach_front(encoder_path: Path, front_path: Path, out_path: Path,
+                 layers: list[str], output: str = FRONT_OUTPUT) -> None:
+    """Write ``out_path``: the encoder at ``encoder_path`` (its weights read from the same
+    external files) with the graph at ``front_path`` fed by the encoder layers ``layers``
+    (the front's inputs, in order), giving outputs ``sentence_embedding`` and the
+    front's ``output``. One encoder pass then yields the sentence embeddings and the
+    token head's input; the encoder file itself is not changed."""
+    import onnx
+
+    encoder_path, out_path = Path(encoder_path), Path(out_path)
+    if encoder_path.parent.resolve() != out_path.parent.resolve():
+        raise SystemExit(f"{out_path}: expected it beside {encoder_path} (they share the "
+                         "encoder's external weight files)")
+    externalize_weights(encoder_path)
+    model = onnx.load(str(encoder_path), load_external_data=False)
+    front = onnx.load(str(front_path))
+    if len(front.graph.input) != len(layers):
+        raise SystemExit(f"{front_path}: expected {len(layers)} inputs (one per layer: "
+                         f"{', '.join(layers)}), found {len(front.graph.input)}")
+    outputs = [o.name for o in front.graph.output]
+    if outputs != [output]:
+        raise SystemExit(f"{front_path}: expected one output {output!r}, found {outputs}")
+    rename = {i.name: layer_tensor(name) for i, name in zip(front.graph.input, layers)}
+    rename[output] = output
+
+    def name_of(x: str) -> str:
+        return rename.get(x, f"rhetoric_front/{x}") if x else x
+
+    for k, node in enumerate(front.graph.node):
+        node.name = f"rhetoric_front/{node.name or f'{node.op_type}_{k}'}"
+        node.input[:] = [name_of(x) for x in node.input]
+        node.output[:] = [name_of(x) for x in node.output]
+        model.graph.node.append(node)
+    for tensor in front.graph.initializer:
+        tensor.name = name_of(tensor.name)
+        model.graph.initializer.append(tensor)
+    kept = [o for o in model.graph.output if o.name == "sentence_embedding"]
+    del model.graph.output[:]
+    model.graph.output.extend(kept + list(front.graph.output))
+    have = {(o.domain, o.version) for o in model.opset_import}
+    for op in front.opset_import:
+        if op.domain not in {d for d, _ in have}:
+            model.opset_import.append(op)
+    _prune(model.graph)
+    _save(model, out_path)
+
+
 def layer_output_doc(name: str) -> str:
     """The manifest's description of a ``hidden_K`` output."""
     return (f"float32 [batch, sequence, 384] (the states after layer {name[7:]} of 6; "
@@ -191,6 +340,38 @@ def expose_in_folder(folder: Path, name: str) -> None:
     _update_encoder_manifest(folder, {name: layer_output_doc(name)})
 
 
+def plain_encoder_in_folder(folder: Path) -> None:
+    """The encoder of ``folder`` with only ``PLAIN_OUTPUTS`` (``keep_outputs``) and its
+    weights in ``WEIGHTS_FILE`` (``externalize_weights``), manifest.json updated to
+    match. The sentence embeddings are bit for bit what they were. Idempotent."""
+    folder = Path(folder)
+    keep_outputs(folder / "encoder.int8.onnx")
+    externalize_weights(folder / "encoder.int8.onnx")
+    manifest = _update_encoder_manifest(folder, {})
+    outputs = manifest["onnx"]["outputs"]
+    manifest["onnx"]["outputs"] = {k: v for k, v in outputs.items() if k in PLAIN_OUTPUTS}
+    manifest["files"][WEIGHTS_FILE] = _file_entry(folder / WEIGHTS_FILE)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
+                                          encoding="utf-8")
+
+
+def expose_all(src: Path, dst: Path) -> Path:
+    """A copy of the model folder ``src`` in ``dst`` whose encoder exposes every layer
+    (``hidden_1`` ... ``hidden_5`` beside ``last_hidden_state``): what
+    ``train_persuasion.py --models`` reads the training features from when the token
+    head reads several layers. For training only; the shipped encoder keeps
+    ``PLAIN_OUTPUTS``."""
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    if dst.exists():
+        raise SystemExit(f"{dst} exists; expected a new folder")
+    shutil.copytree(src, dst)
+    for k in range(1, 6):
+        expose_in_folder(dst, f"hidden_{k}")
+    return dst
+
+
 def half_in_folder(folder: Path) -> None:
     """``add_half_outputs`` on the encoder and ``half_input`` on ``rhetoric.onnx`` in
     ``folder``, with manifest.json and persuasion.json updated (outputs, sha256, sizes)."""
@@ -214,6 +395,13 @@ def half_in_folder(folder: Path) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--half":
         half_in_folder(Path(sys.argv[2]))
+        raise SystemExit(0)
+    if len(sys.argv) == 4 and sys.argv[1] == "--expose-all":
+        # python training/onnx_share.py --expose-all claimscope/models/data /tmp/cs_layers
+        print(expose_all(Path(sys.argv[2]), Path(sys.argv[3])))
+        raise SystemExit(0)
+    if len(sys.argv) == 3 and sys.argv[1] == "--plain":
+        plain_encoder_in_folder(Path(sys.argv[2]))
         raise SystemExit(0)
     if len(sys.argv) >= 4 and sys.argv[1] == "--expose":
         # python training/onnx_share.py --expose hidden_3 claimscope/models/data

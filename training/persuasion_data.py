@@ -151,12 +151,14 @@ def encoder_digest(models: str | Path | None = None) -> str:
 
 
 def features(name: str, articles: list[dict[str, Any]], models: str | Path | None = None,
-             batch_size: int = 16, states_output: str = "last_hidden_state"
-             ) -> list[dict[str, Any]]:
-    """Run segment + encode (token states) over ``articles``; cached per encoder.
+             batch_size: int = 16, states_output: str = "last_hidden_state",
+             cache: bool = True) -> list[dict[str, Any]]:
+    """Run segment + encode (token states) over ``articles``; cached per encoder
+    (``cache=False``: not read nor written, for states that depend on more than the
+    encoder file, such as the rhetoric encoder graph's).
 
     Each item: id, sentences [(start, end)], sentence_embeddings (n, 384) float32,
-    token_states [per sentence float16 (t, 384)], token_offsets [int32 (t, 2)].
+    token_states [per sentence float16 (t, width)], token_offsets [int32 (t, 2)].
     """
     import claimscope
 
@@ -165,7 +167,7 @@ def features(name: str, articles: list[dict[str, Any]], models: str | Path | Non
     # "blind": token states of the side-blind encoder pass (encode's default since v0.1.1)
     layer = "" if states_output == "last_hidden_state" else f"-{states_output}"
     path = CACHE / digest / f"{name}-{len(articles)}-{ids}-blind{layer}.pkl"
-    if path.is_file():
+    if cache and path.is_file():
         with path.open("rb") as fh:
             cached = pickle.load(fh)
         _add_ids(cached, articles, models)
@@ -183,9 +185,10 @@ def features(name: str, articles: list[dict[str, Any]], models: str | Path | Non
                     "token_states": doc.tensors["token_states"],
                     "token_offsets": [_to_original(o, view) for o in doc.tensors["token_offsets"]],
                     "token_ids": doc.tensors["token_ids"]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return out
 
 

@@ -153,7 +153,7 @@ def word_embeddings() -> np.ndarray:
 
 def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_hidden: int,
                  lex_dim: int = 0, context: bool = False, top_layer: bool = False,
-                 n_inputs: int = 1):
+                 n_inputs: int = 1, mix: bool = False):
     import torch
     from torch import nn
 
@@ -204,7 +204,10 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
             self.norm = nn.LayerNorm(HIDDEN)
             self.norms_extra = nn.ModuleList([nn.LayerNorm(HIDDEN) for _ in range(n_inputs - 1)])
             self.drop = nn.Dropout(dropout)
-            self.proj = nn.Linear(self.in_dim + lex_dim, d)
+            if mix:
+                # a learned convex mix of the layers (one weight each) instead of side by side
+                self.mix_weights = nn.Parameter(torch.zeros(n_inputs))
+            self.proj = nn.Linear((HIDDEN if mix else self.in_dim) + lex_dim, d)
             if lex_dim:
                 self.register_buffer("word_emb", torch.from_numpy(word_embeddings()),
                                      persistent=False)
@@ -222,25 +225,35 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
         def lexical(self, token_ids):
             return self.lex_norm(self.lex(nn.functional.embedding(token_ids, self.word_emb)))
 
+        def states(self, x):
+            """The encoder states LayerNorm'd per layer (and mixed, with --mix)."""
+            if n_inputs > 1:
+                parts = x.split(HIDDEN, dim=-1)
+                normed = [self.norm(parts[0])] + [n(p) for n, p in zip(self.norms_extra, parts[1:])]
+                if mix:
+                    w = torch.softmax(self.mix_weights, dim=0)
+                    return sum(w[k] * p for k, p in enumerate(normed))
+                return torch.cat(normed, dim=-1)
+            return self.norm(x)
+
         def forward(self, token_states, mask, token_ids=None, lexical=None, ctx=None):
             bias = (1.0 - mask)[:, None, None, :] * -10000.0
             x = self.top(token_states, bias) if top_layer else token_states
-            if n_inputs > 1:
-                parts = x.split(HIDDEN, dim=-1)
-                x = torch.cat([self.norm(parts[0])]
-                              + [n(p) for n, p in zip(self.norms_extra, parts[1:])], dim=-1)
-            else:
-                x = self.norm(x)
+            x = self.states(x)
             if lex_dim:
                 lx = lexical if lexical is not None else self.lexical(token_ids)
                 x = torch.cat([x, lx], dim=-1)
             x = self.proj(self.drop(x))
+            return self.rest(x, bias, ctx)
+
+        def rest(self, x, bias, ctx):
             if context:
                 x = x + self.ctx(self.drop(self.ctx_norm(ctx)))[:, None, :]
             for block in self.blocks:
                 x = block(x, bias)
             x = self.out_norm(x)
             return x, self.bio(x), self.para_value(x), self.para_attention(x)
+
 
     class Exported(nn.Module):
         """The graph shipped in rhetoric.onnx: BIO as probabilities."""
@@ -254,12 +267,56 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
                     table = head.lex(head.word_emb)
                 self.table = nn.Parameter(table.half(), requires_grad=False)
 
+        def lexical(self, token_ids):
+            if not lex_dim:
+                return None
+            return self.head.lex_norm(nn.functional.embedding(token_ids, self.table).float())
+
         def forward(self, token_states, mask, token_ids=None, ctx=None):
-            lexical = None
-            if lex_dim:
-                lexical = self.head.lex_norm(nn.functional.embedding(token_ids, self.table).float())
-            x, bio, pv, pa = self.head(token_states, mask, lexical=lexical, ctx=ctx)
+            x, bio, pv, pa = self.head(token_states, mask, lexical=self.lexical(token_ids), ctx=ctx)
             return x, torch.softmax(bio, dim=-1), pv, pa
+
+    # The token head split in two at its input projection (export only): ``Front`` runs
+    # inside an encoder graph (rhetoric_encoder.onnx), ``Back`` is rhetoric.onnx. The
+    # projection of the concatenated layers is the sum of one projection per layer, so
+    # each layer is quantized with its own scale and nothing 2,304 wide is copied.
+    class Front(nn.Module):
+        """One input per encoder layer read; output the projected states (no bias) as
+        float16, the token head's input."""
+
+        def __init__(self, head) -> None:
+            super().__init__()
+            if mix or top_layer:
+                raise SystemExit("--front-in-encoder: expected no --mix and no --branch")
+            self.norms = nn.ModuleList([head.norm, *head.norms_extra])
+            with torch.no_grad():
+                w = head.proj.weight[:, :head.in_dim].split(HIDDEN, dim=1)
+            self.proj = nn.ModuleList([nn.Linear(HIDDEN, d, bias=False) for _ in w])
+            for lin, part in zip(self.proj, w):
+                lin.weight = nn.Parameter(part.clone(), requires_grad=False)
+
+        def forward(self, *layers):
+            return sum(lin(norm(x)) for lin, norm, x in zip(self.proj, self.norms, layers)).half()
+
+    class Back(Exported):
+        """rhetoric.onnx after the front: reads ``Front``'s output as its token states."""
+
+        def __init__(self, head) -> None:
+            super().__init__(head)
+            self.lex_proj = nn.Linear(lex_dim or 1, d)
+            with torch.no_grad():
+                self.lex_proj.bias.copy_(head.proj.bias)
+                if lex_dim:
+                    self.lex_proj.weight.copy_(head.proj.weight[:, head.in_dim:])
+
+        def forward(self, token_states, mask, token_ids=None, ctx=None):
+            bias = (1.0 - mask)[:, None, None, :] * -10000.0
+            x = token_states + (self.lex_proj(self.lexical(token_ids)) if lex_dim
+                                else self.lex_proj.bias)
+            x, bio, pv, pa = self.head.rest(x, bias, ctx)
+            return x, torch.softmax(bio, dim=-1), pv, pa
+
+    Exported.Back, Exported.Front = Back, Front
 
     class SpanHead(nn.Module):
         def __init__(self) -> None:
@@ -289,7 +346,7 @@ def models_of(args):
     """build_models with the settings of ``args``."""
     return build_models(args.d, args.layers, args.heads, args.ff, args.dropout, args.span_hidden,
                         args.lex_dim, args.context, top_layer=args.branch is not None,
-                        n_inputs=len(states_output(args).split("+")))
+                        n_inputs=len(states_output(args).split("+")), mix=args.mix)
 
 
 TOP_KEYS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
@@ -724,13 +781,18 @@ def tune_para_thresholds(probs: dict, gold: dict, global_t: float, min_support: 
 
 
 def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
-           context: bool = False) -> Path:
+           context: bool = False, split: bool = False) -> Path:
     """One ONNX graph; several token heads give concatenated features and paragraph
-    outputs and their averaged BIO probabilities."""
+    outputs and their averaged BIO probabilities. ``split``: the graph after the input
+    projection (``Exported.Back``; its front goes into the encoder, ``export_front``)."""
     import torch
 
     if not isinstance(token_heads, (list, tuple)):
         token_heads = [token_heads]
+    if split and len(token_heads) > 1:
+        raise SystemExit("--front-in-encoder exports one token head; expected no --ensemble")
+    if split:
+        Exported = Exported.Back
 
     class Ensemble(torch.nn.Module):
         def __init__(self) -> None:
@@ -744,7 +806,7 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
                     torch.cat([o[2] for o in outs], -1), torch.cat([o[3] for o in outs], -1))
 
     wrapped = (Exported(token_heads[0]) if len(token_heads) == 1 else Ensemble()).eval()
-    x = torch.randn(2, 7, token_heads[0].in_dim)
+    x = torch.randn(2, 7, token_heads[0].proj.out_features if split else token_heads[0].in_dim)
     mask = torch.ones(2, 7)
     mask[1, 5:] = 0
     ids = torch.randint(0, 30000, (2, 7))
@@ -768,10 +830,42 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
 
         quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul"])
+        fp32.unlink()  # a scratch file: it must not land in the model folder
     else:
         fp32.replace(path)
     half_input(path)  # the encoder gives float16 token states; the graph casts them back
     return path
+
+
+def export_front(token_head, Exported, out: Path, layers: list[str], work: Path,
+                 quantize: bool) -> Path:
+    """``out/rhetoric_encoder.onnx``: the encoder of ``out`` with the token head's input
+    LayerNorms and projection (``Exported.Front``) fed by its ``layers``, so one encoder
+    pass gives the sentence embeddings and the token head's input (float16, d wide)
+    and the encoder keeps no per-layer states. The encoder file gets its weights moved
+    to external data (bit-identical outputs) so both graphs read the same bytes."""
+    import torch
+
+    from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER, attach_front, plain_encoder_in_folder
+
+    front = Exported.Front(token_head).eval()
+    names = [f"layer_{k}" for k in range(len(layers))]
+    work.mkdir(parents=True, exist_ok=True)
+    fp32 = work / "rhetoric_front.fp32.onnx"
+    torch.onnx.export(front, tuple(torch.randn(2, 7, HIDDEN) for _ in layers), str(fp32),
+                      input_names=names, output_names=[FRONT_OUTPUT],
+                      dynamic_axes={n: {0: "batch", 1: "sequence"} for n in names + [FRONT_OUTPUT]},
+                      opset_version=17, do_constant_folding=True, dynamo=False)
+    graph = fp32
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        graph = work / "rhetoric_front.int8.onnx"
+        quantize_dynamic(str(fp32), str(graph), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
+    plain_encoder_in_folder(out)
+    attach_front(out / "encoder.int8.onnx", graph, out / RHETORIC_ENCODER, layers)
+    return out / RHETORIC_ENCODER
 
 
 def _drift(token_heads, examples, outs_list) -> float:
@@ -780,6 +874,32 @@ def _drift(token_heads, examples, outs_list) -> float:
     return max((float(np.abs(np.mean([r[e][s].bio for r in refs], 0) - o.bio).max())
                 for e, outs in enumerate(outs_list) for s, o in enumerate(outs) if len(o.bio)),
                default=0.0)
+
+
+def encoder_weights(folder: Path) -> dict[str, str]:
+    """persuasion.json's record of the encoder weights file the rhetoric encoder graph reads."""
+    from onnx_share import WEIGHTS_FILE
+
+    return {"file": WEIGHTS_FILE, "sha256": sha256(folder / WEIGHTS_FILE)}
+
+
+def through_graphs(examples: list[Example], models: Path) -> list[Example]:
+    """``examples`` with the token states and sentence embeddings the shipped graphs of
+    ``models`` give (its rhetoric encoder graph, as the run time reads articles)."""
+    import dataclasses
+
+    from onnx_share import FRONT_OUTPUT
+
+    feats = pdata.features("heldout", [{"id": e.id, "text": e.text} for e in examples], models,
+                           states_output=FRONT_OUTPUT, cache=False)
+    out = []
+    for ex, f in zip(examples, feats):
+        if list(f["sentences"]) != list(ex.sentences):
+            raise SystemExit(f"{ex.id}: the sentences differ from the training features'; "
+                             "expected the same segmenter")
+        out.append(dataclasses.replace(ex, states=[s.astype(np.float32) for s in f["token_states"]],
+                                       sent_emb=f["sentence_embeddings"]))
+    return out
 
 
 def load_checkpoint(args, path: Path):
@@ -1019,6 +1139,14 @@ def parse_args(argv=None):
                     help="encoder output(s) the token head reads, e.g. "
                          "hidden_3+last_hidden_state (concatenated; the encoder must expose "
                          "them: training/onnx_share.py expose_layer_output)")
+    ap.add_argument("--front-in-encoder", action="store_true",
+                    help="ship the token head's input LayerNorms and projection inside an "
+                         "encoder graph (rhetoric_encoder.onnx in --out, over the encoder's "
+                         "own weights): one encoder pass gives the head's input and no "
+                         "per-layer states are kept; --out must hold the encoder")
+    ap.add_argument("--mix", action="store_true",
+                    help="with several --inputs: a learned weighted mean of the layers "
+                         "(each LayerNorm'd) instead of reading them side by side")
     ap.add_argument("--context", action="store_true",
                     help="add each sentence's embedding and its article's mean to every token")
     ap.add_argument("--lex-dim", type=int, default=0,
@@ -1081,17 +1209,33 @@ def main(argv=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if args.no_export:
         return
+    split = args.front_in_encoder
+    if split and args.branch is not None:
+        raise SystemExit("--front-in-encoder and --branch: expected one of the two")
     export(token_heads, Exported, out / "rhetoric.onnx", not args.no_quantize, args.lex_dim > 0,
-           args.context)
+           args.context, split=split)
+    head_input = {"input": states_output(args)}
+    if split:
+        from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER
+
+        export_front(token_heads[0], Exported, out, states_output(args).split("+"), args.work,
+                     not args.no_quantize)
+        head_input = {"input": FRONT_OUTPUT, "encoder_graph": RHETORIC_ENCODER,
+                      "encoder_layers": states_output(args)}
     from claimscope.models.rhetoric import RhetoricModel
 
     w = numpy_heads(span_heads, para_heads, 0.5, None)
     np.savez(out / "rhetoric.npz", **w)
     (out / "persuasion.json").write_text(json.dumps(
-        {"token_head": {"d": args.d, "members": len(members)}, "files": {}}))
+        {"token_head": {"d": args.d, "members": len(members), **head_input}, "files": {}}))
     rt = RhetoricModel(out, verify=False, threads=args.threads)
+    # with the front in the encoder graph the heads read what that graph gives: the
+    # evaluated articles are read again through it (the torch heads read the layers)
+    torch_valid = valid_ex
+    if split:
+        valid_ex = through_graphs(valid_ex, out)
     valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid_ex]
-    drift = _drift(token_heads, valid_ex[:5], valid_outs[:5])
+    drift = _drift(token_heads, torch_valid[:5], valid_outs[:5])
     print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
     if args.span_decoding:
         si_t, si_seed, si_split = args.span_decoding[:3]
@@ -1124,8 +1268,10 @@ def main(argv=None) -> None:
 
     # article heads on subtask 1/2 train: 5-fold CV figures, then fit on all
     st12 = pdata.st12(args.data)
-    f12 = {f["id"]: f for f in pdata.features("st12-train", st12, args.models,
-                                                 states_output=states_output(args))}
+    f12 = {f["id"]: f for f in (
+        pdata.features("st12-train", st12, out, states_output=FRONT_OUTPUT, cache=False)
+        if split else pdata.features("st12-train", st12, args.models,
+                                     states_output=states_output(args)))}
     ex12 = [build_example({"id": a["id"], "text": a["text"]}, f12[a["id"]]) for a in st12]
     outs12 = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in ex12]
     X = article_matrix(rt, ex12, outs12)
@@ -1138,12 +1284,14 @@ def main(argv=None) -> None:
 
     manifest = {
         "name": "claimscope-rhetoric-heads",
-        "encoder_sha256": pdata.encoder_digest(args.models),
+        "encoder_sha256": pdata.encoder_digest(out if split else args.models),
+        **({"encoder_weights": encoder_weights(out)} if split else {}),
         "token_head": {"d": args.d, "members": len(members), "layers": args.layers, "heads": args.heads, "ff": args.ff,
-                       "input": states_output(args), "top_layer": args.branch is not None,
+                       **head_input, "top_layer": args.branch is not None, "mix": args.mix,
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
-                       "inputs": {"token_states": f"float16 [batch, tokens, {token_heads[0].in_dim}]",
+                       "inputs": {"token_states": f"float16 [batch, tokens, "
+                                                  f"{args.d if split else token_heads[0].in_dim}]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
                        "outputs": {
@@ -1174,7 +1322,8 @@ def main(argv=None) -> None:
         "heldout_slice": heldout,
         "article_heads_cv5": cv,
         "files": {name: {"sha256": sha256(out / name), "bytes": (out / name).stat().st_size}
-                  for name in ("rhetoric.onnx", "rhetoric.npz")},
+                  for name in ("rhetoric.onnx", "rhetoric.npz")
+                  + ((head_input["encoder_graph"],) if split else ())},
     }
     (out / "persuasion.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}/rhetoric.onnx, rhetoric.npz, persuasion.json", flush=True)

@@ -103,33 +103,53 @@ class Encoder:
         self._lock = threading.Lock()
         self.session_: Any = None
         self.tokenizer_: Any = None
+        self._graphs: dict[Path, Any] = {}
+
+    def _open(self, path: Path) -> Any:
+        import onnxruntime as ort
+
+        if not path.is_file():
+            raise ModelError(Errors.E005.format(path=path, detail="not found"))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads or default_threads()
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
 
     def _load(self) -> None:
         with self._lock:
             if self.session_ is not None:
                 return
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            for path in (self.onnx_path, self.tokenizer_path):
-                if not path.is_file():
-                    raise ModelError(Errors.E005.format(path=path, detail="not found"))
+            if not self.tokenizer_path.is_file():
+                raise ModelError(Errors.E005.format(path=self.tokenizer_path, detail="not found"))
             tok = Tokenizer.from_file(str(self.tokenizer_path))
             tok.enable_truncation(max_length=self.max_length)
             tok.no_padding()
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or default_threads()
-            opts.inter_op_num_threads = 1
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            try:
-                sess = ort.InferenceSession(str(self.onnx_path), opts,
-                                            providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own exception types
-                raise ModelError(Errors.E005.format(path=self.onnx_path, detail=exc)) from exc
+            sess = self._open(self.onnx_path)
             self._input_names = {i.name for i in sess.get_inputs()}
             self._outputs = [o.name for o in sess.get_outputs()]
             self.tokenizer_ = tok
             self.session_ = sess
+
+    def _session(self, graph: Path | None) -> tuple[Any, list[str]]:
+        """The session of ``graph`` (another graph over the same encoder weights, such
+        as the rhetoric layer's ``rhetoric_encoder.onnx``; None: the encoder itself) and
+        its output names. Each graph loads once."""
+        if self.session_ is None:
+            self._load()
+        if graph is None or Path(graph) == self.onnx_path:
+            return self.session_, self._outputs
+        graph = Path(graph)
+        with self._lock:
+            if graph not in self._graphs:
+                sess = self._open(graph)
+                self._graphs[graph] = (sess, [o.name for o in sess.get_outputs()])
+        return self._graphs[graph]
 
     @property
     def dim(self) -> int:
@@ -155,21 +175,23 @@ class Encoder:
             out[idx] = self._pooled(feeds, mask)
         return out
 
-    def embed_tokens(self, texts: list[str], states_output: str | None = None
+    def embed_tokens(self, texts: list[str], states_output: str | None = None,
+                     graph: Path | None = None
                      ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """One pass giving what ``embed`` gives plus every text's token states.
 
         Returns ``(pooled, states, offsets, ids)``: ``pooled`` as ``embed``; ``states[i]``
         the float16 token states of text i (the model output ``states_output``, default
         ``last_hidden_state``; ``"a+b"`` concatenates outputs a and b along the last axis),
-        shape (n_tokens, dim x number of outputs), [CLS] and [SEP] included;
+        shape (n_tokens, width), [CLS] and [SEP] included;
         ``offsets[i]`` int32 (n_tokens, 2) character offsets of each token in text i,
-        (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids.
+        (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids. ``graph``: run
+        that graph over the encoder's weights instead of the encoder (it must give
+        ``sentence_embedding`` and ``states_output``), e.g. ``rhetoric_encoder.onnx``.
         """
-        if self.session_ is None:
-            self._load()
+        session, outputs = self._session(graph)
         hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
-                                          in self._outputs else self._outputs[0])).split("+")
+                                          in outputs else outputs[0])).split("+")
         pooled = np.zeros((len(texts), self.dim), dtype=np.float32)
         states: list[np.ndarray] = [np.zeros((0, self.dim * len(hidden_names)),
                                              np.float16)] * len(texts)
@@ -178,23 +200,23 @@ class Encoder:
         if not texts:
             return pooled, states, offsets, token_ids
         for name in hidden_names:
-            if name not in self._outputs:
-                raise ModelError(Errors.E402.format(path=self.onnx_path, name=name,
-                                                    outputs=", ".join(self._outputs)))
+            if name not in outputs:
+                raise ModelError(Errors.E402.format(path=graph or self.onnx_path, name=name,
+                                                    outputs=", ".join(outputs)))
         # the float16 copy of an output when the graph has one; a graph without a pooled
         # output is pooled here, from the float32 states
-        pool_here = "sentence_embedding" not in self._outputs
-        fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in self._outputs and not pool_here
+        pool_here = "sentence_embedding" not in outputs
+        fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in outputs and not pool_here
                  else name for name in hidden_names]
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
         id_lists = [e.ids for e in encs]
         for idx, feeds, mask in self._batches(id_lists):
             if pool_here:
-                hidden_parts = self.session_.run(fetch, feeds)
+                hidden_parts = session.run(fetch, feeds)
                 m = mask[..., None].astype(np.float32)
                 emb = (hidden_parts[0] * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
             else:
-                *hidden_parts, emb = self.session_.run(fetch + ["sentence_embedding"], feeds)
+                *hidden_parts, emb = session.run(fetch + ["sentence_embedding"], feeds)
             # float16 parts come from the graph's own Cast (30x faster than numpy's)
             hidden_parts = [h.astype(np.float16, copy=False) for h in hidden_parts]
             hidden = (hidden_parts[0] if len(hidden_parts) == 1

@@ -5,8 +5,13 @@ of every sentence and the sentence embeddings. No second encoder pass.
 
 Files (in the model folder, listed with sha256 in ``persuasion.json``):
 
-- ``rhetoric.onnx`` — a small transformer over the frozen token states of one sentence:
-  inputs ``token_states`` float32 (batch, tokens, 384) and ``mask`` float32 (batch, tokens);
+- ``rhetoric_encoder.onnx`` — the encoder (its weights read from the encoder's own files)
+  with the token head's input LayerNorms and projection of its six layers appended: it
+  gives ``sentence_embedding`` (bit for bit the plain encoder's) and ``rhetoric_states``
+  float16 (batch, tokens, d), the token head's input. The ``encode`` stage runs it in
+  place of the plain encoder when the rhetoric layer is on.
+- ``rhetoric.onnx`` — a small transformer over the token states of one sentence:
+  inputs ``token_states`` float16 (batch, tokens, d) and ``mask`` float32 (batch, tokens);
   outputs ``features`` (batch, tokens, d), ``bio`` (batch, tokens, 3: O, B, I
   probabilities), ``para_value`` and ``para_attention`` (batch, tokens, 23).
 - ``rhetoric.npz`` — numpy heads: the span technique classifier (an MLP on pooled token
@@ -76,6 +81,7 @@ class RhetoricModel:
         self.manifest_: dict[str, Any] | None = None
         self.session_: Any = None
         self.weights_: dict[str, np.ndarray] | None = None
+        self._graph_checked = False
 
     # loading -------------------------------------------------------------
     def _load(self) -> None:
@@ -96,13 +102,17 @@ class RhetoricModel:
                     raise ModelError(Errors.E005.format(path=file, detail="not found"))
                 if self.verify:
                     check_files(self.data_dir, {name: files.get(name, {}).get("sha256")})
-            trained_on = manifest.get("encoder_sha256")
-            if self.verify and trained_on and self.encoder_path is not None \
-                    and self.encoder_path.is_file():
-                installed = _sha256(self.encoder_path)
-                if installed != trained_on:
-                    raise ModelError(Errors.E400.format(path=self.data_dir, expected=trained_on,
-                                                        got=installed))
+            # the encoder graph, and the file its weights live in when they are external
+            checks = [(self.encoder_path, manifest.get("encoder_sha256"))]
+            weights = manifest.get("encoder_weights") or {}
+            if self.encoder_path is not None and weights.get("file"):
+                checks.append((self.encoder_path.parent / weights["file"], weights.get("sha256")))
+            for file, trained_on in checks:
+                if self.verify and trained_on and file is not None and file.is_file():
+                    installed = _sha256(file)
+                    if installed != trained_on:
+                        raise ModelError(Errors.E400.format(path=self.data_dir,
+                                                            expected=trained_on, got=installed))
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
@@ -159,13 +169,15 @@ class RhetoricModel:
             raise ModelError(Errors.E005.format(
                 path=self.data_dir / "rhetoric.onnx",
                 detail="the head needs token ids; run the 'encode' stage with token_states"))
+        width_of = {i.name: i.shape[-1] for i in self.session_.get_inputs()}.get("token_states")
+        dim = width_of if isinstance(width_of, int) else 384
         out: list[SentenceOutputs | None] = [None] * len(states)
         order = sorted(range(len(states)), key=lambda i: len(states[i]))
         for k in range(0, len(order), self.batch_size):
             idx = order[k:k + self.batch_size]
             width = max(max(len(states[i]) for i in idx), 1)
             x = np.zeros((len(idx), width, states[idx[0]].shape[1] if len(states[idx[0]])
-                          else 384), dtype=dtype)
+                          else dim), dtype=dtype)
             mask = np.zeros((len(idx), width), dtype=np.float32)
             tok = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
@@ -272,8 +284,27 @@ class RhetoricModel:
     @property
     def states_input(self) -> str:
         """The encoder output(s) the token head reads: ``last_hidden_state``, another
-        layer's ``hidden_K``, or several joined by "+" (concatenated, see ``embed_tokens``)."""
+        layer's ``hidden_K``, several joined by "+" (concatenated, see ``embed_tokens``),
+        or ``rhetoric_states`` of ``encoder_graph``."""
         return str(self.manifest["token_head"].get("input", "last_hidden_state"))
+
+    @property
+    def encoder_graph(self) -> Path | None:
+        """The graph the ``encode`` stage runs instead of the plain encoder to give the
+        token head's input (``token_head.encoder_graph``: the encoder's weights with the
+        head's input projection appended, ``rhetoric_encoder.onnx``), or None when the
+        head reads a plain encoder output. Checked against its sha256 on first use."""
+        name = self.manifest["token_head"].get("encoder_graph")
+        if not name:
+            return None
+        path = self.data_dir / name
+        if not path.is_file():
+            raise ModelError(Errors.E005.format(path=path, detail="not found"))
+        if self.verify and not self._graph_checked:
+            check_files(self.data_dir, {name: self.manifest.get("files", {})
+                                        .get(name, {}).get("sha256")})
+            self._graph_checked = True
+        return path
 
     @property
     def feature_dim(self) -> int:

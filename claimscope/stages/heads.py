@@ -34,7 +34,7 @@ class Encode(_ModelStage):
     """Sentence embeddings: ``doc.tensors["sentence_embeddings"]`` (n_sentences, 384).
 
     With ``token_states=True`` (default) the same pass also keeps, per sentence, the
-    token states (``doc.tensors["token_states"]``: float16 (n_tokens, 384) arrays), their
+    token states (``doc.tensors["token_states"]``: float16 (n_tokens, width) arrays), their
     character offsets (``doc.tensors["token_offsets"]``: int32 (n_tokens, 2), (-1, -1)
     for [CLS]/[SEP]) in the text the encoder read (``doc.tensors["model_text"]``, a
     ``SwapResult`` whose ``to_original_span`` maps back to ``doc.text``)
@@ -43,7 +43,10 @@ class Encode(_ModelStage):
     later stage needs them.
 
     ``states_output`` names the encoder output kept as token states (default: the one
-    the rhetoric heads were trained on, ``persuasion.json`` ``token_head.input``).
+    the rhetoric heads were trained on, ``persuasion.json`` ``token_head.input``). The
+    shipped heads read ``rhetoric_states``: the pass then runs ``rhetoric_encoder.onnx``,
+    the encoder's own weights with the heads' input projection of all six layers
+    appended, so it gives the same sentence embeddings and 256 values per token.
 
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
@@ -76,10 +79,12 @@ class Encode(_ModelStage):
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         if self.token_states:
-            # the rhetoric heads say which encoder output(s) they read (the last layer,
-            # or "hidden_3+last_hidden_state": a middle layer beside it)
-            output = self.states_output or self.bundle.rhetoric.states_input
-            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output)
+            # the rhetoric heads say which encoder output(s) they read: a layer, layers
+            # joined by "+", or their own input from the encoder graph that computes it
+            rhetoric = self.bundle.rhetoric
+            output = self.states_output or rhetoric.states_input
+            graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
+            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output, graph)
         else:
             emb = self.bundle.encoder.embed(texts)
         out, i = [], 0
