@@ -71,11 +71,6 @@ def share_word_embeddings(model_path: Path) -> Path:
 #: (train_persuasion.py --branch): the states after layer 5 of MiniLM-L6's 6
 BRANCH_OUTPUT = "hidden_5"
 BRANCH_LAYER = 4  # 0-based index of the layer whose output BRANCH_OUTPUT is
-#: middle-layer outputs every export exposes beside the last layer (train_persuasion.py
-#: --inputs hidden_3+last_hidden_state reads the two side by side)
-MIX_OUTPUTS = ("hidden_3",)
-#: every hidden_K output an export exposes (the branch input and the mixed layers)
-EXPOSED_OUTPUTS = (BRANCH_OUTPUT, *MIX_OUTPUTS)
 
 
 def expose_layer_output(path: Path, name: str) -> None:

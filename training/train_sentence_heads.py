@@ -35,16 +35,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import (EXPOSED_OUTPUTS, SHARED_FILE,  # noqa: E402
-                        add_half_outputs, expose_layer_output, half_output_doc,
-                        layer_output_doc, share_word_embeddings)
+from onnx_share import (SHARED_FILE, WEIGHTS_FILE, externalize_weights,  # noqa: E402
+                        share_word_embeddings)
 
 MAX_LENGTH = 128
 HIDDEN = 384
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OUTPUTS = ("last_hidden_state", "sentence_embedding")
-SHIPPED_FILES = ("encoder.int8.onnx", SHARED_FILE, "heads.npz", "tokenizer.json", "LICENSE-MiniLM.txt")
+SHIPPED_FILES = ("encoder.int8.onnx", WEIGHTS_FILE, SHARED_FILE, "heads.npz", "tokenizer.json",
+                 "LICENSE-MiniLM.txt")
 
 
 @dataclass(frozen=True)
@@ -638,9 +638,11 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
     export_onnx(model, fp32)
     quantize(fp32, out / "encoder.int8.onnx")
     share_word_embeddings(out / "encoder.int8.onnx")  # the NLI model reads the same file
-    for name in EXPOSED_OUTPUTS:
-        expose_layer_output(out / "encoder.int8.onnx", name)
-    halves = add_half_outputs(out / "encoder.int8.onnx")  # the token states the run time keeps
+    # the other weights go to WEIGHTS_FILE, which the rhetoric heads' encoder graph reads
+    # too (train_persuasion.py --front-in-encoder); the old encoder's file is replaced, so
+    # the rhetoric heads must be retrained on this encoder (they check its sha256)
+    (out / WEIGHTS_FILE).unlink(missing_ok=True)
+    externalize_weights(out / "encoder.int8.onnx")
     encoder = OnnxEncoder(out / "encoder.int8.onnx", args.threads)
 
     probe = [
@@ -711,8 +713,6 @@ def ship(args: argparse.Namespace, model, data, tokenizer, base: Path, work: Pat
             "outputs": {
                 "last_hidden_state": "float32 [batch, sequence, 384]",
                 "sentence_embedding": "float32 [batch, 384] (attention-mask mean pool, not normalised)",
-                **{name: layer_output_doc(name) for name in EXPOSED_OUTPUTS},
-                **{half: half_output_doc(half) for half in halves},
             },
         },
         "heads": {
