@@ -102,7 +102,9 @@ def span_tokens(ex_sentences, offsets, start, end):
 
 def build_example(article: dict[str, Any], feats: dict[str, Any]) -> Example:
     ex = Example(article["id"], article["text"], feats["sentences"],
-                 [s.astype(np.float32) for s in feats["token_states"]], feats["token_offsets"],
+                 # float16 as the encoder gave them (half the memory of six layers);
+                 # run_flat widens each batch
+                 list(feats["token_states"]), feats["token_offsets"],
                  feats["sentence_embeddings"], list(feats["token_ids"]))
     lowered = ex.text.lower()
     if "spans" in article:
@@ -789,10 +791,9 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
 
     if not isinstance(token_heads, (list, tuple)):
         token_heads = [token_heads]
-    if split and len(token_heads) > 1:
-        raise SystemExit("--front-in-encoder exports one token head; expected no --ensemble")
     if split:
         Exported = Exported.Back
+    d = token_heads[0].proj.out_features
 
     class Ensemble(torch.nn.Module):
         def __init__(self) -> None:
@@ -800,13 +801,15 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
             self.members = torch.nn.ModuleList([Exported(h) for h in token_heads])
 
         def forward(self, token_states, mask, token_ids=None, ctx=None):
-            outs = [m(token_states, mask, token_ids, ctx) for m in self.members]
+            # split: each member reads its own d values of the fronts' concatenated output
+            outs = [m(token_states[..., k * d:(k + 1) * d] if split else token_states,
+                      mask, token_ids, ctx) for k, m in enumerate(self.members)]
             return (torch.cat([o[0] for o in outs], -1),
                     torch.stack([o[1] for o in outs]).mean(0),
                     torch.cat([o[2] for o in outs], -1), torch.cat([o[3] for o in outs], -1))
 
     wrapped = (Exported(token_heads[0]) if len(token_heads) == 1 else Ensemble()).eval()
-    x = torch.randn(2, 7, token_heads[0].proj.out_features if split else token_heads[0].in_dim)
+    x = torch.randn(2, 7, d * len(token_heads) if split else token_heads[0].in_dim)
     mask = torch.ones(2, 7)
     mask[1, 5:] = 0
     ids = torch.randint(0, 30000, (2, 7))
@@ -837,18 +840,27 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
     return path
 
 
-def export_front(token_head, Exported, out: Path, layers: list[str], work: Path,
+def export_front(token_heads, Exported, out: Path, layers: list[str], work: Path,
                  quantize: bool) -> Path:
-    """``out/rhetoric_encoder.onnx``: the encoder of ``out`` with the token head's input
-    LayerNorms and projection (``Exported.Front``) fed by its ``layers``, so one encoder
-    pass gives the sentence embeddings and the token head's input (float16, d wide)
-    and the encoder keeps no per-layer states. The encoder file gets its weights moved
-    to external data (bit-identical outputs) so both graphs read the same bytes."""
+    """``out/rhetoric_encoder.onnx``: the encoder of ``out`` with the token heads' input
+    LayerNorms and projections (``Exported.Front``; several heads: their outputs side by
+    side) fed by its ``layers``, so one encoder pass gives the sentence embeddings and
+    the token heads' input (float16, d wide per head) and the encoder keeps no per-layer
+    states. The encoder file gets its weights moved to external data (bit-identical
+    outputs) so both graphs read the same bytes."""
     import torch
 
     from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER, attach_front, plain_encoder_in_folder
 
-    front = Exported.Front(token_head).eval()
+    class Fronts(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.members = torch.nn.ModuleList([Exported.Front(h) for h in token_heads])
+
+        def forward(self, *layers):
+            return torch.cat([m(*layers) for m in self.members], dim=-1)
+
+    front = (Exported.Front(token_heads[0]) if len(token_heads) == 1 else Fronts()).eval()
     names = [f"layer_{k}" for k in range(len(layers))]
     work.mkdir(parents=True, exist_ok=True)
     fp32 = work / "rhetoric_front.fp32.onnx"
@@ -897,7 +909,7 @@ def through_graphs(examples: list[Example], models: Path) -> list[Example]:
         if list(f["sentences"]) != list(ex.sentences):
             raise SystemExit(f"{ex.id}: the sentences differ from the training features'; "
                              "expected the same segmenter")
-        out.append(dataclasses.replace(ex, states=[s.astype(np.float32) for s in f["token_states"]],
+        out.append(dataclasses.replace(ex, states=list(f["token_states"]),
                                        sent_emb=f["sentence_embeddings"]))
     return out
 
@@ -1166,6 +1178,9 @@ def parse_args(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="use only N training articles (prototyping)")
     ap.add_argument("--no-quantize", action="store_true")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--heldout-only", action="store_true",
+                    help="stop after the held-out figures of the export (no article heads, "
+                         "no manifest): for comparing settings")
     ap.add_argument("--from-checkpoint", type=Path, default=None,
                     help="skip training: export this best.pt (with training.json beside it)")
     ap.add_argument("--ensemble", type=Path, nargs="+", default=None,
@@ -1218,7 +1233,7 @@ def main(argv=None) -> None:
     if split:
         from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER
 
-        export_front(token_heads[0], Exported, out, states_output(args).split("+"), args.work,
+        export_front(token_heads, Exported, out, states_output(args).split("+"), args.work,
                      not args.no_quantize)
         head_input = {"input": FRONT_OUTPUT, "encoder_graph": RHETORIC_ENCODER,
                       "encoder_layers": states_output(args)}
@@ -1261,6 +1276,8 @@ def main(argv=None) -> None:
                                          res_pl["st3"]["per-label"]["micro_f1"]), 4),
                "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
+    if args.heldout_only:
+        return
     w = numpy_heads(span_heads, para_heads, si_t, para_t)
     set_decoding(w, si_seed, si_split, si_gap)
     w["span.repetition_boost"] = np.float32(rep_boost)
@@ -1291,7 +1308,7 @@ def main(argv=None) -> None:
                        "lexical_dim": args.lex_dim, "context": args.context,
                        "quantized": not args.no_quantize,
                        "inputs": {"token_states": f"float16 [batch, tokens, "
-                                                  f"{args.d if split else token_heads[0].in_dim}]",
+                                                  f"{args.d * len(members) if split else token_heads[0].in_dim}]",
                                   "mask": "float32 [batch, tokens]",
                                   **({"token_ids": "int64 [batch, tokens]"} if args.lex_dim else {})},
                        "outputs": {
