@@ -32,6 +32,7 @@ def main(argv=None) -> None:
     ap.add_argument("--run", nargs=2, action="append", required=True,
                     metavar=("SPLIT_SEED", "FOLDER"),
                     help="a run's --split-seed and the folder of its exported rhetoric heads")
+    ap.add_argument("--show", type=int, default=0, help="also print the N best decodings")
     args = ap.parse_args(argv)
     targs = tp.parse_args(["--models", str(args.models), "--data", str(args.data),
                            "--inputs", args.inputs])
@@ -41,6 +42,10 @@ def main(argv=None) -> None:
         ids = tp.heldout_ids(examples, int(split_seed), args.valid_fraction)
         valid = [e for e in examples if e.id in ids and e.ptc]
         model = RhetoricModel(Path(folder), verify=False)
+        if model.encoder_graph is not None:
+            # heads with their front in the encoder graph (--front-in-encoder): the
+            # held-out articles read through that run's graphs, as at run time
+            valid = tp.through_graphs(valid, Path(folder))
         outs = [model.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid]
         runs.append((model, valid, outs))
     gold = {(i, ex.id): [(s, e) for _, s, e in ex.gold_spans]
@@ -64,6 +69,8 @@ def main(argv=None) -> None:
     f1, t, seed, split, gap = max(scored)
     print(f"pooled SI F1 {f1:.4f} on {len(gold)} articles: --span-decoding {t} {seed} "
           f"{split} {gap}")
+    for row in sorted(scored, reverse=True)[:args.show]:
+        print("  pooled SI F1 {:.4f}: threshold {}, seed {}, split {}, gap {}".format(*row))
 
 
 if __name__ == "__main__":
