@@ -50,7 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
-from onnx_share import BRANCH_LAYER, BRANCH_OUTPUT, half_input  # noqa: E402
+from onnx_share import (BRANCH_LAYER, BRANCH_OUTPUT, FRONT_OUTPUT, RHETORIC_ENCODER,  # noqa: E402
+                        WEIGHTS_FILE, attach_front, half_input, plain_encoder_in_folder)
 from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
                                  ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
                                  span_features, span_hashes)
@@ -255,7 +256,6 @@ def build_models(d: int, layers: int, heads: int, ff: int, dropout: float, span_
                 x = block(x, bias)
             x = self.out_norm(x)
             return x, self.bio(x), self.para_value(x), self.para_attention(x)
-
 
     class Exported(nn.Module):
         """The graph shipped in rhetoric.onnx: BIO as probabilities."""
@@ -850,8 +850,6 @@ def export_front(token_heads, Exported, out: Path, layers: list[str], work: Path
     outputs) so both graphs read the same bytes."""
     import torch
 
-    from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER, attach_front, plain_encoder_in_folder
-
     class Fronts(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -890,8 +888,6 @@ def _drift(token_heads, examples, outs_list) -> float:
 
 def encoder_weights(folder: Path) -> dict[str, str]:
     """persuasion.json's record of the encoder weights file the rhetoric encoder graph reads."""
-    from onnx_share import WEIGHTS_FILE
-
     return {"file": WEIGHTS_FILE, "sha256": sha256(folder / WEIGHTS_FILE)}
 
 
@@ -899,8 +895,6 @@ def through_graphs(examples: list[Example], models: Path) -> list[Example]:
     """``examples`` with the token states and sentence embeddings the shipped graphs of
     ``models`` give (its rhetoric encoder graph, as the run time reads articles)."""
     import dataclasses
-
-    from onnx_share import FRONT_OUTPUT
 
     feats = pdata.features("heldout", [{"id": e.id, "text": e.text} for e in examples], models,
                            states_output=FRONT_OUTPUT, cache=False)
@@ -1231,8 +1225,6 @@ def main(argv=None) -> None:
            args.context, split=split)
     head_input = {"input": states_output(args)}
     if split:
-        from onnx_share import FRONT_OUTPUT, RHETORIC_ENCODER
-
         export_front(token_heads, Exported, out, states_output(args).split("+"), args.work,
                      not args.no_quantize)
         head_input = {"input": FRONT_OUTPUT, "encoder_graph": RHETORIC_ENCODER,

@@ -9,7 +9,6 @@ with the shared ``tokenizer.json`` as ``[CLS] passage [SEP] claim [SEP]``.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache

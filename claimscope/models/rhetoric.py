@@ -24,7 +24,6 @@ Run time: onnxruntime and numpy only.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
