@@ -56,6 +56,7 @@ sentence, and its classifier does not load with this scikit-learn.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import logging
 import math
@@ -200,13 +201,14 @@ def _triggers() -> frozenset[str]:
 @functools.cache
 def _quantulum_units() -> dict[str, tuple[str, str]]:
     """Lowercase unit words from quantulum3's lexicon -> (unit, kind); {} if absent."""
-    try:
-        import quantulum3
-    except ImportError:
+    # found, not imported: importing quantulum3 loads its unit classifier whenever
+    # scikit-learn is installed (~190 MB and seconds), and only its lexicon is read here
+    spec = importlib.util.find_spec("quantulum3")
+    if spec is None or not spec.origin:
         logger.info("quantulum3 is not installed; using the built-in units only")
         return {}
     found: dict[str, tuple[str, str]] = {}
-    root = Path(quantulum3.__file__).parent
+    root = Path(spec.origin).parent
     for path in (root / "units.json", root / "_lang" / "en_US" / "units.json"):
         try:
             table = json.loads(path.read_text(encoding="utf-8"))
