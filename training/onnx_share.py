@@ -84,17 +84,13 @@ def expose_layer_output(path: Path, name: str) -> None:
     import onnx
 
     path = Path(path)
-    if not (name.startswith("hidden_") and name[7:].isdigit() and int(name[7:]) >= 1):
-        raise SystemExit(f"expected an output name hidden_K (K >= 1, the layer), got {name!r}")
-    layer = int(name[7:]) - 1
+    tensor = layer_tensor(name)
     model = onnx.load(str(path), load_external_data=False)
     if any(o.name == name for o in model.graph.output):
         return
-    tensor = f"/encoder/encoder/layer.{layer}/output/LayerNorm/LayerNormalization_output_0"
     if not any(tensor in n.output for n in model.graph.node):
-        raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of layer "
-                         f"{layer}, 0-based); this is not a claimscope MiniLM export, or "
-                         f"{name} is its last layer (use last_hidden_state)")
+        raise SystemExit(f"{path}: expected a tensor {tensor!r} (the output of {name}); "
+                         "this is not a claimscope MiniLM export")
     model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [name],
                                                   name=f"{name}_output"))
     model.graph.output.append(onnx.helper.make_tensor_value_info(
@@ -169,7 +165,8 @@ def layer_tensor(name: str) -> str:
     if name == "last_hidden_state":
         return name
     if not (name.startswith("hidden_") and name[7:].isdigit() and 1 <= int(name[7:]) <= 5):
-        raise SystemExit(f"expected hidden_1 ... hidden_5 or last_hidden_state, got {name!r}")
+        raise SystemExit(f"expected an output name hidden_K (K = 1 ... 5, the layer; the "
+                         f"sixth is last_hidden_state), got {name!r}")
     return f"/encoder/encoder/layer.{int(name[7:]) - 1}/output/LayerNorm/LayerNormalization_output_0"
 
 
@@ -291,10 +288,8 @@ def attach_front(encoder_path: Path, front_path: Path, out_path: Path,
     kept = [o for o in model.graph.output if o.name == "sentence_embedding"]
     del model.graph.output[:]
     model.graph.output.extend(kept + list(front.graph.output))
-    have = {(o.domain, o.version) for o in model.opset_import}
-    for op in front.opset_import:
-        if op.domain not in {d for d, _ in have}:
-            model.opset_import.append(op)
+    domains = {o.domain for o in model.opset_import}
+    model.opset_import.extend(op for op in front.opset_import if op.domain not in domains)
     _prune(model.graph)
     _save(model, out_path)
 
@@ -316,13 +311,21 @@ def _file_entry(path: Path) -> dict:
     return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
 
 
-def _update_encoder_manifest(folder: Path, outputs: dict[str, str]) -> dict:
-    """Add ``outputs`` (name -> description) to ``folder/manifest.json`` and record the
-    encoder file as it now is; returns the manifest."""
+def _update_encoder_manifest(folder: Path, outputs: dict[str, str],
+                             keep: tuple[str, ...] | None = None,
+                             files: tuple[str, ...] = ("encoder.int8.onnx",)) -> dict:
+    """Add ``outputs`` (name -> description) to ``folder/manifest.json`` (with ``keep``:
+    describe only those outputs) and record ``files`` as they now are; returns the
+    manifest."""
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["onnx"]["outputs"].update(outputs)
-    manifest["files"]["encoder.int8.onnx"] = _file_entry(folder / "encoder.int8.onnx")
+    described = manifest["onnx"]["outputs"]
+    if keep is not None:
+        described = manifest["onnx"]["outputs"] = {k: v for k, v in described.items()
+                                                   if k in keep}
+    described.update(outputs)
+    for name in files:
+        manifest["files"][name] = _file_entry(folder / name)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -342,12 +345,8 @@ def plain_encoder_in_folder(folder: Path) -> None:
     folder = Path(folder)
     keep_outputs(folder / "encoder.int8.onnx")
     externalize_weights(folder / "encoder.int8.onnx")
-    manifest = _update_encoder_manifest(folder, {})
-    outputs = manifest["onnx"]["outputs"]
-    manifest["onnx"]["outputs"] = {k: v for k, v in outputs.items() if k in PLAIN_OUTPUTS}
-    manifest["files"][WEIGHTS_FILE] = _file_entry(folder / WEIGHTS_FILE)
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                          encoding="utf-8")
+    _update_encoder_manifest(folder, {}, keep=PLAIN_OUTPUTS,
+                             files=("encoder.int8.onnx", WEIGHTS_FILE))
 
 
 def expose_all(src: Path, dst: Path) -> Path:

@@ -80,7 +80,6 @@ class RhetoricModel:
         self.manifest_: dict[str, Any] | None = None
         self.session_: Any = None
         self.weights_: dict[str, np.ndarray] | None = None
-        self._graph_checked = False
 
     # loading -------------------------------------------------------------
     def _load(self) -> None:
@@ -95,7 +94,9 @@ class RhetoricModel:
             except (OSError, ValueError) as exc:
                 raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
             files = manifest.get("files", {})
-            for name in ("rhetoric.onnx", "rhetoric.npz"):
+            # the token head, its numpy heads and, when it has one, its encoder graph
+            graph = manifest.get("token_head", {}).get("encoder_graph")
+            for name in ("rhetoric.onnx", "rhetoric.npz", *([graph] if graph else [])):
                 file = self.data_dir / name
                 if not file.is_file():
                     raise ModelError(Errors.E005.format(path=file, detail="not found"))
@@ -292,18 +293,9 @@ class RhetoricModel:
         """The graph the ``encode`` stage runs instead of the plain encoder to give the
         token head's input (``token_head.encoder_graph``: the encoder's weights with the
         head's input projection appended, ``rhetoric_encoder.onnx``), or None when the
-        head reads a plain encoder output. Checked against its sha256 on first use."""
+        head reads a plain encoder output. Checked with the other files when they load."""
         name = self.manifest["token_head"].get("encoder_graph")
-        if not name:
-            return None
-        path = self.data_dir / name
-        if not path.is_file():
-            raise ModelError(Errors.E005.format(path=path, detail="not found"))
-        if self.verify and not self._graph_checked:
-            check_files(self.data_dir, {name: self.manifest.get("files", {})
-                                        .get(name, {}).get("sha256")})
-            self._graph_checked = True
-        return path
+        return self.data_dir / name if name else None
 
     @property
     def feature_dim(self) -> int:
