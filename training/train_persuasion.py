@@ -51,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
 from onnx_share import (BRANCH_LAYER, BRANCH_OUTPUT, FRONT_OUTPUT, RHETORIC_ENCODER,  # noqa: E402
-                        WEIGHTS_FILE, attach_front, half_input, plain_encoder_in_folder)
+                        WEIGHTS_FILE, attach_front, fuse_head, half_input,
+                        plain_encoder_in_folder)
 from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
                                  ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
                                  span_features, span_hashes)
@@ -837,6 +838,7 @@ def export(token_heads, Exported, path: Path, quantize: bool, lexical: bool,
     else:
         fp32.replace(path)
     half_input(path)  # the encoder gives float16 token states; the graph casts them back
+    fuse_head(path)   # onnxruntime's fused attention and GELU kernels
     return path
 
 

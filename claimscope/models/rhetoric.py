@@ -54,23 +54,56 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
 
 
-class SentenceOutputs:
-    """The token head's outputs for one sentence (arrays over its tokens)."""
+def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.ndarray,
+              kept: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What the paragraph and article heads need of a batch of sentences, over their
+    word tokens (``kept``, (batch, tokens) bool: not [CLS], [SEP] or padding).
 
-    __slots__ = ("features", "bio", "para_value", "para_attention", "offsets")
+    Returns ``(feature_sum, n_kept, para_max, para_z, para_a)``: per sentence the sum of
+    the token features; the number of tokens; and, per paragraph column, the largest
+    attention logit m, sum(exp(logit - m)) and sum(exp(logit - m) * value). A paragraph's
+    attention-weighted value (a softmax over all its tokens) is then combined from its
+    sentences' rows (``paragraph_probs``) without going back to the tokens.
+    """
+    k = kept[..., None]
+    feature_sum = np.where(k, features, 0.0).sum(1, dtype=np.float32)
+    n_kept = kept.sum(1)
+    att = np.where(k, para_attention, -np.inf)
+    para_max = att.max(1) if att.shape[1] else np.full(att.shape[::2], -np.inf, np.float32)
+    e = np.exp(att - np.where(np.isfinite(para_max), para_max, 0.0)[:, None, :])
+    return (feature_sum, n_kept, para_max.astype(np.float32), e.sum(1, dtype=np.float32),
+            (e * para_value).sum(1, dtype=np.float32))
+
+
+class SentenceOutputs:
+    """The token head's outputs for one sentence (arrays over its tokens), and their
+    ``summary`` (see ``summarise``; ``token_pass`` computes it for a whole batch)."""
+
+    __slots__ = ("features", "bio", "para_value", "para_attention", "offsets", "_summary")
 
     def __init__(self, features: np.ndarray, bio: np.ndarray, para_value: np.ndarray,
-                 para_attention: np.ndarray, offsets: np.ndarray) -> None:
+                 para_attention: np.ndarray, offsets: np.ndarray,
+                 summary: tuple[np.ndarray, ...] | None = None) -> None:
         self.features, self.bio = features, bio
         self.para_value, self.para_attention = para_value, para_attention
         self.offsets = offsets
+        self._summary = summary
+
+    @property
+    def summary(self) -> tuple[np.ndarray, ...]:
+        """``(feature_sum, n_kept, para_max, para_z, para_a)`` of this sentence."""
+        if self._summary is None:
+            kept = (self.offsets[:, 0] >= 0)[None]
+            self._summary = tuple(a[0] for a in summarise(
+                self.features[None], self.para_value[None], self.para_attention[None], kept))
+        return self._summary
 
 
 class RhetoricModel:
     """Loads ``persuasion.json``, ``rhetoric.onnx`` and ``rhetoric.npz`` on first use."""
 
     def __init__(self, data_dir: Path, *, threads: int | None = None, verify: bool = True,
-                 batch_size: int = 64, encoder_path: Path | None = None) -> None:
+                 batch_size: int = 32, encoder_path: Path | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.encoder_path = Path(encoder_path) if encoder_path else None
         self.threads = threads
@@ -179,11 +212,13 @@ class RhetoricModel:
             x = np.zeros((len(idx), width, states[idx[0]].shape[1] if len(states[idx[0]])
                           else dim), dtype=dtype)
             mask = np.zeros((len(idx), width), dtype=np.float32)
+            kept = np.zeros((len(idx), width), dtype=bool)
             tok = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
                 n = len(states[i])
                 x[row, :n] = states[i]
                 mask[row, :n] = 1.0
+                kept[row, :n] = offsets[i][:, 0] >= 0
                 if lexical:
                     tok[row, :n] = ids[i]  # type: ignore[index]
             feeds = {"token_states": x, "mask": mask}
@@ -193,10 +228,12 @@ class RhetoricModel:
                 feeds["context"] = np.ascontiguousarray(context[idx], dtype=np.float32)
             feats, bio, pval, patt = self.session_.run(
                 ["features", "bio", "para_value", "para_attention"], feeds)
+            summary = summarise(feats, pval, patt, kept)
             for row, i in enumerate(idx):
                 n = len(states[i])
                 out[i] = SentenceOutputs(feats[row, :n], bio[row, :n], pval[row, :n],
-                                         patt[row, :n], offsets[i])
+                                         patt[row, :n], offsets[i],
+                                         tuple(a[row] for a in summary))
         return out  # type: ignore[return-value]
 
     # spans -------------------------------------------------------------------
@@ -323,8 +360,8 @@ class RhetoricModel:
         if tokens:
             f = np.stack([outs[si].features[t] for si, t in tokens])
             sent = tokens[0][0]
-            ctx = outs[sent].features[outs[sent].offsets[:, 0] >= 0]
-            ctx_mean = ctx.mean(0) if len(ctx) else np.zeros(k * dim, np.float32)
+            feature_sum, n_kept = outs[sent].summary[:2]
+            ctx_mean = feature_sum / n_kept if n_kept else np.zeros(k * dim, np.float32)
             parts = [f.mean(0), f.max(0), f[0], f[-1], ctx_mean]
             pooled = np.stack([np.concatenate([p[m * dim:(m + 1) * dim] for p in parts])
                                for m in range(k)])
@@ -345,21 +382,31 @@ class RhetoricModel:
         groups = group_by_paragraph(para_bounds, sentence_bounds)
         n_lab, k = len(ST3_TECHNIQUES), self.members
         out = np.zeros((len(para_bounds), n_lab), dtype=np.float32)
-        for p, sents in enumerate(groups):
-            if sents:
-                vals = np.concatenate([outs[s].para_value[outs[s].offsets[:, 0] >= 0]
-                                       for s in sents])
-                atts = np.concatenate([outs[s].para_attention[outs[s].offsets[:, 0] >= 0]
-                                       for s in sents])
-                sent_mean = sentence_embeddings[sents].mean(0)
+        logit = np.zeros((len(para_bounds), k, n_lab), dtype=np.float32)
+        for m in range(k):
+            logit[:, m] = self._member("para.b", m)
+        full = [p for p, sents in enumerate(groups) if sents]
+        if full:
+            # a paragraph's sentences are consecutive: combine their rows with reduceat
+            order = np.concatenate([groups[p] for p in full])
+            starts = np.cumsum([0] + [len(groups[p]) for p in full[:-1]])
+            sums = [np.stack([outs[s].summary[j] for s in order]) for j in (2, 3, 4)]
+            para_max, para_z, para_a = sums
+            top = np.maximum.reduceat(para_max, starts, axis=0)          # (P, members*23)
+            scale = np.exp(para_max - np.repeat(np.where(np.isfinite(top), top, 0.0),
+                                                np.diff(np.append(starts, len(order))), 0))
+            z = np.add.reduceat(para_z * scale, starts, axis=0)
+            a = np.add.reduceat(para_a * scale, starts, axis=0)
+            has_tokens = np.isfinite(top)
+            value = np.where(has_tokens, a / np.where(has_tokens, z, 1.0), 0.0)
+            counts = np.diff(np.append(starts, len(order)))[:, None]
+            sent_mean = np.add.reduceat(np.asarray(sentence_embeddings, np.float32)[order],
+                                        starts, axis=0) / counts
             for m in range(k):
-                logit = self._member("para.b", m).astype(np.float32).copy()
-                if sents:
-                    if len(vals):
-                        sl = slice(m * n_lab, (m + 1) * n_lab)
-                        logit += (_softmax(atts[:, sl], axis=0) * vals[:, sl]).sum(0)
-                    logit += sent_mean @ self._member("para.Ws", m)
-                out[p] += _sigmoid(logit)
+                logit[full, m] += value[:, m * n_lab:(m + 1) * n_lab]
+                logit[full, m] += sent_mean @ self._member("para.Ws", m)
+        for m in range(k):
+            out += _sigmoid(logit[:, m])
         return out / k
 
     @property
@@ -371,9 +418,9 @@ class RhetoricModel:
                          para_probs: np.ndarray, span_probs: np.ndarray) -> np.ndarray:
         """One vector per article for the frame and genre heads."""
         dim = self.feature_dim
-        tok = [o.features[o.offsets[:, 0] >= 0] for o in outs]
-        tok = [t for t in tok if len(t)]
-        feats = np.concatenate(tok).mean(0) if tok else np.zeros(self.members * dim, np.float32)
+        n_kept = sum(int(o.summary[1]) for o in outs)
+        feats = (np.sum([o.summary[0] for o in outs], axis=0) / n_kept if n_kept
+                 else np.zeros(self.members * dim, np.float32))
         sent = sentence_embeddings.mean(0) if len(sentence_embeddings) else np.zeros(384, np.float32)
         pp = (np.concatenate([para_probs.mean(0), para_probs.max(0)]) if len(para_probs)
               else np.zeros(2 * len(ST3_TECHNIQUES), np.float32))
