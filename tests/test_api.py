@@ -15,15 +15,33 @@ def test_analyze_one_text():
     assert doc.meta["id"] == "x"
 
 
-def test_pipe_matches_call(nlp):
+def _same(a, b, path="doc"):
+    """Equal, numbers to within float rounding of the last printed digit."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert abs(a - b) <= 2e-4, (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+def test_an_article_gets_the_same_analysis_alone_or_in_any_batch(nlp, sample_text):
+    # every int8 graph quantizes its activations with fixed ranges (training/calibrate.py):
+    # with per-batch ranges, spans changed in 15 of 24 articles between the two runs
     texts = ["UN agencies said some 1,100 trucks had entered Gaza since 21 October.",
-             "This war is a disgrace to humanity.", "Short."]
-    one = [nlp(t).to_dict()["sentences"] for t in texts]
-    many = [d.to_dict()["sentences"] for d in nlp.pipe(texts, batch_size=2)]
-    for a, b in zip(one, many):
-        assert [s["text"] for s in a] == [s["text"] for s in b]
-        for sa, sb in zip(a, b):
-            assert abs(sa["checkworthiness"] - sb["checkworthiness"]) < 0.02
+             sample_text, "This war is a disgrace to humanity.", "Short."]
+    one = [nlp(t).to_dict() for t in texts]
+    for batch_size in (2, 4):
+        many = [d.to_dict() for d in nlp.pipe(texts, batch_size=batch_size)]
+        for a, b in zip(one, many):
+            _same(a, b)
+    assert one[1]["spans"]["persuasion"]  # the comparison covers spans, not only scores
 
 
 def test_empty_and_whitespace_texts(nlp):

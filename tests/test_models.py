@@ -219,3 +219,35 @@ def test_padded_batches_sort_by_length_and_pad_each_batch_to_its_longest():
     assert mask.tolist() == [[1, 1, 1, 0], [1, 1, 1, 1]]
     assert typ.tolist() == [[0, 0, 1, 0], [0, 0, 1, 1]]
     assert all(b[3] is None for b in padded_batches(ids, 3))
+
+
+# --- a sentence's result does not depend on its batch (training/calibrate.py) ----------
+_ALONE = "More than 4,000 rockets were fired at towns in the south, the army said."
+_OTHERS = ["Cowards!", "The ministry said on Tuesday that at least 240 people, among them "
+           "dozens of children and elderly residents of the border villages, had been taken "
+           "captive and that negotiations through foreign mediators had not yet begun."]
+
+
+def test_an_embedding_is_the_same_alone_padded_or_beside_other_sentences():
+    # quantize_dynamic's one activation scale per batch made these differ by up to 0.3
+    encoder = ModelBundle(DATA_DIR).encoder
+    alone = encoder.embed([_ALONE])[0]
+    for batch in ([_ALONE] + _OTHERS, _OTHERS + [_ALONE], [_OTHERS[1], _ALONE]):
+        got = encoder.embed(batch)[batch.index(_ALONE)]
+        np.testing.assert_allclose(got, alone, atol=1e-5)
+
+
+def test_an_nli_verdict_is_the_same_alone_or_in_a_batch():
+    model = NLIModel()
+    pair = ("Officials said more than 4,000 rockets were fired.", _ALONE)
+    others = [(o, _ALONE) for o in _OTHERS]
+    np.testing.assert_allclose(model.predict_proba(others + [pair])[-1],
+                               model.predict_proba([pair])[0], atol=1e-5)
+
+
+def test_no_graph_keeps_a_batch_dependent_quantizer():
+    # DynamicQuantizeLinear takes its scale from the whole batch; calibrate.py fixes them
+    # (an op type is a plain string in the ONNX protobuf: no onnx package needed to look)
+    for name in ("encoder.int8.onnx", "rhetoric_encoder.onnx", "rhetoric.onnx", "nli.int8.onnx"):
+        graph = (DATA_DIR / name).read_bytes()
+        assert b"QuantizeLinear" in graph and b"DynamicQuantizeLinear" not in graph, name

@@ -1,0 +1,193 @@
+"""Fixed activation ranges for claimscope's int8 graphs: the result of a sentence no longer
+depends on the other sentences of its batch.
+
+The graphs were quantized with onnxruntime's ``quantize_dynamic``: int8 weights, and
+activations quantized on the fly with one uint8 scale per batch tensor. That scale comes
+from the batch's most extreme value, so the same sentence got another embedding alone,
+padded, or beside other sentences (up to 0.3 per component; check-worthiness scores moved
+by up to 0.13 and persuasion spans changed in 15 of 24 articles between a batch run and
+one-article runs). This script measures each quantized activation's range once, on
+sentences of training splits only, and fixes it in the graph (``onnx_share.static_activations``):
+the same speed, and the same result alone or in any batch.
+
+Calibration data (training splits, never a benchmark's test data): 1,500 sentences drawn
+(seed 0) from CheckThat! 2024 check-worthiness train, the sentences of the first 60 PTC
+train articles (SemEval-2020 Task 11), and, for the NLI model, 1,500 LingNLI train pairs.
+
+Steps, on the model folder (idempotent: a graph with no dynamic quantizer is left alone):
+
+1. the rhetoric encoder graph (the encoder and the rhetoric heads' front) is calibrated, and
+   its ranges fixed in it and in the plain encoder, whose tensors have the same names,
+   so both still give bit-identical sentence embeddings;
+2. the token head (``rhetoric.onnx``), on what the fixed encoder gives for the same text;
+3. the NLI cross-encoder;
+4. manifest.json, persuasion.json and nli.json record the new sha256 and the calibration.
+
+Usage::
+
+    python training/calibrate.py --data ../shared/data --models claimscope/models/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import persuasion_data as pdata  # noqa: E402
+from onnx_share import RHETORIC_ENCODER, activation_ranges, static_activations  # noqa: E402
+
+SEED = 0
+N_SENTENCES = 1500
+N_ARTICLES = 60
+N_PAIRS = 1500
+BATCH = 32  # the encoder's batch size at run time
+NOTE = ("static uint8 activations: ranges measured once (training/calibrate.py) on "
+        f"{N_SENTENCES} CheckThat! 2024 check-worthiness train sentences and the sentences of "
+        f"{N_ARTICLES} PTC train articles (NLI: {N_PAIRS} LingNLI train pairs); "
+        "a sentence's result does not depend on its batch")
+
+
+def calibration_groups(data: Path) -> list[list[str]]:
+    """Sentences in groups (an article, or 40 check-worthiness sentences), training splits."""
+    import claimscope
+
+    rng = random.Random(SEED)
+    path = data / "checkthat2024-task1-checkworthiness-en" / "CT24_checkworthy_english_train.tsv"
+    with path.open(encoding="utf-8") as fh:
+        rows = [r["Text"] for r in csv.DictReader(fh, delimiter="\t")]
+    picked = rng.sample(rows, N_SENTENCES)
+    groups = [picked[i:i + 40] for i in range(0, len(picked), 40)]
+    articles = pdata.ptc("train", data)[:N_ARTICLES]
+    segment = claimscope.load(["segment"])
+    groups += [[s.text for s in doc.sentences]
+               for doc in segment.pipe([a["text"] for a in articles], batch_size=16)]
+    return [g for g in groups if g]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def encoder_batches(encoder, sentences: list[str]):
+    from claimscope.models import padded_batches
+
+    encoder._load()
+    ids = [e.ids for e in encoder.tokenizer_.encode_batch(sentences, add_special_tokens=True)]
+    for _, tokens, mask, _ in padded_batches(ids, BATCH):
+        feeds = {"input_ids": tokens, "attention_mask": mask}
+        if "token_type_ids" in encoder._input_names:
+            feeds["token_type_ids"] = tokens * 0
+        yield feeds, mask
+
+
+class _Recorder:
+    """Stands in for the token head's session: runs it and keeps every batch it was fed."""
+
+    def __init__(self, session) -> None:
+        self.session, self.feeds = session, []
+
+    def run(self, names, feeds):
+        self.feeds.append({k: v.copy() for k, v in feeds.items()})
+        return self.session.run(names, feeds)
+
+    def get_inputs(self):
+        return self.session.get_inputs()
+
+
+def head_batches(models: Path, groups: list[list[str]]):
+    """The token head's input batches for ``groups``, through the (fixed) rhetoric encoder."""
+    from claimscope.models import ModelBundle
+    from claimscope.models.rhetoric import sentence_context
+
+    bundle = ModelBundle(models, verify=False)
+    rhetoric = bundle.rhetoric
+    rhetoric._load()
+    recorder = _Recorder(rhetoric.session_)
+    rhetoric.session_ = recorder
+    for sentences in groups:
+        emb, states, offsets, ids = bundle.encoder.embed_tokens(
+            sentences, rhetoric.states_input, rhetoric.encoder_graph)
+        rhetoric.token_pass(states, offsets, ids, sentence_context(emb))
+    return [(feeds, feeds["mask"]) for feeds in recorder.feeds]
+
+
+def nli_batches(models: Path, data: Path):
+    from claimscope.models import padded_batches
+    from claimscope.models.nli import NLIModel
+
+    rng = random.Random(SEED)
+    with gzip.open(data / "lingnli" / "lingnli_train.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    pairs = [(r["premise"], r["hypothesis"]) for r in rng.sample(rows, N_PAIRS)]
+    model = NLIModel(models, verify=False)
+    model._load()
+    encs = model.tokenizer_.encode_batch(pairs)
+    for _, ids, mask, types in padded_batches([e.ids for e in encs], model.batch_size,
+                                              [e.type_ids for e in encs]):
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        yield {k: v for k, v in feeds.items() if k in model._inputs}, mask
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--models", type=Path, default=Path("claimscope/models/data"))
+    args = ap.parse_args(argv)
+    models = args.models
+
+    from claimscope.models import ENCODER_FILE, TOKENIZER_FILE, Encoder
+
+    groups = calibration_groups(args.data)
+    sentences = [s for g in groups for s in g]
+    print(f"calibration: {len(sentences)} sentences in {len(groups)} groups")
+
+    graph = models / RHETORIC_ENCODER
+    source = graph if graph.is_file() else models / ENCODER_FILE
+    ranges = activation_ranges(source, encoder_batches(
+        Encoder(source, models / TOKENIZER_FILE), sentences))
+    for path in dict.fromkeys([models / ENCODER_FILE, source]):
+        print(f"{path.name}: {static_activations(path, ranges)} quantizers fixed")
+
+    if (models / "rhetoric.onnx").is_file():
+        head = models / "rhetoric.onnx"
+        print(f"rhetoric.onnx: {static_activations(head, activation_ranges(head, head_batches(models, groups)))} quantizers fixed")
+    if (models / "nli.int8.onnx").is_file():
+        nli = models / "nli.int8.onnx"
+        print(f"nli.int8.onnx: {static_activations(nli, activation_ranges(nli, nli_batches(models, args.data)))} quantizers fixed")
+
+    # manifests: what the files now are
+    path = models / "manifest.json"
+    m = json.loads(path.read_text(encoding="utf-8"))
+    m["files"][ENCODER_FILE]["sha256"] = _sha(models / ENCODER_FILE)
+    m["files"][ENCODER_FILE]["bytes"] = (models / ENCODER_FILE).stat().st_size
+    m["format"] = "onnx opset 17, onnxruntime quantize_dynamic weights (QInt8 per-channel); " + NOTE
+    path.write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
+    path = models / "persuasion.json"
+    if path.is_file():
+        p = json.loads(path.read_text(encoding="utf-8"))
+        p["encoder_sha256"] = _sha(models / ENCODER_FILE)
+        for name in ("rhetoric.onnx", RHETORIC_ENCODER):
+            if name in p["files"]:
+                p["files"][name] = {"sha256": _sha(models / name),
+                                    "bytes": (models / name).stat().st_size}
+        p["activations"] = NOTE
+        path.write_text(json.dumps(p, indent=2) + "\n", encoding="utf-8")
+    path = models / "nli.json"
+    if path.is_file():
+        n = json.loads(path.read_text(encoding="utf-8"))
+        n["sha256"]["nli.int8.onnx"] = _sha(models / "nli.int8.onnx")
+        n["bytes"] = (models / "nli.int8.onnx").stat().st_size
+        n["activations"] = NOTE
+        path.write_text(json.dumps(n, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
