@@ -251,3 +251,12 @@ def test_no_graph_keeps_a_batch_dependent_quantizer():
     for name in ("encoder.int8.onnx", "rhetoric_encoder.onnx", "rhetoric.onnx", "nli.int8.onnx"):
         graph = (DATA_DIR / name).read_bytes()
         assert b"QuantizeLinear" in graph and b"DynamicQuantizeLinear" not in graph, name
+
+
+def test_every_spelling_of_the_model_folder_gives_one_set_of_models():
+    # two bundles would each load the encoder: twice the memory for the same answers
+    from claimscope.models import bundle
+    from claimscope.models.nli import nli_model
+
+    assert bundle() is bundle(None) is bundle(DATA_DIR) is bundle(str(DATA_DIR) + "/")
+    assert nli_model() is nli_model(None) is nli_model(DATA_DIR)

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,18 @@ class Encoder:
                  else name for name in hidden_names]
         encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
         id_lists = [e.ids for e in encs]
+        # offsets and ids of all texts as one array each (one conversion, not one per text),
+        # handed out as per-text views
+        lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
+        bounds = np.cumsum(lengths)[:-1]
+        flat = np.array(list(chain.from_iterable(e.offsets for e in encs)),
+                        dtype=np.int32).reshape(-1, 2)
+        special = np.fromiter(chain.from_iterable(e.special_tokens_mask for e in encs),
+                              dtype=bool, count=int(lengths.sum()))
+        flat[special] = -1
+        offsets = np.split(flat, bounds)
+        token_ids = np.split(np.fromiter(chain.from_iterable(id_lists), dtype=np.int32,
+                                         count=int(lengths.sum())), bounds)
         for idx, feeds, mask in self._batches(id_lists):
             if pool_here:
                 hidden_parts = session.run(fetch, feeds)
@@ -223,13 +236,7 @@ class Encoder:
                       else np.concatenate(hidden_parts, axis=-1))
             pooled[idx] = emb
             for row, j in enumerate(idx):
-                enc = encs[j]
-                n = len(id_lists[j])
-                states[j] = hidden[row, :n]
-                off = np.asarray(enc.offsets, dtype=np.int32).reshape(n, 2)
-                off[np.asarray(enc.special_tokens_mask, dtype=bool)] = -1
-                offsets[j] = off
-                token_ids[j] = np.asarray(id_lists[j], dtype=np.int32)
+                states[j] = hidden[row, :lengths[j]]
         return pooled, states, offsets, token_ids
 
     def _batches(self, id_lists: list[list[int]]
@@ -341,7 +348,14 @@ class ModelBundle:
                 "sha256": {name: e["sha256"] for name, e in m.get("files", {}).items()}}
 
 
+def bundle(data_dir: str | Path | None = None) -> ModelBundle:
+    """The process-wide model bundle for ``data_dir`` (default: shipped models).
+
+    ``bundle()``, ``bundle(None)`` and the folder's path in any spelling give one bundle:
+    each would otherwise load its own copy of the models."""
+    return _bundle(Path(data_dir or DATA_DIR).resolve())
+
+
 @lru_cache(maxsize=4)
-def bundle(data_dir: str | None = None) -> ModelBundle:
-    """The process-wide model bundle for ``data_dir`` (default: shipped models)."""
-    return ModelBundle(Path(data_dir) if data_dir else DATA_DIR)
+def _bundle(data_dir: Path) -> ModelBundle:
+    return ModelBundle(data_dir)

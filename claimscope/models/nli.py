@@ -127,7 +127,12 @@ class NLIModel:
         return e / e.sum(axis=1, keepdims=True)
 
 
+def nli_model(data_dir: str | Path | None = None) -> NLIModel:
+    """The process-wide NLI model for ``data_dir`` (default: the shipped one; any spelling
+    of a folder's path gives the one model)."""
+    return _nli_model(Path(data_dir or DATA_DIR).resolve())
+
+
 @lru_cache(maxsize=4)
-def nli_model(data_dir: str | None = None) -> NLIModel:
-    """The process-wide NLI model for ``data_dir`` (default: the shipped one)."""
+def _nli_model(data_dir: Path) -> NLIModel:
     return NLIModel(data_dir)

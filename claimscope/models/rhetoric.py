@@ -66,7 +66,7 @@ def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.n
     sentences' rows (``paragraph_probs``) without going back to the tokens.
     """
     k = kept[..., None]
-    feature_sum = np.where(k, features, 0.0).sum(1, dtype=np.float32)
+    feature_sum = np.matmul(kept[:, None, :].astype(features.dtype), features)[:, 0]
     n_kept = kept.sum(1)
     att = np.where(k, para_attention, -np.inf)
     para_max = att.max(1) if att.shape[1] else np.full(att.shape[::2], -np.inf, np.float32)

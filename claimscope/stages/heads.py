@@ -87,13 +87,18 @@ class Encode(_ModelStage):
             emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output, graph)
         else:
             emb = self.bundle.encoder.embed(texts)
+        if self.token_states and texts:
+            # token offsets from sentence-relative to text-relative, in one pass
+            lengths = [len(o) for o in offsets]
+            flat = np.concatenate(offsets)
+            starts = np.repeat([a for sp in spans for a, _ in sp], lengths).astype(np.int32)
+            flat = np.where(flat >= 0, flat + starts[:, None], -1).astype(np.int32)
+            offsets = np.split(flat, np.cumsum(lengths)[:-1])
         out, i = [], 0
         for v, sp in zip(views, spans):
             n = len(sp)
             if self.token_states:
-                offs = [np.where(o >= 0, o + a, -1).astype(np.int32)
-                        for o, (a, _) in zip(offsets[i:i + n], sp)]
-                out.append((emb[i:i + n], states[i:i + n], offs, ids[i:i + n], v))
+                out.append((emb[i:i + n], states[i:i + n], offsets[i:i + n], ids[i:i + n], v))
             else:
                 out.append(emb[i:i + n])
             i += n
