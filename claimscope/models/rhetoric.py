@@ -55,15 +55,17 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.ndarray,
-              kept: np.ndarray) -> tuple[np.ndarray, ...]:
+              kept: np.ndarray, bio: np.ndarray) -> tuple[np.ndarray, ...]:
     """What the paragraph and article heads need of a batch of sentences, over their
     word tokens (``kept``, (batch, tokens) bool: not [CLS], [SEP] or padding).
 
-    Returns ``(feature_sum, n_kept, para_max, para_z, para_a)``: per sentence the sum of
-    the token features; the number of tokens; and, per paragraph column, the largest
+    Returns ``(feature_sum, n_kept, para_max, para_z, para_a, inside_max)``: per sentence
+    the sum of the token features; the number of tokens; per paragraph column, the largest
     attention logit m, sum(exp(logit - m)) and sum(exp(logit - m) * value). A paragraph's
     attention-weighted value (a softmax over all its tokens) is then combined from its
-    sentences' rows (``paragraph_probs``) without going back to the tokens.
+    sentences' rows (``paragraph_probs``) without going back to the tokens; and the largest
+    inside probability (B + I) of a word token, which lets ``detect`` skip a sentence no
+    span can start in.
     """
     k = kept[..., None]
     feature_sum = np.matmul(kept[:, None, :].astype(features.dtype), features)[:, 0]
@@ -71,8 +73,10 @@ def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.n
     att = np.where(k, para_attention, -np.inf)
     para_max = att.max(1) if att.shape[1] else np.full(att.shape[::2], -np.inf, np.float32)
     e = np.exp(att - np.where(np.isfinite(para_max), para_max, 0.0)[:, None, :])
+    inside = np.where(kept, bio[..., 1] + bio[..., 2], -np.inf)
+    inside_max = inside.max(1) if inside.shape[1] else np.full(len(kept), -np.inf)
     return (feature_sum, n_kept, para_max.astype(np.float32), e.sum(1, dtype=np.float32),
-            (e * para_value).sum(1, dtype=np.float32))
+            (e * para_value).sum(1, dtype=np.float32), inside_max)
 
 
 class SentenceOutputs:
@@ -91,11 +95,12 @@ class SentenceOutputs:
 
     @property
     def summary(self) -> tuple[np.ndarray, ...]:
-        """``(feature_sum, n_kept, para_max, para_z, para_a)`` of this sentence."""
+        """``(feature_sum, n_kept, para_max, para_z, para_a, inside_max)`` of this sentence."""
         if self._summary is None:
             kept = (self.offsets[:, 0] >= 0)[None]
             self._summary = tuple(a[0] for a in summarise(
-                self.features[None], self.para_value[None], self.para_attention[None], kept))
+                self.features[None], self.para_value[None], self.para_attention[None], kept,
+                self.bio[None]))
         return self._summary
 
 
@@ -228,7 +233,7 @@ class RhetoricModel:
                 feeds["context"] = np.ascontiguousarray(context[idx], dtype=np.float32)
             feats, bio, pval, patt = self.session_.run(
                 ["features", "bio", "para_value", "para_attention"], feeds)
-            summary = summarise(feats, pval, patt, kept)
+            summary = summarise(feats, pval, patt, kept, bio)
             for row, i in enumerate(idx):
                 n = len(states[i])
                 out[i] = SentenceOutputs(feats[row, :n], bio[row, :n], pval[row, :n],
@@ -251,9 +256,11 @@ class RhetoricModel:
         seed = float(self.w["si_seed"]) if "si_seed" in self.w else None
         if seed is not None and threshold is not None:
             seed = max(seed, threshold)  # an explicit threshold keeps its meaning
+        # no span without a word token at the threshold, and (hysteresis) at the seed
+        floor = t if seed is None else max(t, seed)
         spans = []
         for si, o in enumerate(outs):
-            if len(o.bio) == 0:
+            if len(o.bio) == 0 or o.summary[5] < floor:
                 continue
             p_in = o.bio[:, 1] + o.bio[:, 2]
             found = merge_close(text, decode_spans(text, o.offsets, p_in, o.bio[:, 1], t, split,
