@@ -16,9 +16,10 @@ train articles (SemEval-2020 Task 11), and, for the NLI model, 1,500 LingNLI tra
 
 Steps, on the model folder (idempotent: a graph with no dynamic quantizer is left alone):
 
-1. the rhetoric encoder graph (the encoder and the rhetoric heads' front) is calibrated, and
-   its ranges fixed in it and in the plain encoder, whose tensors have the same names,
-   so both still give bit-identical sentence embeddings;
+1. the encoder is calibrated and its ranges fixed in it and in the rhetoric encoder graph
+   (the encoder and the rhetoric heads' front), whose tensors have the same names, so both
+   still give bit-identical sentence embeddings; then the front, on what the fixed encoder
+   gives;
 2. the token head (``rhetoric.onnx``), on what the fixed encoder gives for the same text;
 3. the NLI cross-encoder;
 4. manifest.json, persuasion.json and nli.json record the new sha256 and the calibration.
@@ -136,34 +137,41 @@ def nli_batches(models: Path, data: Path):
         yield {k: v for k, v in feeds.items() if k in model._inputs}, mask
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--models", type=Path, default=Path("claimscope/models/data"))
-    args = ap.parse_args(argv)
-    models = args.models
-
+def calibrate_folder(models: Path, data: Path, manifests: bool = True) -> dict[str, int]:
+    """Fix the activation ranges of every int8 graph in ``models`` (steps 1-3 above); with
+    ``manifests``, record the new files (step 4). Returns the quantizers fixed per graph."""
     from claimscope.models import ENCODER_FILE, TOKENIZER_FILE, Encoder
 
-    groups = calibration_groups(args.data)
+    models, fixed = Path(models), {}
+    groups = calibration_groups(data)
     sentences = [s for g in groups for s in g]
-    print(f"calibration: {len(sentences)} sentences in {len(groups)} groups")
+    # the encoder first (both graphs get its ranges, so their sentence embeddings stay
+    # bit-identical), then the rhetoric encoder's front, on what the fixed encoder gives
+    encoder, graph = models / ENCODER_FILE, models / RHETORIC_ENCODER
+    ranges = activation_ranges(encoder, encoder_batches(
+        Encoder(encoder, models / TOKENIZER_FILE), sentences))
+    for path in (encoder, graph):
+        if path.is_file():
+            fixed[path.name] = static_activations(path, ranges)
+    if graph.is_file():
+        fixed[graph.name] += static_activations(graph, activation_ranges(graph, encoder_batches(
+            Encoder(graph, models / TOKENIZER_FILE), sentences)))
+    head = models / "rhetoric.onnx"
+    if head.is_file():
+        fixed[head.name] = static_activations(head, activation_ranges(
+            head, head_batches(models, groups)))
+    nli = models / "nli.int8.onnx"
+    if nli.is_file():
+        fixed[nli.name] = static_activations(nli, activation_ranges(nli, nli_batches(models, data)))
+    if manifests:
+        _record(models)
+    return fixed
 
-    graph = models / RHETORIC_ENCODER
-    source = graph if graph.is_file() else models / ENCODER_FILE
-    ranges = activation_ranges(source, encoder_batches(
-        Encoder(source, models / TOKENIZER_FILE), sentences))
-    for path in dict.fromkeys([models / ENCODER_FILE, source]):
-        print(f"{path.name}: {static_activations(path, ranges)} quantizers fixed")
 
-    if (models / "rhetoric.onnx").is_file():
-        head = models / "rhetoric.onnx"
-        print(f"rhetoric.onnx: {static_activations(head, activation_ranges(head, head_batches(models, groups)))} quantizers fixed")
-    if (models / "nli.int8.onnx").is_file():
-        nli = models / "nli.int8.onnx"
-        print(f"nli.int8.onnx: {static_activations(nli, activation_ranges(nli, nli_batches(models, args.data)))} quantizers fixed")
+def _record(models: Path) -> None:
+    """manifest.json, persuasion.json and nli.json: what the files now are."""
+    from claimscope.models import ENCODER_FILE
 
-    # manifests: what the files now are
     path = models / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
     m["files"][ENCODER_FILE]["sha256"] = _sha(models / ENCODER_FILE)
@@ -175,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         p = json.loads(path.read_text(encoding="utf-8"))
         p["encoder_sha256"] = _sha(models / ENCODER_FILE)
         for name in ("rhetoric.onnx", RHETORIC_ENCODER):
-            if name in p["files"]:
+            if name in p.get("files", {}):
                 p["files"][name] = {"sha256": _sha(models / name),
                                     "bytes": (models / name).stat().st_size}
         p["activations"] = NOTE
@@ -187,6 +195,15 @@ def main(argv: list[str] | None = None) -> None:
         n["bytes"] = (models / "nli.int8.onnx").stat().st_size
         n["activations"] = NOTE
         path.write_text(json.dumps(n, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--models", type=Path, default=Path("claimscope/models/data"))
+    args = ap.parse_args(argv)
+    for name, n in calibrate_folder(args.models, args.data).items():
+        print(f"{name}: {n} quantizers fixed")
 
 
 if __name__ == "__main__":

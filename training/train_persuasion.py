@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
+from calibrate import NOTE as CALIBRATION_NOTE, calibrate_folder  # noqa: E402
 from onnx_share import (BRANCH_LAYER, BRANCH_OUTPUT, FRONT_OUTPUT, RHETORIC_ENCODER,  # noqa: E402
                         WEIGHTS_FILE, attach_front, fuse_head, half_input,
                         plain_encoder_in_folder)
@@ -1237,6 +1238,9 @@ def main(argv=None) -> None:
     np.savez(out / "rhetoric.npz", **w)
     (out / "persuasion.json").write_text(json.dumps(
         {"token_head": {"d": args.d, "members": len(members), **head_input}, "files": {}}))
+    if not args.no_quantize:
+        # fixed activation ranges, as shipped, before anything is tuned on what they give
+        calibrate_folder(out, args.data)
     rt = RhetoricModel(out, verify=False, threads=args.threads)
     # with the front in the encoder graph the heads read what that graph gives: the
     # evaluated articles are read again through it (the torch heads read the layers)
@@ -1295,6 +1299,7 @@ def main(argv=None) -> None:
 
     manifest = {
         "name": "claimscope-rhetoric-heads",
+        **({"activations": CALIBRATION_NOTE} if not args.no_quantize else {}),
         "encoder_sha256": pdata.encoder_digest(out if split else args.models),
         **({"encoder_weights": encoder_weights(out)} if split else {}),
         "token_head": {"d": args.d, "members": len(members), "layers": args.layers, "heads": args.heads, "ff": args.ff,
