@@ -97,6 +97,9 @@ class Warnings(metaclass=_WithCodes):
             "text.")
     W004 = ("Could not tell the article's language (too little text); English models "
             "were applied.")
+    W005 = ("{path} quantizes its activations per batch (onnxruntime quantize_dynamic), so a "
+            "sentence's scores depend on the other sentences of its batch. Run "
+            "training/calibrate.py on the model folder to fix the ranges.")
     W300 = ("The reference corpus is empty: every claim is 'not_enough_evidence'. Add "
             "passages with `claimscope corpus add`.")
 

@@ -260,3 +260,15 @@ def test_every_spelling_of_the_model_folder_gives_one_set_of_models():
 
     assert bundle() is bundle(None) is bundle(DATA_DIR) is bundle(str(DATA_DIR) + "/")
     assert nli_model() is nli_model(None) is nli_model(DATA_DIR)
+
+
+def test_a_graph_with_per_batch_ranges_is_flagged(tmp_path):
+    # a retrained model that skipped training/calibrate.py: W005 when it loads
+    from claimscope.models import batch_dependent, warn_if_batch_dependent
+
+    old = tmp_path / "old.onnx"
+    old.write_bytes(b"\x08\x07...DynamicQuantizeLinear...")
+    assert batch_dependent(old)
+    with pytest.warns(UserWarning, match="W005"):
+        warn_if_batch_dependent(old)
+    assert not any(batch_dependent(p) for p in DATA_DIR.glob("*.onnx"))

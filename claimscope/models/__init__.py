@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Errors, ModelError, check_param
+from ..errors import Errors, ModelError, Warnings, check_param
 
 #: Where the shipped model files live (CLAIMSCOPE_MODELS overrides, e.g. for a retrained set).
 DATA_DIR = Path(os.environ.get("CLAIMSCOPE_MODELS") or Path(__file__).parent / "data")
@@ -74,6 +75,23 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def batch_dependent(path: Path) -> bool:
+    """True when the ONNX graph at ``path`` quantizes activations with per-batch ranges
+    (``DynamicQuantizeLinear``; an op type is a plain string in the protobuf)."""
+    with Path(path).open("rb") as fh:
+        return b"DynamicQuantizeLinear" in fh.read()
+
+
+def warn_if_batch_dependent(path: Path) -> None:
+    """W005 once per graph file: a retrained model that skipped training/calibrate.py."""
+    if path not in _WARNED and Path(path).is_file() and batch_dependent(path):
+        _WARNED.add(path)
+        warnings.warn(Warnings.W005.format(path=path), stacklevel=3)
+
+
+_WARNED: set[Path] = set()
+
+
 def check_files(data_dir: Path, digests: dict[str, str | None]) -> None:
     """Raise E006 unless every file named in ``digests`` (relative to ``data_dir``) has
     the recorded sha256; an absent file reads as 'missing', a None digest is not checked."""
@@ -111,6 +129,7 @@ class Encoder:
 
         if not path.is_file():
             raise ModelError(Errors.E005.format(path=path, detail="not found"))
+        warn_if_batch_dependent(path)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads or default_threads()
         opts.inter_op_num_threads = 1

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, ModelError
-from . import DATA_DIR, check_files, default_threads, padded_batches
+from . import (DATA_DIR, check_files, default_threads, padded_batches,
+               warn_if_batch_dependent)
 
 MANIFEST = "nli.json"
 
@@ -92,6 +93,7 @@ class NLIModel:
             tok.enable_truncation(max_length=int(m.get("max_length", 128)),
                                   strategy="only_first")
             tok.no_padding()
+            warn_if_batch_dependent(model_path)
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _sha256, check_files, default_threads
+from . import _sha256, check_files, default_threads, warn_if_batch_dependent
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                         earlier_occurrences, group_by_paragraph, merge_close, span_features,
@@ -151,6 +151,7 @@ class RhetoricModel:
                     if installed != trained_on:
                         raise ModelError(Errors.E400.format(path=self.data_dir,
                                                             expected=trained_on, got=installed))
+            warn_if_batch_dependent(self.data_dir / "rhetoric.onnx")
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
