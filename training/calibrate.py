@@ -34,16 +34,17 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import hashlib
 import json
 import random
 import sys
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import persuasion_data as pdata  # noqa: E402
-from onnx_share import RHETORIC_ENCODER, activation_ranges, static_activations  # noqa: E402
+from onnx_share import (RHETORIC_ENCODER, _file_entry, activation_ranges,  # noqa: E402
+                        static_activations)
 
 SEED = 0
 N_SENTENCES = 1500
@@ -71,10 +72,6 @@ def calibration_groups(data: Path) -> list[list[str]]:
     groups += [[s.text for s in doc.sentences]
                for doc in segment.pipe([a["text"] for a in articles], batch_size=16)]
     return [g for g in groups if g]
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def encoder_batches(encoder, sentences: list[str]):
@@ -137,12 +134,21 @@ def nli_batches(models: Path, data: Path):
         yield {k: v for k, v in feeds.items() if k in model._inputs}, mask
 
 
-def calibrate_folder(models: Path, data: Path, manifests: bool = True) -> dict[str, int]:
-    """Fix the activation ranges of every int8 graph in ``models`` (steps 1-3 above); with
-    ``manifests``, record the new files (step 4). Returns the quantizers fixed per graph."""
+def calibrate_folder(models: Path, data: Path) -> dict[str, int]:
+    """Fix the activation ranges of every int8 graph in ``models`` and record the new files
+    in its manifests (steps 1-4 above). Returns the quantizers fixed per graph."""
+    # this opens the per-batch graphs on purpose: their load-time warning (W005) is moot
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W005\]")
+        fixed = _calibrate(Path(models), data)
+    _record(Path(models))
+    return fixed
+
+
+def _calibrate(models: Path, data: Path) -> dict[str, int]:
     from claimscope.models import ENCODER_FILE, TOKENIZER_FILE, Encoder
 
-    models, fixed = Path(models), {}
+    fixed: dict[str, int] = {}
     groups = calibration_groups(data)
     sentences = [s for g in groups for s in g]
     # the encoder first (both graphs get its ranges, so their sentence embeddings stay
@@ -163,8 +169,6 @@ def calibrate_folder(models: Path, data: Path, manifests: bool = True) -> dict[s
     nli = models / "nli.int8.onnx"
     if nli.is_file():
         fixed[nli.name] = static_activations(nli, activation_ranges(nli, nli_batches(models, data)))
-    if manifests:
-        _record(models)
     return fixed
 
 
@@ -172,27 +176,26 @@ def _record(models: Path) -> None:
     """manifest.json, persuasion.json and nli.json: what the files now are."""
     from claimscope.models import ENCODER_FILE
 
+    encoder = _file_entry(models / ENCODER_FILE)
     path = models / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
-    m["files"][ENCODER_FILE]["sha256"] = _sha(models / ENCODER_FILE)
-    m["files"][ENCODER_FILE]["bytes"] = (models / ENCODER_FILE).stat().st_size
+    m["files"][ENCODER_FILE] = encoder
     m["format"] = "onnx opset 17, onnxruntime quantize_dynamic weights (QInt8 per-channel); " + NOTE
     path.write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
     path = models / "persuasion.json"
     if path.is_file():
         p = json.loads(path.read_text(encoding="utf-8"))
-        p["encoder_sha256"] = _sha(models / ENCODER_FILE)
+        p["encoder_sha256"] = encoder["sha256"]
         for name in ("rhetoric.onnx", RHETORIC_ENCODER):
             if name in p.get("files", {}):
-                p["files"][name] = {"sha256": _sha(models / name),
-                                    "bytes": (models / name).stat().st_size}
+                p["files"][name] = _file_entry(models / name)
         p["activations"] = NOTE
         path.write_text(json.dumps(p, indent=2) + "\n", encoding="utf-8")
     path = models / "nli.json"
     if path.is_file():
         n = json.loads(path.read_text(encoding="utf-8"))
-        n["sha256"]["nli.int8.onnx"] = _sha(models / "nli.int8.onnx")
-        n["bytes"] = (models / "nli.int8.onnx").stat().st_size
+        entry = _file_entry(models / "nli.int8.onnx")
+        n["sha256"]["nli.int8.onnx"], n["bytes"] = entry["sha256"], entry["bytes"]
         n["activations"] = NOTE
         path.write_text(json.dumps(n, indent=2) + "\n", encoding="utf-8")
 

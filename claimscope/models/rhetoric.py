@@ -27,7 +27,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,12 +54,23 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
 
 
+class Summary(NamedTuple):
+    """Per sentence (or, from ``summarise``, per row of a batch): see ``summarise``."""
+
+    feature_sum: np.ndarray
+    n_kept: np.ndarray
+    para_max: np.ndarray
+    para_z: np.ndarray
+    para_a: np.ndarray
+    inside_max: np.ndarray
+
+
 def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.ndarray,
-              kept: np.ndarray, bio: np.ndarray) -> tuple[np.ndarray, ...]:
+              kept: np.ndarray, bio: np.ndarray) -> Summary:
     """What the paragraph and article heads need of a batch of sentences, over their
     word tokens (``kept``, (batch, tokens) bool: not [CLS], [SEP] or padding).
 
-    Returns ``(feature_sum, n_kept, para_max, para_z, para_a, inside_max)``: per sentence
+    Returns a ``Summary`` of arrays over the batch: per sentence
     the sum of the token features; the number of tokens; per paragraph column, the largest
     attention logit m, sum(exp(logit - m)) and sum(exp(logit - m) * value). A paragraph's
     attention-weighted value (a softmax over all its tokens) is then combined from its
@@ -75,8 +86,9 @@ def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.n
     e = np.exp(att - np.where(np.isfinite(para_max), para_max, 0.0)[:, None, :])
     inside = np.where(kept, bio[..., 1] + bio[..., 2], -np.inf)
     inside_max = inside.max(1) if inside.shape[1] else np.full(len(kept), -np.inf)
-    return (feature_sum, n_kept, para_max.astype(np.float32), e.sum(1, dtype=np.float32),
-            (e * para_value).sum(1, dtype=np.float32), inside_max)
+    return Summary(feature_sum, n_kept, para_max.astype(np.float32),
+                   e.sum(1, dtype=np.float32), (e * para_value).sum(1, dtype=np.float32),
+                   inside_max)
 
 
 class SentenceOutputs:
@@ -87,20 +99,20 @@ class SentenceOutputs:
 
     def __init__(self, features: np.ndarray, bio: np.ndarray, para_value: np.ndarray,
                  para_attention: np.ndarray, offsets: np.ndarray,
-                 summary: tuple[np.ndarray, ...] | None = None) -> None:
+                 summary: Summary | None = None) -> None:
         self.features, self.bio = features, bio
         self.para_value, self.para_attention = para_value, para_attention
         self.offsets = offsets
         self._summary = summary
 
     @property
-    def summary(self) -> tuple[np.ndarray, ...]:
-        """``(feature_sum, n_kept, para_max, para_z, para_a, inside_max)`` of this sentence."""
+    def summary(self) -> Summary:
+        """This sentence's ``Summary``."""
         if self._summary is None:
             kept = (self.offsets[:, 0] >= 0)[None]
-            self._summary = tuple(a[0] for a in summarise(
+            self._summary = Summary(*(a[0] for a in summarise(
                 self.features[None], self.para_value[None], self.para_attention[None], kept,
-                self.bio[None]))
+                self.bio[None])))
         return self._summary
 
 
@@ -239,7 +251,7 @@ class RhetoricModel:
                 n = len(states[i])
                 out[i] = SentenceOutputs(feats[row, :n], bio[row, :n], pval[row, :n],
                                          patt[row, :n], offsets[i],
-                                         tuple(a[row] for a in summary))
+                                         Summary(*(a[row] for a in summary)))
         return out  # type: ignore[return-value]
 
     # spans -------------------------------------------------------------------
@@ -261,7 +273,7 @@ class RhetoricModel:
         floor = t if seed is None else max(t, seed)
         spans = []
         for si, o in enumerate(outs):
-            if len(o.bio) == 0 or o.summary[5] < floor:
+            if len(o.bio) == 0 or o.summary.inside_max < floor:
                 continue
             p_in = o.bio[:, 1] + o.bio[:, 2]
             found = merge_close(text, decode_spans(text, o.offsets, p_in, o.bio[:, 1], t, split,
@@ -368,8 +380,9 @@ class RhetoricModel:
         if tokens:
             f = np.stack([outs[si].features[t] for si, t in tokens])
             sent = tokens[0][0]
-            feature_sum, n_kept = outs[sent].summary[:2]
-            ctx_mean = feature_sum / n_kept if n_kept else np.zeros(k * dim, np.float32)
+            ctx = outs[sent].summary
+            ctx_mean = (ctx.feature_sum / ctx.n_kept if ctx.n_kept
+                        else np.zeros(k * dim, np.float32))
             parts = [f.mean(0), f.max(0), f[0], f[-1], ctx_mean]
             pooled = np.stack([np.concatenate([p[m * dim:(m + 1) * dim] for p in parts])
                                for m in range(k)])
@@ -395,21 +408,20 @@ class RhetoricModel:
             logit[:, m] = self._member("para.b", m)
         full = [p for p, sents in enumerate(groups) if sents]
         if full:
-            # a paragraph's sentences are consecutive: combine their rows with reduceat
+            # each paragraph's sentences as one run of rows, combined with reduceat
             order = np.concatenate([groups[p] for p in full])
-            starts = np.cumsum([0] + [len(groups[p]) for p in full[:-1]])
-            sums = [np.stack([outs[s].summary[j] for s in order]) for j in (2, 3, 4)]
-            para_max, para_z, para_a = sums
+            sizes = np.array([len(groups[p]) for p in full])
+            starts = np.cumsum(sizes) - sizes
+            rows = [outs[s].summary for s in order]
+            para_max = np.stack([r.para_max for r in rows])
             top = np.maximum.reduceat(para_max, starts, axis=0)          # (P, members*23)
-            scale = np.exp(para_max - np.repeat(np.where(np.isfinite(top), top, 0.0),
-                                                np.diff(np.append(starts, len(order))), 0))
-            z = np.add.reduceat(para_z * scale, starts, axis=0)
-            a = np.add.reduceat(para_a * scale, starts, axis=0)
+            scale = np.exp(para_max - np.repeat(np.where(np.isfinite(top), top, 0.0), sizes, 0))
+            z = np.add.reduceat(np.stack([r.para_z for r in rows]) * scale, starts, axis=0)
+            a = np.add.reduceat(np.stack([r.para_a for r in rows]) * scale, starts, axis=0)
             has_tokens = np.isfinite(top)
             value = np.where(has_tokens, a / np.where(has_tokens, z, 1.0), 0.0)
-            counts = np.diff(np.append(starts, len(order)))[:, None]
             sent_mean = np.add.reduceat(np.asarray(sentence_embeddings, np.float32)[order],
-                                        starts, axis=0) / counts
+                                        starts, axis=0) / sizes[:, None]
             for m in range(k):
                 logit[full, m] += value[:, m * n_lab:(m + 1) * n_lab]
                 logit[full, m] += sent_mean @ self._member("para.Ws", m)
@@ -426,8 +438,8 @@ class RhetoricModel:
                          para_probs: np.ndarray, span_probs: np.ndarray) -> np.ndarray:
         """One vector per article for the frame and genre heads."""
         dim = self.feature_dim
-        n_kept = sum(int(o.summary[1]) for o in outs)
-        feats = (np.sum([o.summary[0] for o in outs], axis=0) / n_kept if n_kept
+        n_kept = sum(int(o.summary.n_kept) for o in outs)
+        feats = (np.sum([o.summary.feature_sum for o in outs], axis=0) / n_kept if n_kept
                  else np.zeros(self.members * dim, np.float32))
         sent = sentence_embeddings.mean(0) if len(sentence_embeddings) else np.zeros(384, np.float32)
         pp = (np.concatenate([para_probs.mean(0), para_probs.max(0)]) if len(para_probs)
