@@ -51,6 +51,8 @@ N_SENTENCES = 1500
 N_ARTICLES = 60
 N_PAIRS = 1500
 BATCH = 32  # the encoder's batch size at run time
+CW_TRAIN = "checkthat2024-task1-checkworthiness-en/CT24_checkworthy_english_train.tsv"
+LINGNLI = "lingnli/lingnli_train.jsonl.gz"
 NOTE = ("static uint8 activations: ranges measured once (training/calibrate.py) on "
         f"{N_SENTENCES} CheckThat! 2024 check-worthiness train sentences and the sentences of "
         f"{N_ARTICLES} PTC train articles (NLI: {N_PAIRS} LingNLI train pairs); "
@@ -62,7 +64,7 @@ def calibration_groups(data: Path) -> list[list[str]]:
     import claimscope
 
     rng = random.Random(SEED)
-    path = data / "checkthat2024-task1-checkworthiness-en" / "CT24_checkworthy_english_train.tsv"
+    path = data / CW_TRAIN
     with path.open(encoding="utf-8") as fh:
         rows = [r["Text"] for r in csv.DictReader(fh, delimiter="\t")]
     picked = rng.sample(rows, N_SENTENCES)
@@ -122,7 +124,7 @@ def nli_batches(models: Path, data: Path):
     from claimscope.models.nli import NLIModel
 
     rng = random.Random(SEED)
-    with gzip.open(data / "lingnli" / "lingnli_train.jsonl.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(data / LINGNLI, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     pairs = [(r["premise"], r["hypothesis"]) for r in rng.sample(rows, N_PAIRS)]
     model = NLIModel(models, verify=False)
@@ -137,6 +139,15 @@ def nli_batches(models: Path, data: Path):
 def calibrate_folder(models: Path, data: Path) -> dict[str, int]:
     """Fix the activation ranges of every int8 graph in ``models`` and record the new files
     in its manifests (steps 1-4 above). Returns the quantizers fixed per graph."""
+    from claimscope.models import ENCODER_FILE
+
+    need = [Path(models) / ENCODER_FILE, Path(data) / CW_TRAIN, Path(data) / pdata.PTC]
+    if (Path(models) / "nli.int8.onnx").is_file():
+        need.append(Path(data) / LINGNLI)
+    missing = [str(p) for p in need if not p.exists()]
+    if missing:
+        raise SystemExit(f"expected the model folder's encoder and the calibration data "
+                         f"(--models, --data); missing: {', '.join(missing)}")
     # this opens the per-batch graphs on purpose: their load-time warning (W005) is moot
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[W005\]")
