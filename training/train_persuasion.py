@@ -659,15 +659,20 @@ def train(args, train_ex: list[Example], valid_ex: list[Example], work: Path):
                       + " ".join(f"{k} {np.mean(v[-50:]):.3f}" for k, v in run.items() if v)
                       + f" {time.time() - start:.0f}s", flush=True)
         span_head.eval(), para_head.eval()
-        model = runtime_from_torch(token_head, span_head, para_head, args.d)
-        outs = torch_outputs(token_head, valid_ex)
-        res = evaluate(model, valid_ex, outs, thresholds=THRESHOLDS, para_thresholds=PARA_THRESHOLDS)
-        si_best = max(res["si"].items(), key=lambda kv: kv[1]["f1"])
-        st3_best = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])
-        score = si_best[1]["f1"] + res["tc"] + st3_best[1]["micro_f1"]
-        entry = {"epoch": epoch, "si_f1": round(si_best[1]["f1"], 4), "si_t": si_best[0],
-                 "tc": round(res["tc"], 4), "st3_micro": round(st3_best[1]["micro_f1"], 4),
-                 "st3_t": st3_best[0], "seconds": round(time.time() - start)}
+        if valid_ex:
+            model = runtime_from_torch(token_head, span_head, para_head, args.d)
+            outs = torch_outputs(token_head, valid_ex)
+            res = evaluate(model, valid_ex, outs, thresholds=THRESHOLDS,
+                           para_thresholds=PARA_THRESHOLDS)
+            si_best = max(res["si"].items(), key=lambda kv: kv[1]["f1"])
+            st3_best = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])
+            score = si_best[1]["f1"] + res["tc"] + st3_best[1]["micro_f1"]
+            entry = {"epoch": epoch, "si_f1": round(si_best[1]["f1"], 4), "si_t": si_best[0],
+                     "tc": round(res["tc"], 4), "st3_micro": round(st3_best[1]["micro_f1"], 4),
+                     "st3_t": st3_best[0], "seconds": round(time.time() - start)}
+        else:  # full-train refit: nothing to select on, the last epoch is kept
+            score = float(epoch)
+            entry = {"epoch": epoch, "seconds": round(time.time() - start)}
         history.append(entry)
         print("valid", json.dumps(entry), flush=True)
         if args.swa and epoch > args.epochs - args.swa:
@@ -1169,6 +1174,10 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=30.0)
     ap.add_argument("--last-epoch", action="store_true")
+    ap.add_argument("--full-train", type=Path, default=None, metavar="PERSUASION_JSON",
+                    help="train on every PTC train article (no held-out slice), keep the last "
+                         "epoch and take the span decoding, repetition boost and paragraph "
+                         "thresholds from this persuasion.json (written by a held-out run)")
     ap.add_argument("--swa", type=int, default=0, metavar="K",
                     help="ship the mean of the last K epochs' weights (stochastic weight "
                          "averaging) instead of the epoch with the best held-out score")
@@ -1186,6 +1195,25 @@ def parse_args(argv=None):
     return ap.parse_args(argv)
 
 
+def given_thresholds(path: Path) -> dict[str, Any]:
+    """The span decoding, repetition boost and paragraph thresholds of a persuasion.json
+    (``--full-train``), checked before hours of training rather than after."""
+    keys = ("span", "span_seed", "span_split", "span_merge_gap", "repetition_boost", "paragraph")
+    try:
+        thresholds = json.loads(Path(path).read_text(encoding="utf-8"))["thresholds"]
+        given = {k: thresholds[k] for k in keys}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--full-train {path}: expected a persuasion.json with thresholds "
+                         f"{', '.join(keys)}; got {type(exc).__name__}: {exc}. Pass the "
+                         "persuasion.json a held-out run wrote") from None
+    if len(given["paragraph"]) != len(ST3_TECHNIQUES):
+        raise SystemExit(f"--full-train {path}: expected {len(ST3_TECHNIQUES)} paragraph "
+                         f"thresholds, got {len(given['paragraph'])}")
+    given["span_seed"] = given["span_seed"] or 0.0
+    given["paragraph"] = np.asarray(given["paragraph"], np.float32)
+    return given
+
+
 def heldout_ids(examples: list[Example], split_seed: int, fraction: float) -> set[str]:
     """The ids of the held-out slice of PTC train articles (``--split-seed``)."""
     ptc_ids = sorted(e.id for e in examples if e.ptc)
@@ -1199,8 +1227,9 @@ def main(argv=None) -> None:
     random.seed(args.seed)
     np.random.seed(args.seed)
     examples = load_examples(args)["all"]
-    valid_ids = heldout_ids(examples, args.seed if args.split_seed is None else args.split_seed,
-                            args.valid_fraction)
+    given = given_thresholds(args.full_train) if args.full_train else None
+    valid_ids = set() if given else heldout_ids(
+        examples, args.seed if args.split_seed is None else args.split_seed, args.valid_fraction)
     train_ex = [e for e in examples if e.id not in valid_ids]
     valid_ex = [e for e in examples if e.id in valid_ids]
     if args.limit:
@@ -1244,13 +1273,23 @@ def main(argv=None) -> None:
     rt = RhetoricModel(out, verify=False, threads=args.threads)
     # with the front in the encoder graph the heads read what that graph gives: the
     # evaluated articles are read again through it (the torch heads read the layers)
+    if given:  # no held-out slice: the export is checked on training articles
+        valid_ex = [e for e in train_ex if e.ptc][:5]
     torch_valid = valid_ex
     if split:
         valid_ex = through_graphs(valid_ex, out)
     valid_outs = [rt.token_pass(ex.states, ex.offsets, ex.ids, ex.context) for ex in valid_ex]
     drift = _drift(token_heads, torch_valid[:5], valid_outs[:5])
-    print(f"exported head vs torch on 5 held-out articles: max |bio diff| {drift:.4f}", flush=True)
-    if args.span_decoding:
+    print(f"exported head vs torch on 5 {'training' if given else 'held-out'} articles: "
+          f"max |bio diff| {drift:.4f}", flush=True)
+    if given:
+        si_t, si_seed, si_split, si_gap = (given[k] for k in ("span", "span_seed", "span_split",
+                                                               "span_merge_gap"))
+        rep_boost, para_t = given["repetition_boost"], given["paragraph"]
+        heldout = {"none": "full-train refit (no held-out slice): span decoding, repetition "
+                           f"boost and paragraph thresholds from {args.full_train}",
+                   "given": {k: v for k, v in given.items() if k != "paragraph"}}
+    elif args.span_decoding:
         si_t, si_seed, si_split = args.span_decoding[:3]
         si_gap = int(args.span_decoding[3])
         set_decoding(rt.weights_, si_seed, si_split, si_gap)
@@ -1258,21 +1297,23 @@ def main(argv=None) -> None:
         print(f"span decoding as given: SI F1 {si_f1:.4f} on the held-out slice", flush=True)
     else:
         si_t, si_seed, si_split, si_gap, si_f1 = tune_span_decoding(rt, valid_ex, valid_outs)
-    rep_boost = tune_repetition_boost(rt, valid_ex, valid_outs)
-    res = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=PARA_THRESHOLDS)
-    st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
-    para_t = tune_para_thresholds(res["st3_probs"], res["st3_gold"], st3_t)
-    res_pl = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=(para_t,))
-    use_per_label = res_pl["st3"]["per-label"]["micro_f1"] > res["st3"][st3_t]["micro_f1"]
-    if not use_per_label:
-        para_t = np.full(len(ST3_TECHNIQUES), st3_t, np.float32)
-    heldout = {"si_f1": round(si_f1, 4), "si_threshold": si_t, "si_seed": si_seed,
-               "si_split": si_split,
-               "si_merge_gap": si_gap,
-               "tc_micro_f1": round(res["tc"], 4), "repetition_boost": rep_boost,
-               "st3_micro_f1": round(max(res["st3"][st3_t]["micro_f1"],
-                                         res_pl["st3"]["per-label"]["micro_f1"]), 4),
-               "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
+    if not given:
+        rep_boost = tune_repetition_boost(rt, valid_ex, valid_outs)
+        res = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,),
+                       para_thresholds=PARA_THRESHOLDS)
+        st3_t = max(res["st3"].items(), key=lambda kv: kv[1]["micro_f1"])[0]
+        para_t = tune_para_thresholds(res["st3_probs"], res["st3_gold"], st3_t)
+        res_pl = evaluate(rt, valid_ex, valid_outs, thresholds=(si_t,), para_thresholds=(para_t,))
+        use_per_label = res_pl["st3"]["per-label"]["micro_f1"] > res["st3"][st3_t]["micro_f1"]
+        if not use_per_label:
+            para_t = np.full(len(ST3_TECHNIQUES), st3_t, np.float32)
+        heldout = {"si_f1": round(si_f1, 4), "si_threshold": si_t, "si_seed": si_seed,
+                   "si_split": si_split,
+                   "si_merge_gap": si_gap,
+                   "tc_micro_f1": round(res["tc"], 4), "repetition_boost": rep_boost,
+                   "st3_micro_f1": round(max(res["st3"][st3_t]["micro_f1"],
+                                             res_pl["st3"]["per-label"]["micro_f1"]), 4),
+                   "st3_threshold": st3_t, "st3_per_label_thresholds": bool(use_per_label)}
     print("held-out (int8 head):", json.dumps(heldout), flush=True)
     if args.heldout_only:
         return
@@ -1324,8 +1365,11 @@ def main(argv=None) -> None:
         "training": {
             "command": "python training/train_persuasion.py " + " ".join(sys.argv[1:]),
             "data": {
-                "spans": "semeval2020-task11-ptc train (minus a seeded 10% held-out slice of "
-                         "articles, used for the epoch and thresholds); PTC dev never used",
+                "spans": ("semeval2020-task11-ptc train, every article (full-train refit: the "
+                          "last epoch is kept, the thresholds come from a held-out run)"
+                          if given else
+                          "semeval2020-task11-ptc train (minus a seeded 10% held-out slice of "
+                          "articles, used for the epoch and thresholds); PTC dev never used"),
                 "paragraphs": "semeval2023-task3-en subtask3 train minus the 75 PTC dev "
                               "articles; its dev (= PTC test articles) never used",
                 "articles": "semeval2023-task3-en subtask1-2 train (433 articles)",
