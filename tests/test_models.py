@@ -272,3 +272,23 @@ def test_a_graph_with_per_batch_ranges_is_flagged(tmp_path):
     with pytest.warns(UserWarning, match="W005"):
         warn_if_batch_dependent(old)
     assert not any(batch_dependent(p) for p in DATA_DIR.glob("*.onnx"))
+
+
+def test_a_full_train_refit_takes_the_thresholds_a_held_out_run_chose(tmp_path):
+    # train_persuasion.py --full-train: nothing is tuned, so a bad file must stop it at
+    # once, not after 20 minutes of training
+    _onnx_share()
+    import importlib
+
+    tp = importlib.import_module("train_persuasion")
+    shipped = json.loads((DATA_DIR / "persuasion.json").read_text(encoding="utf-8"))
+    given = tp.given_thresholds(DATA_DIR / "persuasion.json")
+    assert given["span"] == shipped["thresholds"]["span"]
+    assert given["span_merge_gap"] == shipped["thresholds"]["span_merge_gap"]
+    assert given["paragraph"].shape == (len(tp.ST3_TECHNIQUES),)
+    bad = tmp_path / "persuasion.json"
+    bad.write_text(json.dumps({"thresholds": {"span": 0.2}}), encoding="utf-8")
+    with pytest.raises(SystemExit, match="expected a persuasion.json with thresholds"):
+        tp.given_thresholds(bad)
+    with pytest.raises(SystemExit, match="expected a persuasion.json"):
+        tp.given_thresholds(tmp_path / "missing.json")
