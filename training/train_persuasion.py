@@ -20,7 +20,8 @@ Data: PTC train (span heads; a seeded 10% slice of its articles is held out to p
 epoch and the thresholds; PTC dev is never seen), SemEval-2023 Task 3 subtask 3 train
 minus the 75 PTC dev articles it contains (paragraph head; its dev set, the PTC test
 articles, is never seen), subtask 1/2 train (article heads; the reported figures are
-5-fold cross-validation on it, there are no dev labels).
+5-fold cross-validation on it, there are no dev labels). ``--full-train`` then refits on
+all of PTC train with what a held-out run chose (its ``persuasion.json``).
 
 Usage::
 
@@ -1223,11 +1224,14 @@ def heldout_ids(examples: list[Example], split_seed: int, fraction: float) -> se
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.full_train and (args.span_decoding or args.ensemble):
+        raise SystemExit("--full-train takes the span decoding from its persuasion.json and "
+                         "trains one head: expected no --span-decoding and no --ensemble")
+    given = given_thresholds(args.full_train) if args.full_train else None
     args.work.mkdir(parents=True, exist_ok=True)
     random.seed(args.seed)
     np.random.seed(args.seed)
     examples = load_examples(args)["all"]
-    given = given_thresholds(args.full_train) if args.full_train else None
     valid_ids = set() if given else heldout_ids(
         examples, args.seed if args.split_seed is None else args.split_seed, args.valid_fraction)
     train_ex = [e for e in examples if e.id not in valid_ids]
