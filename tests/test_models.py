@@ -292,3 +292,19 @@ def test_a_full_train_refit_takes_the_thresholds_a_held_out_run_chose(tmp_path):
         tp.given_thresholds(bad)
     with pytest.raises(SystemExit, match="expected a persuasion.json"):
         tp.given_thresholds(tmp_path / "missing.json")
+
+
+def test_encoder_outputs_as_token_states_need_no_rhetoric_heads(tmp_path):
+    # training features of a new encoder (train_persuasion.py --models) come from a
+    # folder that has no rhetoric heads yet
+    import claimscope
+
+    _models_copy(tmp_path)
+    for name in ("persuasion.json", "rhetoric.onnx", "rhetoric.npz", "rhetoric_encoder.onnx"):
+        (tmp_path / name).unlink()
+    nlp = claimscope.load(["segment", "encode"], models=str(tmp_path),
+                          config={"encode": {"token_states": True,
+                                             "states_output": "last_hidden_state"}})
+    doc = nlp("Officials said 12 people were hurt. These cowardly thugs will never win.")
+    assert len(doc.tensors["token_states"]) == 2
+    assert all(s.shape[1] == 384 for s in doc.tensors["token_states"])

@@ -81,9 +81,15 @@ class Encode(_ModelStage):
         if self.token_states:
             # the rhetoric heads say which encoder output(s) they read: a layer, layers
             # joined by "+", or their own input from the encoder graph that computes it
-            rhetoric = self.bundle.rhetoric
-            output = self.states_output or rhetoric.states_input
-            graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
+            encoder = self.bundle.encoder
+            if self.states_output and all(name in encoder.outputs
+                                          for name in self.states_output.split("+")):
+                # outputs of the encoder itself: no rhetoric heads needed (training features)
+                output, graph = self.states_output, None
+            else:
+                rhetoric = self.bundle.rhetoric
+                output = self.states_output or rhetoric.states_input
+                graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
             emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output, graph)
         else:
             emb = self.bundle.encoder.embed(texts)
