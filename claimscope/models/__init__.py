@@ -196,7 +196,7 @@ class Encoder:
         return out
 
     def embed_tokens(self, texts: list[str], states_output: str | None = None,
-                     graph: Path | None = None
+                     graph: Path | None = None, starts: Sequence[int] | None = None
                      ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """One pass giving what ``embed`` gives plus every text's token states.
 
@@ -208,6 +208,7 @@ class Encoder:
         (-1, -1) for the special tokens; ``ids[i]`` the int32 token ids. ``graph``: run
         that graph over the encoder's weights instead of the encoder (it must give
         ``sentence_embedding`` and ``states_output``), e.g. ``rhetoric_encoder.onnx``.
+        ``starts``: added to text i's offsets (where it starts in a longer text).
         """
         session, outputs = self._session(graph)
         hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
@@ -238,6 +239,8 @@ class Encoder:
                         dtype=np.int32).reshape(-1, 2)
         special = np.fromiter(chain.from_iterable(e.special_tokens_mask for e in encs),
                               dtype=bool, count=int(lengths.sum()))
+        if starts is not None:
+            flat += np.repeat(np.asarray(starts, np.int32), lengths)[:, None]
         flat[special] = -1
         offsets = np.split(flat, bounds)
         token_ids = np.split(np.fromiter(chain.from_iterable(id_lists), dtype=np.int32,

@@ -64,6 +64,10 @@ class Summary(NamedTuple):
     para_a: np.ndarray
     inside_max: np.ndarray
 
+    def row(self, i: int) -> Summary:
+        """Row ``i`` of a batch's summary: one sentence's."""
+        return Summary(*(a[i] for a in self))
+
 
 def summarise(features: np.ndarray, para_value: np.ndarray, para_attention: np.ndarray,
               kept: np.ndarray, bio: np.ndarray) -> Summary:
@@ -110,9 +114,9 @@ class SentenceOutputs:
         """This sentence's ``Summary``."""
         if self._summary is None:
             kept = (self.offsets[:, 0] >= 0)[None]
-            self._summary = Summary(*(a[0] for a in summarise(
+            self._summary = summarise(
                 self.features[None], self.para_value[None], self.para_attention[None], kept,
-                self.bio[None])))
+                self.bio[None]).row(0)
         return self._summary
 
 
@@ -251,7 +255,7 @@ class RhetoricModel:
                 n = len(states[i])
                 out[i] = SentenceOutputs(feats[row, :n], bio[row, :n], pval[row, :n],
                                          patt[row, :n], offsets[i],
-                                         Summary(*(a[row] for a in summary)))
+                                         summary.row(row))
         return out  # type: ignore[return-value]
 
     # spans -------------------------------------------------------------------

@@ -78,28 +78,23 @@ class Encode(_ModelStage):
         spans = [[(v.to_swapped(s.start), v.to_swapped(s.end)) for s in d.sentences]
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
+        encoder = self.bundle.encoder
         if self.token_states:
-            # the rhetoric heads say which encoder output(s) they read: a layer, layers
-            # joined by "+", or their own input from the encoder graph that computes it
-            encoder = self.bundle.encoder
             if self.states_output and all(name in encoder.outputs
                                           for name in self.states_output.split("+")):
                 # outputs of the encoder itself: no rhetoric heads needed (training features)
                 output, graph = self.states_output, None
             else:
+                # the rhetoric heads say which encoder output(s) they read: a layer, layers
+                # joined by "+", or their own input from the encoder graph that computes it
                 rhetoric = self.bundle.rhetoric
                 output = self.states_output or rhetoric.states_input
                 graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
-            emb, states, offsets, ids = self.bundle.encoder.embed_tokens(texts, output, graph)
+            # offsets relative to the text the encoder read, not to each sentence
+            emb, states, offsets, ids = encoder.embed_tokens(
+                texts, output, graph, starts=[a for sp in spans for a, _ in sp])
         else:
-            emb = self.bundle.encoder.embed(texts)
-        if self.token_states and texts:
-            # token offsets from sentence-relative to text-relative, in one pass
-            lengths = [len(o) for o in offsets]
-            flat = np.concatenate(offsets)
-            starts = np.repeat([a for sp in spans for a, _ in sp], lengths).astype(np.int32)
-            flat = np.where(flat >= 0, flat + starts[:, None], -1).astype(np.int32)
-            offsets = np.split(flat, np.cumsum(lengths)[:-1])
+            emb = encoder.embed(texts)
         out, i = [], 0
         for v, sp in zip(views, spans):
             n = len(sp)
