@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -102,6 +102,17 @@ def check_files(data_dir: Path, digests: dict[str, str | None]) -> None:
         got = _sha256(path) if path.is_file() else "missing"
         if got != digest:
             raise ModelError(Errors.E006.format(path=path, got=got, expected=digest))
+
+
+class Tokens(NamedTuple):
+    """Texts as the encoder reads them (``Encoder.tokenize``): per text the token ids as a
+    list (``id_lists``) and as int32 (``ids``), their number (``lengths``) and int32
+    (n_tokens, 2) character offsets, (-1, -1) for [CLS] and [SEP]."""
+
+    id_lists: list[list[int]]
+    lengths: np.ndarray
+    offsets: list[np.ndarray]
+    ids: list[np.ndarray]
 
 
 class Encoder:
@@ -195,6 +206,65 @@ class Encoder:
             out[idx] = self._pooled(feeds, mask)
         return out
 
+    def tokenize(self, texts: list[str], starts: Sequence[int] | None = None) -> Tokens:
+        """The texts as the encoder reads them (see ``Tokens``); ``starts`` is added to
+        text i's offsets (where it starts in a longer text)."""
+        if self.session_ is None:
+            self._load()
+        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True) if texts else []
+        id_lists = [e.ids for e in encs]
+        # offsets and ids of all texts as one array each (one conversion, not one per text),
+        # handed out as per-text views
+        lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
+        bounds = np.cumsum(lengths)[:-1]
+        flat = np.array(list(chain.from_iterable(e.offsets for e in encs)),
+                        dtype=np.int32).reshape(-1, 2)
+        special = np.fromiter(chain.from_iterable(e.special_tokens_mask for e in encs),
+                              dtype=bool, count=int(lengths.sum()))
+        if starts is not None and len(flat):
+            flat += np.repeat(np.asarray(starts, np.int32), lengths)[:, None]
+        flat[special] = -1
+        ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int32, count=int(lengths.sum()))
+        return Tokens(id_lists, lengths, np.split(flat, bounds) if texts else [],
+                      np.split(ids, bounds) if texts else [])
+
+    def token_states(self, tokens: Tokens, states_output: str | None = None,
+                     graph: Path | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``(pooled, states)`` of tokenized texts: see ``embed_tokens``."""
+        session, outputs = self._session(graph)
+        hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
+                                          in outputs else outputs[0])).split("+")
+        n = len(tokens.id_lists)
+        pooled = np.zeros((n, self.dim), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, self.dim * len(hidden_names)),
+                                             np.float16)] * n
+        if not n:
+            return pooled, states
+        for name in hidden_names:
+            if name not in outputs:
+                raise ModelError(Errors.E402.format(path=graph or self.onnx_path, name=name,
+                                                    outputs=", ".join(outputs)))
+        # the float16 copy of an output when the graph has one; a graph without a pooled
+        # output is pooled here, from the float32 states
+        pool_here = "sentence_embedding" not in outputs
+        fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in outputs and not pool_here
+                 else name for name in hidden_names]
+        for idx, feeds, mask in self._batches(tokens.id_lists):
+            if pool_here:
+                hidden_parts = session.run(fetch, feeds)
+                m = mask[..., None].astype(np.float32)
+                emb = (hidden_parts[0] * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+            else:
+                *hidden_parts, emb = session.run(fetch + ["sentence_embedding"], feeds)
+            # float16 parts come from the graph's own Cast (30x faster than numpy's)
+            hidden_parts = [h.astype(np.float16, copy=False) for h in hidden_parts]
+            hidden = (hidden_parts[0] if len(hidden_parts) == 1
+                      else np.concatenate(hidden_parts, axis=-1))
+            pooled[idx] = emb
+            for row, j in enumerate(idx):
+                states[j] = hidden[row, :tokens.lengths[j]]
+        return pooled, states
+
     def embed_tokens(self, texts: list[str], states_output: str | None = None,
                      graph: Path | None = None, starts: Sequence[int] | None = None
                      ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
@@ -209,57 +279,12 @@ class Encoder:
         that graph over the encoder's weights instead of the encoder (it must give
         ``sentence_embedding`` and ``states_output``), e.g. ``rhetoric_encoder.onnx``.
         ``starts``: added to text i's offsets (where it starts in a longer text).
+        ``tokenize`` and ``token_states`` are its two halves, for several graphs over
+        one tokenization.
         """
-        session, outputs = self._session(graph)
-        hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
-                                          in outputs else outputs[0])).split("+")
-        pooled = np.zeros((len(texts), self.dim), dtype=np.float32)
-        states: list[np.ndarray] = [np.zeros((0, self.dim * len(hidden_names)),
-                                             np.float16)] * len(texts)
-        offsets: list[np.ndarray] = [np.zeros((0, 2), np.int32)] * len(texts)
-        token_ids: list[np.ndarray] = [np.zeros(0, np.int32)] * len(texts)
-        if not texts:
-            return pooled, states, offsets, token_ids
-        for name in hidden_names:
-            if name not in outputs:
-                raise ModelError(Errors.E402.format(path=graph or self.onnx_path, name=name,
-                                                    outputs=", ".join(outputs)))
-        # the float16 copy of an output when the graph has one; a graph without a pooled
-        # output is pooled here, from the float32 states
-        pool_here = "sentence_embedding" not in outputs
-        fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in outputs and not pool_here
-                 else name for name in hidden_names]
-        encs = self.tokenizer_.encode_batch(list(texts), add_special_tokens=True)
-        id_lists = [e.ids for e in encs]
-        # offsets and ids of all texts as one array each (one conversion, not one per text),
-        # handed out as per-text views
-        lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
-        bounds = np.cumsum(lengths)[:-1]
-        flat = np.array(list(chain.from_iterable(e.offsets for e in encs)),
-                        dtype=np.int32).reshape(-1, 2)
-        special = np.fromiter(chain.from_iterable(e.special_tokens_mask for e in encs),
-                              dtype=bool, count=int(lengths.sum()))
-        if starts is not None:
-            flat += np.repeat(np.asarray(starts, np.int32), lengths)[:, None]
-        flat[special] = -1
-        offsets = np.split(flat, bounds)
-        token_ids = np.split(np.fromiter(chain.from_iterable(id_lists), dtype=np.int32,
-                                         count=int(lengths.sum())), bounds)
-        for idx, feeds, mask in self._batches(id_lists):
-            if pool_here:
-                hidden_parts = session.run(fetch, feeds)
-                m = mask[..., None].astype(np.float32)
-                emb = (hidden_parts[0] * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
-            else:
-                *hidden_parts, emb = session.run(fetch + ["sentence_embedding"], feeds)
-            # float16 parts come from the graph's own Cast (30x faster than numpy's)
-            hidden_parts = [h.astype(np.float16, copy=False) for h in hidden_parts]
-            hidden = (hidden_parts[0] if len(hidden_parts) == 1
-                      else np.concatenate(hidden_parts, axis=-1))
-            pooled[idx] = emb
-            for row, j in enumerate(idx):
-                states[j] = hidden[row, :lengths[j]]
-        return pooled, states, offsets, token_ids
+        tokens = self.tokenize(texts, starts)
+        pooled, states = self.token_states(tokens, states_output, graph)
+        return pooled, states, tokens.offsets, tokens.ids
 
     def _batches(self, id_lists: list[list[int]]
                  ) -> Iterator[tuple[list[int], dict[str, np.ndarray], np.ndarray]]:

@@ -121,19 +121,27 @@ class SentenceOutputs:
 
 
 class RhetoricModel:
-    """Loads ``persuasion.json``, ``rhetoric.onnx`` and ``rhetoric.npz`` on first use."""
+    """Loads ``persuasion.json``, ``rhetoric.onnx`` and ``rhetoric.npz`` on first use.
+
+    ``manifest_name`` loads another set of heads from the same folder (the span model,
+    ``span_model``): its manifest names its token head and numpy heads
+    (``token_head.graph``, ``token_head.weights``) and lists every file with its sha256.
+    """
 
     def __init__(self, data_dir: Path, *, threads: int | None = None, verify: bool = True,
-                 batch_size: int = 32, encoder_path: Path | None = None) -> None:
+                 batch_size: int = 32, encoder_path: Path | None = None,
+                 manifest_name: str = MANIFEST) -> None:
         self.data_dir = Path(data_dir)
         self.encoder_path = Path(encoder_path) if encoder_path else None
         self.threads = threads
         self.verify = verify
         self.batch_size = batch_size
+        self.manifest_name = manifest_name
         self._lock = threading.Lock()
         self.manifest_: dict[str, Any] | None = None
         self.session_: Any = None
         self.weights_: dict[str, np.ndarray] | None = None
+        self._span_model: RhetoricModel | None = None
 
     # loading -------------------------------------------------------------
     def _load(self) -> None:
@@ -142,15 +150,21 @@ class RhetoricModel:
                 return
             import onnxruntime as ort
 
-            path = self.data_dir / MANIFEST
+            path = self.data_dir / self.manifest_name
             try:
                 manifest = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
             files = manifest.get("files", {})
-            # the token head, its numpy heads and, when it has one, its encoder graph
-            graph = manifest.get("token_head", {}).get("encoder_graph")
-            for name in ("rhetoric.onnx", "rhetoric.npz", *([graph] if graph else [])):
+            head = manifest.get("token_head", {})
+            onnx_file = self.data_dir / head.get("graph", "rhetoric.onnx")
+            npz_file = self.data_dir / head.get("weights", "rhetoric.npz")
+            # the token head, its numpy heads, its encoder graph when it has one, and
+            # whatever else the manifest lists (a span model's own encoder weights)
+            graph = head.get("encoder_graph")
+            names = dict.fromkeys([onnx_file.name, npz_file.name, *([graph] if graph else []),
+                                   *files])
+            for name in names:
                 file = self.data_dir / name
                 if not file.is_file():
                     raise ModelError(Errors.E005.format(path=file, detail="not found"))
@@ -167,18 +181,17 @@ class RhetoricModel:
                     if installed != trained_on:
                         raise ModelError(Errors.E400.format(path=self.data_dir,
                                                             expected=trained_on, got=installed))
-            warn_if_batch_dependent(self.data_dir / "rhetoric.onnx")
+            warn_if_batch_dependent(onnx_file)
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads or default_threads()
             opts.inter_op_num_threads = 1
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             try:
-                sess = ort.InferenceSession(str(self.data_dir / "rhetoric.onnx"), opts,
+                sess = ort.InferenceSession(str(onnx_file), opts,
                                             providers=["CPUExecutionProvider"])
             except Exception as exc:  # onnxruntime raises its own exception types
-                raise ModelError(Errors.E005.format(path=self.data_dir / "rhetoric.onnx",
-                                                    detail=exc)) from exc
-            with np.load(self.data_dir / "rhetoric.npz") as npz:
+                raise ModelError(Errors.E005.format(path=onnx_file, detail=exc)) from exc
+            with np.load(npz_file) as npz:
                 self.weights_ = {k: npz[k] for k in npz.files}
             self.manifest_ = manifest
             self.session_ = sess
@@ -197,8 +210,27 @@ class RhetoricModel:
 
     def describe(self) -> dict[str, Any]:
         m = self.manifest
-        return {"name": m.get("name"), "trained_on_encoder": m.get("encoder_sha256"),
-                "sha256": {k: v.get("sha256") for k, v in m.get("files", {}).items()}}
+        out = {"name": m.get("name"), "trained_on_encoder": m.get("encoder_sha256"),
+               "sha256": {k: v.get("sha256") for k, v in m.get("files", {}).items()}}
+        if self.span_model is not None:
+            out["span_model"] = self.span_model.describe()
+        return out
+
+    @property
+    def span_model(self) -> RhetoricModel | None:
+        """The heads that place the persuasion spans, when the manifest names them
+        (``span_model``: a manifest in the same folder), else None: these heads place
+        them. The span model reads token states of its own encoder (a second encoder
+        pass in ``encode``); the technique of each span, the paragraphs, frames and
+        genre stay with these heads."""
+        name = self.manifest.get("span_model")
+        if name and self._span_model is None:
+            with self._lock:
+                if self._span_model is None:
+                    self._span_model = RhetoricModel(
+                        self.data_dir, threads=self.threads, verify=self.verify,
+                        batch_size=self.batch_size, manifest_name=str(name))
+        return self._span_model if name else None
 
     # token head ------------------------------------------------------------
     def token_pass(self, states: Sequence[np.ndarray], offsets: Sequence[np.ndarray],
@@ -218,11 +250,11 @@ class RhetoricModel:
         lexical = "token_ids" in inputs
         if "context" in inputs and context is None:
             raise ModelError(Errors.E005.format(
-                path=self.data_dir / "rhetoric.onnx",
+                path=self.data_dir / self.manifest_name,
                 detail="the head needs the sentence context; pass sentence_context(...)"))
         if lexical and (ids is None or any(t is None for t in ids)):
             raise ModelError(Errors.E005.format(
-                path=self.data_dir / "rhetoric.onnx",
+                path=self.data_dir / self.manifest_name,
                 detail="the head needs token ids; run the 'encode' stage with token_states"))
         width_of = {i.name: i.shape[-1] for i in self.session_.get_inputs()}.get("token_states")
         dim = width_of if isinstance(width_of, int) else 384

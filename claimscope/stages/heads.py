@@ -48,6 +48,13 @@ class Encode(_ModelStage):
     the encoder's own weights with the heads' input projection of all six layers
     appended, so it gives the same sentence embeddings and 256 values per token.
 
+    When the rhetoric heads have a span model (``persuasion.json`` ``span_model``: heads on
+    a second encoder trained for the persuasion spans), ``span_states=True`` (default) also
+    runs that encoder over the same sentences and keeps its token head's input and sentence
+    embeddings (``doc.tensors["span_states"]``, ``doc.tensors["span_embeddings"]``) for
+    ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
+    spans (faster, less accurate; see the README's figures).
+
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
     "Leader B", ..., lettered in the order the sides first appear), so nothing computed
@@ -60,11 +67,13 @@ class Encode(_ModelStage):
     assigns = ("doc.tensors.sentence_embeddings",)
 
     def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True,
-                 blind: bool = True, states_output: str | None = None) -> None:
+                 blind: bool = True, states_output: str | None = None,
+                 span_states: bool = True) -> None:
         super().__init__(models)
         self.token_states = token_states
         self.blind = blind
         self.states_output = states_output
+        self.span_states = span_states
         if token_states:
             self.assigns = Encode.assigns + ("doc.tensors.token_states",)
 
@@ -79,6 +88,7 @@ class Encode(_ModelStage):
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         encoder = self.bundle.encoder
+        span_pass = span_model = None
         if self.token_states:
             if self.states_output and all(name in encoder.outputs
                                           for name in self.states_output.split("+")):
@@ -90,27 +100,35 @@ class Encode(_ModelStage):
                 rhetoric = self.bundle.rhetoric
                 output = self.states_output or rhetoric.states_input
                 graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
+                span_model = rhetoric.span_model if self.span_states else None
             # offsets relative to the text the encoder read, not to each sentence
-            emb, states, offsets, ids = encoder.embed_tokens(
-                texts, output, graph, starts=[a for sp in spans for a, _ in sp])
+            tokens = encoder.tokenize(texts, starts=[a for sp in spans for a, _ in sp])
+            emb, states = encoder.token_states(tokens, output, graph)
+            offsets, ids = tokens.offsets, tokens.ids
+            if span_model is not None and graph is not None:
+                span_pass = encoder.token_states(tokens, span_model.states_input,
+                                                 span_model.encoder_graph)
         else:
             emb = encoder.embed(texts)
         out, i = [], 0
         for v, sp in zip(views, spans):
             n = len(sp)
             if self.token_states:
-                out.append((emb[i:i + n], states[i:i + n], offsets[i:i + n], ids[i:i + n], v))
+                tensors = {"sentence_embeddings": emb[i:i + n], "token_states": states[i:i + n],
+                           "token_offsets": offsets[i:i + n], "token_ids": ids[i:i + n],
+                           "model_text": v}
+                if span_pass is not None:
+                    tensors["span_embeddings"] = span_pass[0][i:i + n]
+                    tensors["span_states"] = span_pass[1][i:i + n]
+                out.append(tensors)
             else:
-                out.append(emb[i:i + n])
+                out.append({"sentence_embeddings": emb[i:i + n]})
             i += n
         return out
 
-    def set_annotations(self, docs: list[Document], preds: list[Any]) -> None:
-        for doc, emb in zip(docs, preds):
-            if isinstance(emb, tuple):
-                (emb, doc.tensors["token_states"], doc.tensors["token_offsets"],
-                 doc.tensors["token_ids"], doc.tensors["model_text"]) = emb
-            doc.tensors["sentence_embeddings"] = emb
+    def set_annotations(self, docs: list[Document], preds: list[dict[str, Any]]) -> None:
+        for doc, tensors in zip(docs, preds):
+            doc.tensors.update(tensors)
 
 
 class _Head(_ModelStage):

@@ -1,13 +1,15 @@
 """The rhetoric layer: persuasion technique spans, paragraph techniques, frames and genre.
 
-All three stages read what the shared encoder computed in ``encode``; none runs the
-encoder again.
+All three stages read what the encoder pass computed in ``encode``; none runs an
+encoder.
 
 - ``persuasion`` runs the small token head (``rhetoric.onnx``) over the token states of
   every sentence of a batch, writes technique spans to ``doc.spans["persuasion"]``
   (SemEval-2020 Task 11 taxonomy; label = technique, score = probability that the span
   uses that technique), and keeps compact per-article results in ``doc.tensors`` for the
-  two stages below. It drops the token states afterwards.
+  two stages below. It drops the token states afterwards. When ``encode`` also ran the
+  span model's encoder (``doc.tensors["span_states"]``), the span model's token head
+  places the spans and the shared heads label them.
 - ``techniques`` writes ``doc.fields["paragraphs"]``: every paragraph (non-blank line)
   with the SemEval-2023 Task 3 techniques predicted for it.
 - ``framing`` writes ``doc.fields["frames"]`` (the 14 generic frames, multi-label) and
@@ -70,6 +72,22 @@ class Persuasion(_ModelStage):
     def report_info(self) -> dict[str, Any]:
         return {"models": {"rhetoric": self.bundle.rhetoric.describe()}}
 
+    @staticmethod
+    def _context(docs: list[Document], key: str) -> np.ndarray | None:
+        return np.concatenate([sentence_context(d.tensors[key]) for d in docs]) if docs else None
+
+    def _span_pass(self, docs: list[Document], offsets: list[np.ndarray],
+                   ids: list[Any]) -> list[Any] | None:
+        """The span model's token head over the span states ``encode`` kept (one batch
+        for all docs), or None when these docs have none."""
+        if not docs or not all("span_states" in d.tensors for d in docs):
+            return None
+        span_model = self.bundle.rhetoric.span_model
+        if span_model is None:  # states from another model folder's encode stage
+            return None
+        return span_model.token_pass([s for d in docs for s in d.tensors["span_states"]],
+                                     offsets, ids, self._context(docs, "span_embeddings"))
+
     def classify_spans(self, doc: Document, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (n, 14) of given character spans (e.g. gold spans).
 
@@ -89,29 +107,42 @@ class Persuasion(_ModelStage):
         states = [s for d in docs for s in d.tensors["token_states"]]
         offsets = [o for d in docs for o in d.tensors["token_offsets"]]
         ids = [t for d in docs for t in d.tensors.get("token_ids", [None] * len(d.sentences))]
-        context = np.concatenate([sentence_context(d.tensors["sentence_embeddings"])
-                                  for d in docs]) if docs else None
-        outs_all = model.token_pass(states, offsets, ids, context)
+        outs_all = model.token_pass(states, offsets, ids,
+                                    self._context(docs, "sentence_embeddings"))
+        span_outs_all = self._span_pass(docs, offsets, ids)
         preds, i = [], 0
         for doc in docs:
             n = len(doc.sentences)
             outs = outs_all[i:i + n]
-            i += n
             # The model works on the text the encoder read (side-blind, see ``encode``);
             # spans and paragraphs are mapped back to ``doc.text`` at the end.
             view = _view(doc)
             text = view.text
             bounds = [(view.to_swapped(s.start), view.to_swapped(s.end)) for s in doc.sentences]
             emb = doc.tensors["sentence_embeddings"]
-            found = model.detect(text, bounds, outs, self.threshold)
-            probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+            if span_outs_all is None:
+                found = model.detect(text, bounds, outs, self.threshold)
+                probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+                placed, placed_probs = found, probs
+            else:
+                # the span model places the spans, the shared heads label them (the two
+                # tokenisations are the same, so its token indices are these heads' too);
+                # the article features keep the shared heads' own spans at their own
+                # threshold, which the frame and genre heads were fitted on
+                placed = model.span_model.detect(text, bounds, span_outs_all[i:i + n],
+                                                 self.threshold)
+                placed_probs = model.classify(text, bounds, outs,
+                                              [(s, e, t) for s, e, _, t in placed])
+                found = model.detect(text, bounds, outs)
+                probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+            i += n
             para_bounds = paragraphs(text)
             para = model.paragraph_probs(para_bounds, bounds, outs, emb)
             weighted = probs * np.asarray([sc for _, _, sc, _ in found], np.float32)[:, None] \
                 if found else probs
             article = model.article_features(outs, emb, para, weighted)
-            preds.append({"spans": [(*view.to_original_span(s, e), sc) for s, e, sc, _ in found],
-                          "probs": probs,
+            preds.append({"spans": [(*view.to_original_span(s, e), sc) for s, e, sc, _ in placed],
+                          "probs": placed_probs,
                           "paragraphs": [view.to_original_span(a, b) for a, b in para_bounds],
                           "paragraph_probs": para,
                           "article": article})
@@ -132,10 +163,9 @@ class Persuasion(_ModelStage):
             doc.tensors["rhetoric"] = {"paragraphs": pred["paragraphs"],
                                        "paragraph_probs": pred["paragraph_probs"],
                                        "article": pred["article"]}
-            doc.tensors.pop("token_states", None)
-            doc.tensors.pop("token_offsets", None)
-            doc.tensors.pop("token_ids", None)
-            doc.tensors.pop("model_text", None)
+            for key in ("token_states", "token_offsets", "token_ids", "model_text",
+                        "span_states", "span_embeddings"):
+                doc.tensors.pop(key, None)
 
 
 @stages.register("techniques")

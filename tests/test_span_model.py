@@ -1,0 +1,117 @@
+"""A span model: heads on a second encoder place the persuasion spans, the shipped heads
+label them and do everything else (``persuasion.json`` ``span_model``).
+
+The span models here are the shipped heads installed a second time under the span
+model's names, so what the hybrid must give is known exactly.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import claimscope
+from claimscope.errors import ModelError
+from claimscope.models import DATA_DIR, ModelBundle
+
+pytestmark = pytest.mark.skipif(not (DATA_DIR / "rhetoric_encoder.onnx").is_file(),
+                                reason="rhetoric heads not installed")
+
+STAGES = ["segment", "language", "encode", "persuasion", "techniques", "framing"]
+TEXTS = ["Traitors and Thugs Destroy Our Great Nation\n\n"
+         "These cowardly thugs are nothing but terrorists, and every patriot knows it.\n"
+         "Why does the corrupt elite keep lying to us? Never again! Never again!\n\n"
+         "The ministry said 12 people were injured on Tuesday.\n",
+         "The shameful regime lied again. Only a fool would believe a word of it.\n\n"
+         "Officials said 3 people died.",
+         "Ok."]
+
+
+def _span_folder(folder, **decoding: float):
+    """The shipped folder (linked) with its own heads installed again as the span model;
+    ``decoding`` replaces values of the span model's numpy heads (e.g. si_threshold)."""
+    for path in DATA_DIR.iterdir():
+        if path.name != "persuasion.json":
+            (folder / path.name).symlink_to(path)
+    (folder / "span_encoder.onnx").symlink_to(DATA_DIR / "rhetoric_encoder.onnx")
+    (folder / "span_head.onnx").symlink_to(DATA_DIR / "rhetoric.onnx")
+    with np.load(DATA_DIR / "rhetoric.npz") as npz:
+        weights = {k: npz[k] for k in npz.files}
+    weights.update({k: np.float32(v) for k, v in decoding.items()})
+    np.savez(folder / "span_head.npz", **weights)
+    shipped = json.loads((DATA_DIR / "persuasion.json").read_text())
+    files = {"span_encoder.onnx": shipped["files"]["rhetoric_encoder.onnx"],
+             "span_head.onnx": shipped["files"]["rhetoric.onnx"],
+             "span_head.npz": {"sha256": _sha(folder / "span_head.npz")}}
+    span = dict(shipped, name="span heads (test)", files=files,
+                token_head=dict(shipped["token_head"], graph="span_head.onnx",
+                                weights="span_head.npz", encoder_graph="span_encoder.onnx"))
+    (folder / "span_head.json").write_text(json.dumps(span))
+    (folder / "persuasion.json").write_text(json.dumps(dict(shipped, span_model="span_head.json")))
+    return folder
+
+
+def _sha(path):
+    from claimscope.models import _sha256
+
+    return _sha256(path)
+
+
+def _spans(doc):
+    return [(s.start, s.end, s.label, s.score) for s in doc.spans["persuasion"]]
+
+
+def _rest(doc):
+    return doc.fields["paragraphs"], doc.fields["frames"], doc.fields["genre"]
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return list(claimscope.load(STAGES).pipe(TEXTS))
+
+
+def test_a_span_model_equal_to_the_heads_changes_nothing(tmp_path, plain):
+    nlp = claimscope.load(STAGES, models=str(_span_folder(tmp_path)))
+    assert nlp.get_stage("persuasion").bundle.rhetoric.span_model is not None
+    docs = list(nlp.pipe(TEXTS))
+    assert [d.to_dict() for d in docs] == [d.to_dict() for d in plain]
+    assert any(_spans(d) for d in docs)
+    for d in docs:  # the second pass's tensors are dropped with the token states
+        assert not {"span_states", "span_embeddings", "token_states"} & set(d.tensors)
+
+
+def test_the_span_model_places_the_spans_and_the_heads_label_them(tmp_path, plain):
+    folder = _span_folder(tmp_path, si_threshold=0.8, si_seed=0.8)
+    docs = list(claimscope.load(STAGES, models=str(folder)).pipe(TEXTS))
+    # what the shipped heads give at that decoding (they label the same tokens the same)
+    strict = list(claimscope.load(STAGES, config={"persuasion": {"threshold": 0.8}}).pipe(TEXTS))
+    assert [_spans(d) for d in docs] == [_spans(d) for d in strict]
+    assert sum(map(len, map(_spans, docs))) < sum(map(len, map(_spans, plain)))
+    # paragraphs, frames and genre stay the shipped heads' (at their own decoding)
+    assert [_rest(d) for d in docs] == [_rest(d) for d in plain]
+    # span_states=False: no second pass, the shipped heads place the spans
+    fast = claimscope.load(STAGES, models=str(folder),
+                           config={"encode": {"span_states": False}}).pipe(TEXTS)
+    assert [d.to_dict() for d in fast] == [d.to_dict() for d in plain]
+
+
+def test_the_report_names_the_span_model(tmp_path):
+    from claimscope.report import build_report
+
+    nlp = claimscope.load(STAGES, models=str(_span_folder(tmp_path)))
+    info = build_report([nlp(TEXTS[1])], [], nlp)["generator"]["models"]["rhetoric"]
+    assert info["span_model"]["name"] == "span heads (test)"
+    assert set(info["span_model"]["sha256"]) == {"span_encoder.onnx", "span_head.onnx",
+                                                 "span_head.npz"}
+
+
+def test_a_changed_or_missing_span_model_file_is_refused(tmp_path):
+    folder = _span_folder(tmp_path)
+    (folder / "span_head.npz").write_bytes((folder / "span_head.npz").read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="E006"):
+        ModelBundle(folder).rhetoric.span_model.states_input
+    (folder / "span_head.npz").unlink()
+    with pytest.raises(ModelError, match="E005"):
+        ModelBundle(folder).rhetoric.span_model.states_input

@@ -1,0 +1,121 @@
+"""Install (or remove) a span model: rhetoric heads on a second encoder that place the
+persuasion spans, beside the shipped heads that label them.
+
+A span model is the output folder of ``train_persuasion.py --front-in-encoder`` run on
+another encoder (e.g. one fine-tuned on the PTC token task, ``train_sentence_heads.py
+--ptc-tokens``). Its files are copied into the model folder under their own names, its
+encoder graph pointed at its own copy of the encoder weights (the word embeddings and the
+tokenizer must be the shipped ones), and the shipped ``persuasion.json`` names it::
+
+    python training/span_model.py --heads RUN_FOLDER --models claimscope/models/data
+    python training/span_model.py --remove --models claimscope/models/data
+
+Needs onnx (requirements-train.txt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+MANIFEST = "span_head.json"
+FILES = {"rhetoric_encoder.onnx": "span_encoder.onnx",
+         "encoder.weights.bin": "span_encoder.weights.bin",
+         "rhetoric.onnx": "span_head.onnx",
+         "rhetoric.npz": "span_head.npz"}
+SHARED = ("word_embeddings.uint8.bin", "tokenizer.json")
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def install(heads: Path, models: Path) -> dict:
+    """Copy the span model in ``heads`` into ``models``; returns its manifest."""
+    import onnx
+
+    source = json.loads((heads / "persuasion.json").read_text(encoding="utf-8"))
+    head = source.get("token_head", {})
+    if head.get("encoder_graph") != "rhetoric_encoder.onnx":
+        raise SystemExit(f"{heads}: expected heads exported with --front-in-encoder "
+                         f"(token_head.encoder_graph rhetoric_encoder.onnx), got "
+                         f"{head.get('encoder_graph')!r}; re-export the run with it")
+    for name in (*FILES, *SHARED):
+        if not (heads / name).is_file():
+            raise SystemExit(f"{heads}: expected a file {name}; it is missing")
+    for name in SHARED:
+        if sha256(heads / name) != sha256(models / name):
+            raise SystemExit(f"{heads / name} differs from {models / name}: a span model "
+                             "must share the shipped word embeddings and tokenizer")
+    graph = onnx.load(str(heads / "rhetoric_encoder.onnx"), load_external_data=False)
+    moved = 0
+    for tensor in graph.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location" and entry.value == "encoder.weights.bin":
+                entry.value = FILES["encoder.weights.bin"]
+                moved += 1
+    if not moved:
+        raise SystemExit(f"{heads / 'rhetoric_encoder.onnx'}: expected weights in "
+                         "encoder.weights.bin, found none")
+    onnx.save(graph, str(models / FILES["rhetoric_encoder.onnx"]))
+    for src, dst in FILES.items():
+        if src != "rhetoric_encoder.onnx":
+            shutil.copyfile(heads / src, models / dst)
+    manifest = {k: v for k, v in source.items() if k not in ("files", "encoder_sha256",
+                                                             "encoder_weights")}
+    manifest["name"] = "claimscope-span-heads"
+    manifest["role"] = ("places the persuasion spans (SI); the shipped heads in "
+                        "persuasion.json label them and do everything else")
+    manifest["source"] = {"folder": str(heads), "encoder_sha256": source.get("encoder_sha256")}
+    manifest["token_head"] = dict(head, graph=FILES["rhetoric.onnx"],
+                                  weights=FILES["rhetoric.npz"],
+                                  encoder_graph=FILES["rhetoric_encoder.onnx"])
+    manifest["files"] = {dst: {"sha256": sha256(models / dst)} for dst in FILES.values()}
+    (models / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _name_in_shipped(models, MANIFEST)
+    return manifest
+
+
+def remove(models: Path) -> None:
+    """Take the span model out of ``models``: the shipped heads place the spans again."""
+    _name_in_shipped(models, None)
+    for name in (MANIFEST, *FILES.values()):
+        (models / name).unlink(missing_ok=True)
+
+
+def _name_in_shipped(models: Path, name: str | None) -> None:
+    path = models / "persuasion.json"
+    shipped = json.loads(path.read_text(encoding="utf-8"))
+    if name:
+        shipped["span_model"] = name
+    else:
+        shipped.pop("span_model", None)
+    path.write_text(json.dumps(shipped, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", type=Path, required=True, help="the model folder to change")
+    ap.add_argument("--heads", type=Path, help="train_persuasion.py output folder to install")
+    ap.add_argument("--remove", action="store_true", help="remove the installed span model")
+    args = ap.parse_args(argv)
+    if args.remove == bool(args.heads):
+        raise SystemExit("expected exactly one of --heads FOLDER or --remove")
+    if args.remove:
+        remove(args.models)
+        print(f"removed the span model from {args.models}")
+    else:
+        m = install(args.heads, args.models)
+        print(json.dumps({"installed": str(args.models / MANIFEST),
+                          "heldout_slice": m.get("heldout_slice")}))
+
+
+if __name__ == "__main__":
+    main()
