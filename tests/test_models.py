@@ -309,3 +309,21 @@ def test_encoder_outputs_as_token_states_need_no_rhetoric_heads(tmp_path):
     doc = nlp("Officials said 12 people were hurt. These cowardly thugs will never win.")
     assert len(doc.tensors["token_states"]) == 2
     assert all(s.shape[1] == 384 for s in doc.tensors["token_states"])
+
+
+def test_one_read_gives_the_digest_and_finds_a_quantizer_across_read_boundaries(tmp_path):
+    import hashlib
+
+    from claimscope.models import _sha256, batch_dependent
+
+    marker = b"DynamicQuantizeLinear"
+    for at in (0, (1 << 20) - 7, (1 << 20) - len(marker), 1 << 20, None):
+        data = bytearray((1 << 20) + 4096)
+        if at is not None:
+            data[at:at + len(marker)] = marker
+        path = tmp_path / f"graph_{at}.onnx"
+        path.write_bytes(bytes(data))
+        assert batch_dependent(path) is (at is not None), at
+        assert _sha256(path) == hashlib.sha256(bytes(data)).hexdigest()
+    path.write_bytes(marker)  # changed in place: read again, not taken from the cache
+    assert batch_dependent(path)

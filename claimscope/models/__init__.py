@@ -67,19 +67,36 @@ def padded_batches(id_lists: Sequence[list[int]], batch_size: int,
         yield idx, ids, mask, types
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
+_DYNAMIC = b"DynamicQuantizeLinear"  # an op type is a plain string in the protobuf
+
+
+@lru_cache(maxsize=64)
+def _facts(path: Path, size: int, mtime_ns: int) -> tuple[str, bool]:
+    """sha256 of a file and whether it holds ``_DYNAMIC``, from one read (a model folder's
+    graphs are checked for both when they load); cached while the file is unchanged."""
+    h, found, tail = hashlib.sha256(), False, b""
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+            found = found or _DYNAMIC in tail + chunk[:len(_DYNAMIC)] or _DYNAMIC in chunk
+            tail = chunk[-(len(_DYNAMIC) - 1):]
+    return h.hexdigest(), found
+
+
+def _file_facts(path: Path) -> tuple[str, bool]:
+    path = Path(path)
+    st = path.stat()
+    return _facts(path.resolve(), st.st_size, st.st_mtime_ns)
+
+
+def _sha256(path: Path) -> str:
+    return _file_facts(path)[0]
 
 
 def batch_dependent(path: Path) -> bool:
     """True when the ONNX graph at ``path`` quantizes activations with per-batch ranges
-    (``DynamicQuantizeLinear``; an op type is a plain string in the protobuf)."""
-    with Path(path).open("rb") as fh:
-        return b"DynamicQuantizeLinear" in fh.read()
+    (``DynamicQuantizeLinear``)."""
+    return _file_facts(path)[1]
 
 
 def warn_if_batch_dependent(path: Path) -> None:
@@ -395,12 +412,18 @@ class ModelBundle:
                 "sha256": {name: e["sha256"] for name, e in m.get("files", {}).items()}}
 
 
+def model_dir(data_dir: str | Path | None = None) -> Path:
+    """The model folder ``data_dir`` (default: the shipped one) in one spelling, the key
+    of the process-wide models (``bundle``, ``nli_model``)."""
+    return Path(data_dir or DATA_DIR).resolve()
+
+
 def bundle(data_dir: str | Path | None = None) -> ModelBundle:
     """The process-wide model bundle for ``data_dir`` (default: shipped models).
 
     ``bundle()``, ``bundle(None)`` and the folder's path in any spelling give one bundle:
     each would otherwise load its own copy of the models."""
-    return _bundle(Path(data_dir or DATA_DIR).resolve())
+    return _bundle(model_dir(data_dir))
 
 
 @lru_cache(maxsize=4)

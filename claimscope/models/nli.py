@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, ModelError
-from . import (DATA_DIR, check_files, default_threads, padded_batches,
+from . import (DATA_DIR, check_files, default_threads, model_dir, padded_batches,
                warn_if_batch_dependent)
 
 MANIFEST = "nli.json"
@@ -132,7 +132,7 @@ class NLIModel:
 def nli_model(data_dir: str | Path | None = None) -> NLIModel:
     """The process-wide NLI model for ``data_dir`` (default: the shipped one; any spelling
     of a folder's path gives the one model)."""
-    return _nli_model(Path(data_dir or DATA_DIR).resolve())
+    return _nli_model(model_dir(data_dir))
 
 
 @lru_cache(maxsize=4)
