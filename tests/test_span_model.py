@@ -29,7 +29,7 @@ TEXTS = ["Traitors and Thugs Destroy Our Great Nation\n\n"
          "Ok."]
 
 
-def _span_folder(folder, **decoding: float):
+def _span_folder(folder, combine: str = "alone", **decoding: float):
     """The shipped folder (linked) with its own heads installed again as the span model;
     ``decoding`` replaces values of the span model's numpy heads (e.g. si_threshold)."""
     for path in DATA_DIR.iterdir():
@@ -47,7 +47,8 @@ def _span_folder(folder, **decoding: float):
              "span_head.npz": {"sha256": _sha(folder / "span_head.npz")}}
     span = dict(shipped, name="span heads (test)", files=files,
                 token_head=dict(shipped["token_head"], graph="span_head.onnx",
-                                weights="span_head.npz", encoder_graph="span_encoder.onnx"))
+                                weights="span_head.npz", encoder_graph="span_encoder.onnx",
+                                combine=combine))
     (folder / "span_head.json").write_text(json.dumps(span))
     (folder / "persuasion.json").write_text(json.dumps(dict(shipped, span_model="span_head.json")))
     return folder
@@ -72,8 +73,9 @@ def plain():
     return list(claimscope.load(STAGES).pipe(TEXTS))
 
 
-def test_a_span_model_equal_to_the_heads_changes_nothing(tmp_path, plain):
-    nlp = claimscope.load(STAGES, models=str(_span_folder(tmp_path)))
+@pytest.mark.parametrize("combine", ["alone", "mean"])
+def test_a_span_model_equal_to_the_heads_changes_nothing(tmp_path, plain, combine):
+    nlp = claimscope.load(STAGES, models=str(_span_folder(tmp_path, combine)))
     assert nlp.get_stage("persuasion").bundle.rhetoric.span_model is not None
     docs = list(nlp.pipe(TEXTS))
     assert [d.to_dict() for d in docs] == [d.to_dict() for d in plain]
@@ -115,3 +117,57 @@ def test_a_changed_or_missing_span_model_file_is_refused(tmp_path):
     (folder / "span_head.npz").unlink()
     with pytest.raises(ModelError, match="E005"):
         ModelBundle(folder).rhetoric.span_model.states_input
+
+
+def test_mean_bio_averages_only_the_bio_probabilities():
+    from claimscope.models.rhetoric import SentenceOutputs, mean_bio
+
+    rng = np.random.default_rng(5)
+    offsets = np.array([[-1, -1], [0, 4], [5, 9], [-1, -1]])
+
+    def outs():
+        return [SentenceOutputs(rng.normal(size=(4, 8)).astype(np.float32),
+                                rng.dirichlet(np.ones(3), 4).astype(np.float32),
+                                rng.normal(size=(4, 23)).astype(np.float32),
+                                rng.normal(size=(4, 23)).astype(np.float32), offsets)]
+
+    a, b = outs(), outs()
+    (got,) = mean_bio(a, b)
+    np.testing.assert_allclose(got.bio, (a[0].bio + b[0].bio) / 2, rtol=1e-6)
+    assert got.features is a[0].features and got.para_value is a[0].para_value
+    want = max((a[0].bio[k, 1:].sum() + b[0].bio[k, 1:].sum()) / 2 for k in (1, 2))
+    assert abs(got.summary.inside_max - want) < 1e-6  # the summary reads the mean
+
+
+def test_span_model_py_installs_and_removes_a_run(tmp_path, plain):
+    """training/span_model.py (needs onnx: the training requirements): the shipped heads,
+    installed as a span model from a run folder, give the shipped output; --remove undoes it."""
+    pytest.importorskip("onnx")
+    import shutil
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    import span_model
+
+    run, models = tmp_path / "run", tmp_path / "models"
+    for folder in (run, models):
+        shutil.copytree(DATA_DIR, folder)
+    span_model.install(run, models)
+    span = json.loads((models / "span_head.json").read_text())
+    assert json.loads((models / "persuasion.json").read_text())["span_model"] == "span_head.json"
+    assert span["token_head"]["encoder_graph"] == "span_encoder.onnx"
+    assert (models / "span_encoder.weights.bin").read_bytes() == \
+        (DATA_DIR / "encoder.weights.bin").read_bytes()
+    # its graph reads its own copy of the weights (the names are plain strings in the file)
+    graph = (models / "span_encoder.onnx").read_bytes()
+    assert b"span_encoder.weights.bin" in graph
+    assert graph.count(b"encoder.weights.bin") == graph.count(b"span_encoder.weights.bin")
+    nlp = claimscope.load(STAGES, models=str(models))
+    assert nlp.get_stage("persuasion").bundle.rhetoric.span_model is not None
+    assert [d.to_dict() for d in nlp.pipe(TEXTS)] == [d.to_dict() for d in plain]
+    with pytest.raises(SystemExit, match="span-decoding"):
+        span_model.install(run, models, combine="mean")
+    span_model.remove(models)
+    assert not (models / "span_head.json").exists()
+    assert "span_model" not in json.loads((models / "persuasion.json").read_text())

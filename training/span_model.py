@@ -8,6 +8,10 @@ encoder graph pointed at its own copy of the encoder weights (the word embedding
 tokenizer must be the shipped ones), and the shipped ``persuasion.json`` names it::
 
     python training/span_model.py --heads RUN_FOLDER --models claimscope/models/data
+    # an ensemble of the two encoders' heads: the spans decoded from their mean BIO
+    # probabilities, with a decoding chosen for the mean (pooled_decoding.py --run S A B)
+    python training/span_model.py --heads RUN_FOLDER --models claimscope/models/data \
+        --combine mean --span-decoding 0.2 0.35 1.01 4
     python training/span_model.py --remove --models claimscope/models/data
 
 Needs onnx (requirements-train.txt).
@@ -19,7 +23,11 @@ import argparse
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_persuasion import set_decoding  # noqa: E402
 
 MANIFEST = "span_head.json"
 FILES = {"rhetoric_encoder.onnx": "span_encoder.onnx",
@@ -37,9 +45,21 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def install(heads: Path, models: Path) -> dict:
-    """Copy the span model in ``heads`` into ``models``; returns its manifest."""
+def install(heads: Path, models: Path, combine: str = "alone",
+            decoding: tuple[float, float, float, int] | None = None) -> dict:
+    """Copy the span model in ``heads`` into ``models``; returns its manifest.
+
+    ``combine``: "alone" (its own BIO outputs place the spans) or "mean" (the mean of its
+    and the shipped heads'); ``decoding`` (threshold, seed, split, gap) replaces the span
+    decoding in its numpy heads (required with "mean": the run's own was tuned alone)."""
+    import numpy as np
     import onnx
+
+    if combine not in ("alone", "mean"):
+        raise SystemExit(f"--combine: expected 'alone' or 'mean', got {combine!r}")
+    if combine == "mean" and decoding is None:
+        raise SystemExit("--combine mean needs --span-decoding T SEED SPLIT GAP tuned for the "
+                         "mean (training/pooled_decoding.py --run SEED SHIPPED RUN ...)")
 
     source = json.loads((heads / "persuasion.json").read_text(encoding="utf-8"))
     head = source.get("token_head", {})
@@ -66,8 +86,15 @@ def install(heads: Path, models: Path) -> dict:
                          "encoder.weights.bin, found none")
     onnx.save(graph, str(models / FILES["rhetoric_encoder.onnx"]))
     for src, dst in FILES.items():
-        if src != "rhetoric_encoder.onnx":
+        if src not in ("rhetoric_encoder.onnx", "rhetoric.npz"):
             shutil.copyfile(heads / src, models / dst)
+    with np.load(heads / "rhetoric.npz") as npz:
+        weights = {k: npz[k] for k in npz.files}
+    if decoding is not None:
+        t, seed, split, gap = decoding
+        weights["si_threshold"] = np.float32(t)
+        set_decoding(weights, seed, split, int(gap))
+    np.savez(models / FILES["rhetoric.npz"], **weights)
     manifest = {k: v for k, v in source.items() if k not in ("files", "encoder_sha256",
                                                              "encoder_weights")}
     manifest["name"] = "claimscope-span-heads"
@@ -76,7 +103,11 @@ def install(heads: Path, models: Path) -> dict:
     manifest["source"] = {"folder": str(heads), "encoder_sha256": source.get("encoder_sha256")}
     manifest["token_head"] = dict(head, graph=FILES["rhetoric.onnx"],
                                   weights=FILES["rhetoric.npz"],
-                                  encoder_graph=FILES["rhetoric_encoder.onnx"])
+                                  encoder_graph=FILES["rhetoric_encoder.onnx"], combine=combine)
+    if decoding is not None:
+        manifest["thresholds"] = dict(manifest.get("thresholds", {}), span=decoding[0],
+                                      span_seed=decoding[1], span_split=decoding[2],
+                                      span_merge_gap=int(decoding[3]))
     manifest["files"] = {dst: {"sha256": sha256(models / dst)} for dst in FILES.values()}
     (models / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _name_in_shipped(models, MANIFEST)
@@ -105,6 +136,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models", type=Path, required=True, help="the model folder to change")
     ap.add_argument("--heads", type=Path, help="train_persuasion.py output folder to install")
     ap.add_argument("--remove", action="store_true", help="remove the installed span model")
+    ap.add_argument("--combine", default="alone", choices=("alone", "mean"),
+                    help="decode its own BIO outputs, or their mean with the shipped heads'")
+    ap.add_argument("--span-decoding", type=float, nargs=4, default=None,
+                    metavar=("THRESHOLD", "SEED", "SPLIT", "GAP"),
+                    help="span decoding to install (required with --combine mean)")
     args = ap.parse_args(argv)
     if args.remove == bool(args.heads):
         raise SystemExit("expected exactly one of --heads FOLDER or --remove")
@@ -112,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
         remove(args.models)
         print(f"removed the span model from {args.models}")
     else:
-        m = install(args.heads, args.models)
+        m = install(args.heads, args.models, args.combine,
+                    tuple(args.span_decoding) if args.span_decoding else None)
         print(json.dumps({"installed": str(args.models / MANIFEST),
                           "heldout_slice": m.get("heldout_slice")}))
 

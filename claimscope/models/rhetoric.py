@@ -217,6 +217,14 @@ class RhetoricModel:
         return out
 
     @property
+    def combine(self) -> str:
+        """How a span model's BIO outputs are used (``token_head.combine`` of its manifest):
+        ``"alone"`` (default) decodes its own, ``"mean"`` decodes the mean of its and the
+        shipped heads' (an ensemble of two encoders; the decoding in its numpy heads is
+        tuned for that mean)."""
+        return str(self.manifest["token_head"].get("combine", "alone"))
+
+    @property
     def span_model(self) -> RhetoricModel | None:
         """The heads that place the persuasion spans, when the manifest names them
         (``span_model``: a manifest in the same folder), else None: these heads place
@@ -500,6 +508,16 @@ class RhetoricModel:
 
     labels = {"persuasion": PTC_TECHNIQUES, "techniques": ST3_TECHNIQUES, "frames": FRAMES,
               "genre": GENRES}
+
+
+def mean_bio(*members: Sequence[SentenceOutputs]) -> list[SentenceOutputs]:
+    """Token-head outputs of several heads over the same sentences and tokens, with their
+    BIO probabilities averaged (everything else is the first member's): what a span model
+    with ``combine`` "mean" decodes."""
+    first = members[0]
+    return [SentenceOutputs(o.features, np.mean([m[k].bio for m in members], axis=0),
+                            o.para_value, o.para_attention, o.offsets)
+            for k, o in enumerate(first)]
 
 
 def sentence_context(sentence_embeddings: np.ndarray) -> np.ndarray:

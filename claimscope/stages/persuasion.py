@@ -9,7 +9,8 @@ encoder.
   uses that technique), and keeps compact per-article results in ``doc.tensors`` for the
   two stages below. It drops the token states afterwards. When ``encode`` also ran the
   span model's encoder (``doc.tensors["span_states"]``), the span model's token head
-  places the spans and the shared heads label them.
+  places the spans (alone, or averaged with the shared head: its ``combine``) and the
+  shared heads label them.
 - ``techniques`` writes ``doc.fields["paragraphs"]``: every paragraph (non-blank line)
   with the SemEval-2023 Task 3 techniques predicted for it.
 - ``framing`` writes ``doc.fields["frames"]`` (the 14 generic frames, multi-label) and
@@ -27,7 +28,7 @@ from ..errors import check_param
 from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
 from ..registry import stages
 from ..swap import SwapResult
-from ..models.rhetoric import sentence_context
+from ..models.rhetoric import mean_bio, sentence_context
 from .heads import _ModelStage
 
 __all__ = ["Persuasion", "Techniques", "Framing"]
@@ -129,8 +130,10 @@ class Persuasion(_ModelStage):
                 # tokenisations are the same, so its token indices are these heads' too);
                 # the article features keep the shared heads' own spans at their own
                 # threshold, which the frame and genre heads were fitted on
-                placed = model.span_model.detect(text, bounds, span_outs_all[i:i + n],
-                                                 self.threshold)
+                span_outs = span_outs_all[i:i + n]
+                if model.span_model.combine == "mean":
+                    span_outs = mean_bio(span_outs, outs)
+                placed = model.span_model.detect(text, bounds, span_outs, self.threshold)
                 placed_probs = model.classify(text, bounds, outs,
                                               [(s, e, t) for s, e, _, t in placed])
                 found = model.detect(text, bounds, outs)
