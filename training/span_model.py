@@ -20,14 +20,13 @@ Needs onnx (requirements-train.txt).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_persuasion import set_decoding  # noqa: E402
+from train_persuasion import set_decoding, sha256  # noqa: E402
 
 MANIFEST = "span_head.json"
 FILES = {"rhetoric_encoder.onnx": "span_encoder.onnx",
@@ -35,14 +34,6 @@ FILES = {"rhetoric_encoder.onnx": "span_encoder.onnx",
          "rhetoric.onnx": "span_head.onnx",
          "rhetoric.npz": "span_head.npz"}
 SHARED = ("word_embeddings.uint8.bin", "tokenizer.json")
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def install(heads: Path, models: Path, combine: str = "alone",
