@@ -53,7 +53,7 @@ class Encode(_ModelStage):
     runs that encoder over the same sentences and keeps its token head's input and sentence
     embeddings (``doc.tensors["span_states"]``, ``doc.tensors["span_embeddings"]``) for
     ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
-    spans (faster, less accurate; see the README's figures).
+    spans (no span model ships; ``training/README.md`` has what one measured).
 
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
