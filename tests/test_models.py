@@ -327,3 +327,20 @@ def test_one_read_gives_the_digest_and_finds_a_quantizer_across_read_boundaries(
         assert _sha256(path) == hashlib.sha256(bytes(data)).hexdigest()
     path.write_bytes(marker)  # changed in place: read again, not taken from the cache
     assert batch_dependent(path)
+
+
+def test_batches_side_by_side_give_what_one_batch_at_a_time_gives():
+    from claimscope.models import Encoder
+
+    texts = [f"Sentence {i}: " + "the army said more than 4,000 rockets were fired " * (i % 7)
+             for i in range(150)]                     # several batches of unequal lengths
+    graph = DATA_DIR / "rhetoric_encoder.onnx"
+    one, two = (Encoder(DATA_DIR / "encoder.int8.onnx", DATA_DIR / "tokenizer.json",
+                        threads=n) for n in (1, 2))
+    assert (one.workers, two.workers) == (1, 2)
+    assert np.array_equal(one.embed(texts), two.embed(texts))
+    p1, s1, o1, _ = one.embed_tokens(texts, "rhetoric_states", graph)
+    p2, s2, o2, _ = two.embed_tokens(texts, "rhetoric_states", graph)
+    assert np.array_equal(p1, p2)
+    assert all(np.array_equal(a, b) for a, b in zip(s1, s2))
+    assert all(np.array_equal(a, b) for a, b in zip(o1, o2))
