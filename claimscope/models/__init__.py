@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from itertools import chain
@@ -158,7 +158,6 @@ class Encoder:
         self.session_: Any = None
         self.tokenizer_: Any = None
         self._graphs: dict[Path, Any] = {}
-        self._pool: ThreadPoolExecutor | None = None
 
     @property
     def workers(self) -> int:
@@ -331,22 +330,31 @@ class Encoder:
     def _run(self, session: Any, fetch: list[str],
              batches: Iterator[tuple[list[int], dict[str, np.ndarray], np.ndarray]]
              ) -> Iterator[tuple[list[int], np.ndarray, list[np.ndarray]]]:
-        """``(indices, attention mask, outputs)`` of every batch, in batch order; with
-        several workers the batches run side by side (onnxruntime sessions take
-        concurrent runs)."""
-        if self.workers == 1:
-            for idx, feeds, mask in batches:
-                yield idx, mask, session.run(fetch, feeds)
-            return
-        if self._pool is None:
-            with self._lock:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.workers,
-                                                    thread_name_prefix="claimscope-encoder")
-        jobs = [(idx, mask, self._pool.submit(session.run, fetch, feeds))
-                for idx, feeds, mask in batches]
-        for idx, mask, job in jobs:
-            yield idx, mask, job.result()
+        """``(indices, attention mask, outputs)`` of every batch, in batch order."""
+        for (idx, mask), outputs in side_by_side(
+                session, fetch, (((idx, mask), feeds) for idx, feeds, mask in batches),
+                self.workers):
+            yield idx, mask, outputs
+
+
+@lru_cache(maxsize=None)
+def _executor(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(workers, thread_name_prefix="claimscope-onnx")
+
+
+def side_by_side(session: Any, fetch: list[str], jobs: Iterable[tuple[Any, dict[str, Any]]],
+                 workers: int) -> Iterator[tuple[Any, list[np.ndarray]]]:
+    """``(key, session.run(fetch, feeds))`` for each ``(key, feeds)`` of ``jobs``, in
+    order. With ``workers`` > 1 the runs go side by side on a shared thread pool
+    (onnxruntime sessions take concurrent runs; open them with one intra-op thread)."""
+    if workers == 1:
+        for key, feeds in jobs:
+            yield key, session.run(fetch, feeds)
+        return
+    pool = _executor(workers)
+    futures = [(key, pool.submit(session.run, fetch, feeds)) for key, feeds in jobs]
+    for key, future in futures:
+        yield key, future.result()
 
 
 def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -31,7 +31,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _sha256, check_files, default_threads, warn_if_batch_dependent
+from . import (_sha256, check_files, default_threads, side_by_side,
+               warn_if_batch_dependent)
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                         earlier_occurrences, group_by_paragraph, merge_close, span_features,
@@ -183,7 +184,7 @@ class RhetoricModel:
                                                             expected=trained_on, got=installed))
             warn_if_batch_dependent(onnx_file)
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or default_threads()
+            opts.intra_op_num_threads = 1  # the batches run side by side instead
             opts.inter_op_num_threads = 1
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             try:
@@ -268,28 +269,33 @@ class RhetoricModel:
         dim = width_of if isinstance(width_of, int) else 384
         out: list[SentenceOutputs | None] = [None] * len(states)
         order = sorted(range(len(states)), key=lambda i: len(states[i]))
-        for k in range(0, len(order), self.batch_size):
-            idx = order[k:k + self.batch_size]
-            width = max(max(len(states[i]) for i in idx), 1)
-            x = np.zeros((len(idx), width, states[idx[0]].shape[1] if len(states[idx[0]])
-                          else dim), dtype=dtype)
-            mask = np.zeros((len(idx), width), dtype=np.float32)
-            kept = np.zeros((len(idx), width), dtype=bool)
-            tok = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = len(states[i])
-                x[row, :n] = states[i]
-                mask[row, :n] = 1.0
-                kept[row, :n] = offsets[i][:, 0] >= 0
+
+        def batches():
+            for k in range(0, len(order), self.batch_size):
+                idx = order[k:k + self.batch_size]
+                width = max(max(len(states[i]) for i in idx), 1)
+                x = np.zeros((len(idx), width, states[idx[0]].shape[1] if len(states[idx[0]])
+                              else dim), dtype=dtype)
+                mask = np.zeros((len(idx), width), dtype=np.float32)
+                kept = np.zeros((len(idx), width), dtype=bool)
+                tok = np.zeros((len(idx), width), dtype=np.int64)
+                for row, i in enumerate(idx):
+                    n = len(states[i])
+                    x[row, :n] = states[i]
+                    mask[row, :n] = 1.0
+                    kept[row, :n] = offsets[i][:, 0] >= 0
+                    if lexical:
+                        tok[row, :n] = ids[i]  # type: ignore[index]
+                feeds = {"token_states": x, "mask": mask}
                 if lexical:
-                    tok[row, :n] = ids[i]  # type: ignore[index]
-            feeds = {"token_states": x, "mask": mask}
-            if lexical:
-                feeds["token_ids"] = tok
-            if "context" in inputs:
-                feeds["context"] = np.ascontiguousarray(context[idx], dtype=np.float32)
-            feats, bio, pval, patt = self.session_.run(
-                ["features", "bio", "para_value", "para_attention"], feeds)
+                    feeds["token_ids"] = tok
+                if "context" in inputs:
+                    feeds["context"] = np.ascontiguousarray(context[idx], dtype=np.float32)
+                yield (idx, kept), feeds
+
+        for (idx, kept), (feats, bio, pval, patt) in side_by_side(
+                self.session_, ["features", "bio", "para_value", "para_attention"], batches(),
+                self.threads or default_threads()):
             summary = summarise(feats, pval, patt, kept, bio)
             for row, i in enumerate(idx):
                 n = len(states[i])
