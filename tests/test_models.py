@@ -352,3 +352,7 @@ def test_batches_side_by_side_give_what_one_batch_at_a_time_gives():
              for n in (1, 2)]
     assert all(np.array_equal(a.bio, b.bio) and np.array_equal(a.features, b.features)
                for a, b in zip(*heads))
+    # and so does the NLI model
+    pairs = [(t, texts[-1 - i]) for i, t in enumerate(texts[:70])]
+    nli = [NLIModel(DATA_DIR, threads=n).logits(pairs) for n in (1, 2)]
+    assert np.array_equal(*nli)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import Errors, ModelError
 from . import (DATA_DIR, check_files, default_threads, model_dir, padded_batches,
-               warn_if_batch_dependent)
+               side_by_side, warn_if_batch_dependent)
 
 MANIFEST = "nli.json"
 
@@ -95,7 +95,7 @@ class NLIModel:
             tok.no_padding()
             warn_if_batch_dependent(model_path)
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or default_threads()
+            opts.intra_op_num_threads = 1  # the batches run side by side instead
             opts.inter_op_num_threads = 1
             try:
                 sess = ort.InferenceSession(str(model_path), opts,
@@ -114,11 +114,13 @@ class NLIModel:
         if not pairs:
             return out
         encs = self.tokenizer_.encode_batch([(p, h) for p, h in pairs])
-        for idx, ids, mask, types in padded_batches([e.ids for e in encs], self.batch_size,
-                                                    [e.type_ids for e in encs]):
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            feeds = {k: v for k, v in feeds.items() if k in self._inputs}
-            out[idx] = self.session_.run(["logits"], feeds)[0]
+        jobs = ((idx, {k: v for k, v in (("input_ids", ids), ("attention_mask", mask),
+                                         ("token_type_ids", types)) if k in self._inputs})
+                for idx, ids, mask, types in padded_batches(
+                    [e.ids for e in encs], self.batch_size, [e.type_ids for e in encs]))
+        for idx, (logits,) in side_by_side(self.session_, ["logits"], jobs,
+                                           self.threads or default_threads()):
+            out[idx] = logits
         return out
 
     def predict_proba(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
