@@ -223,7 +223,12 @@ class RhetoricModel:
         ``"alone"`` (default) decodes its own, ``"mean"`` decodes the mean of its and the
         shipped heads' (an ensemble of two encoders; the decoding in its numpy heads is
         tuned for that mean)."""
-        return str(self.manifest["token_head"].get("combine", "alone"))
+        combine = self.manifest["token_head"].get("combine", "alone")
+        if combine not in ("alone", "mean"):
+            raise ModelError(Errors.E005.format(
+                path=self.data_dir / self.manifest_name,
+                detail=f"token_head.combine: expected 'alone' or 'mean', got {combine!r}"))
+        return str(combine)
 
     @property
     def span_model(self) -> RhetoricModel | None:
