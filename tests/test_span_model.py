@@ -14,7 +14,7 @@ import pytest
 
 import claimscope
 from claimscope.errors import ModelError
-from claimscope.models import DATA_DIR, ModelBundle
+from claimscope.models import DATA_DIR, ModelBundle, _sha256
 
 pytestmark = pytest.mark.skipif(not (DATA_DIR / "rhetoric_encoder.onnx").is_file(),
                                 reason="rhetoric heads not installed")
@@ -44,7 +44,7 @@ def _span_folder(folder, combine: str = "alone", **decoding: float):
     shipped = json.loads((DATA_DIR / "persuasion.json").read_text())
     files = {"span_encoder.onnx": shipped["files"]["rhetoric_encoder.onnx"],
              "span_head.onnx": shipped["files"]["rhetoric.onnx"],
-             "span_head.npz": {"sha256": _sha(folder / "span_head.npz")}}
+             "span_head.npz": {"sha256": _sha256(folder / "span_head.npz")}}
     span = dict(shipped, name="span heads (test)", files=files,
                 token_head=dict(shipped["token_head"], graph="span_head.onnx",
                                 weights="span_head.npz", encoder_graph="span_encoder.onnx",
@@ -52,12 +52,6 @@ def _span_folder(folder, combine: str = "alone", **decoding: float):
     (folder / "span_head.json").write_text(json.dumps(span))
     (folder / "persuasion.json").write_text(json.dumps(dict(shipped, span_model="span_head.json")))
     return folder
-
-
-def _sha(path):
-    from claimscope.models import _sha256
-
-    return _sha256(path)
 
 
 def _spans(doc):

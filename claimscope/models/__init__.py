@@ -33,9 +33,8 @@ HALF_SUFFIX = "_f16"
 
 
 def default_threads() -> int:
-    """Threads a model may use: ``CLAIMSCOPE_THREADS`` if set, else every core (the
-    encoder runs that many batches side by side, the other models' sessions that many
-    onnxruntime threads)."""
+    """Threads a model may use: ``CLAIMSCOPE_THREADS`` if set, else every core (each
+    model runs that many batches side by side, see ``side_by_side``)."""
     value = os.environ.get("CLAIMSCOPE_THREADS", "").strip()
     if not value:
         return os.cpu_count() or 1
@@ -162,22 +161,7 @@ class Encoder:
     @property
     def workers(self) -> int:
         """How many batches run side by side (one thread each)."""
-        return self.threads or default_threads()
-
-    def _open(self, path: Path) -> Any:
-        import onnxruntime as ort
-
-        if not path.is_file():
-            raise ModelError(Errors.E005.format(path=path, detail="not found"))
-        warn_if_batch_dependent(path)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1  # the batches run side by side instead (_run)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
+        return workers(self.threads)
 
     def _load(self) -> None:
         with self._lock:
@@ -190,7 +174,7 @@ class Encoder:
             tok = Tokenizer.from_file(str(self.tokenizer_path))
             tok.enable_truncation(max_length=self.max_length)
             tok.no_padding()
-            sess = self._open(self.onnx_path)
+            sess = open_session(self.onnx_path)
             self._input_names = {i.name for i in sess.get_inputs()}
             self._outputs = [o.name for o in sess.get_outputs()]
             self.tokenizer_ = tok
@@ -207,7 +191,7 @@ class Encoder:
         graph = Path(graph)
         with self._lock:
             if graph not in self._graphs:
-                sess = self._open(graph)
+                sess = open_session(graph)
                 self._graphs[graph] = (sess, [o.name for o in sess.get_outputs()])
         return self._graphs[graph]
 
@@ -333,8 +317,32 @@ class Encoder:
         """``(indices, attention mask, outputs)`` of every batch, in batch order."""
         for (idx, mask), outputs in side_by_side(
                 session, fetch, (((idx, mask), feeds) for idx, feeds, mask in batches),
-                self.workers):
+                self.threads):
             yield idx, mask, outputs
+
+
+def open_session(path: Path) -> Any:
+    """An onnxruntime session of the graph at ``path`` for ``side_by_side``: one intra-op
+    thread (the batches run side by side instead). E005 when it is missing or unreadable;
+    W005 when it quantizes per batch."""
+    import onnxruntime as ort
+
+    if not Path(path).is_file():
+        raise ModelError(Errors.E005.format(path=path, detail="not found"))
+    warn_if_batch_dependent(path)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
+
+
+def workers(threads: int | None) -> int:
+    """How many runs go side by side: ``threads``, else ``default_threads()``."""
+    return threads or default_threads()
 
 
 @lru_cache(maxsize=None)
@@ -343,15 +351,17 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 
 def side_by_side(session: Any, fetch: list[str], jobs: Iterable[tuple[Any, dict[str, Any]]],
-                 workers: int) -> Iterator[tuple[Any, list[np.ndarray]]]:
+                 threads: int | None = None) -> Iterator[tuple[Any, list[np.ndarray]]]:
     """``(key, session.run(fetch, feeds))`` for each ``(key, feeds)`` of ``jobs``, in
-    order. With ``workers`` > 1 the runs go side by side on a shared thread pool
-    (onnxruntime sessions take concurrent runs; open them with one intra-op thread)."""
-    if workers == 1:
+    order. With ``workers(threads)`` > 1 the runs go side by side on a shared thread pool
+    (onnxruntime sessions take concurrent runs; ``open_session`` gives each one thread).
+    Every job is submitted at once, so their inputs and outputs are all held at once."""
+    n = workers(threads)
+    if n == 1:
         for key, feeds in jobs:
             yield key, session.run(fetch, feeds)
         return
-    pool = _executor(workers)
+    pool = _executor(n)
     futures = [(key, pool.submit(session.run, fetch, feeds)) for key, feeds in jobs]
     for key, future in futures:
         yield key, future.result()

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, ModelError
-from . import (DATA_DIR, check_files, default_threads, model_dir, padded_batches,
-               side_by_side, warn_if_batch_dependent)
+from . import DATA_DIR, check_files, model_dir, open_session, padded_batches, side_by_side
 
 MANIFEST = "nli.json"
 
@@ -77,7 +76,6 @@ class NLIModel:
         with self._lock:
             if self.session_ is not None:
                 return
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
             m = self.manifest
@@ -93,15 +91,7 @@ class NLIModel:
             tok.enable_truncation(max_length=int(m.get("max_length", 128)),
                                   strategy="only_first")
             tok.no_padding()
-            warn_if_batch_dependent(model_path)
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1  # the batches run side by side instead
-            opts.inter_op_num_threads = 1
-            try:
-                sess = ort.InferenceSession(str(model_path), opts,
-                                            providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own exception types
-                raise ModelError(Errors.E005.format(path=model_path, detail=exc)) from exc
+            sess = open_session(model_path)
             self._inputs = {i.name for i in sess.get_inputs()}
             self.tokenizer_ = tok
             self.session_ = sess
@@ -118,8 +108,7 @@ class NLIModel:
                                          ("token_type_ids", types)) if k in self._inputs})
                 for idx, ids, mask, types in padded_batches(
                     [e.ids for e in encs], self.batch_size, [e.type_ids for e in encs]))
-        for idx, (logits,) in side_by_side(self.session_, ["logits"], jobs,
-                                           self.threads or default_threads()):
+        for idx, (logits,) in side_by_side(self.session_, ["logits"], jobs, self.threads):
             out[idx] = logits
         return out
 

@@ -31,8 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import (_sha256, check_files, default_threads, side_by_side,
-               warn_if_batch_dependent)
+from . import _sha256, check_files, open_session, side_by_side
 from ..errors import Errors, ModelError
 from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
                         earlier_occurrences, group_by_paragraph, merge_close, span_features,
@@ -149,8 +148,6 @@ class RhetoricModel:
         with self._lock:
             if self.session_ is not None:
                 return
-            import onnxruntime as ort
-
             path = self.data_dir / self.manifest_name
             try:
                 manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -182,16 +179,7 @@ class RhetoricModel:
                     if installed != trained_on:
                         raise ModelError(Errors.E400.format(path=self.data_dir,
                                                             expected=trained_on, got=installed))
-            warn_if_batch_dependent(onnx_file)
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1  # the batches run side by side instead
-            opts.inter_op_num_threads = 1
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            try:
-                sess = ort.InferenceSession(str(onnx_file), opts,
-                                            providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own exception types
-                raise ModelError(Errors.E005.format(path=onnx_file, detail=exc)) from exc
+            sess = open_session(onnx_file)
             with np.load(npz_file) as npz:
                 self.weights_ = {k: npz[k] for k in npz.files}
             self.manifest_ = manifest
@@ -300,7 +288,7 @@ class RhetoricModel:
 
         for (idx, kept), (feats, bio, pval, patt) in side_by_side(
                 self.session_, ["features", "bio", "para_value", "para_attention"], batches(),
-                self.threads or default_threads()):
+                self.threads):
             summary = summarise(feats, pval, patt, kept, bio)
             for row, i in enumerate(idx):
                 n = len(states[i])

@@ -121,23 +121,21 @@ class Persuasion(_ModelStage):
             text = view.text
             bounds = [(view.to_swapped(s.start), view.to_swapped(s.end)) for s in doc.sentences]
             emb = doc.tensors["sentence_embeddings"]
-            if span_outs_all is None:
-                found = model.detect(text, bounds, outs, self.threshold)
-                probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
-                placed, placed_probs = found, probs
-            else:
+            # the shared heads' own spans; with a span model they only feed the article
+            # features, at the shipped threshold the frame and genre heads were fitted on
+            found = model.detect(text, bounds, outs,
+                                 self.threshold if span_outs_all is None else None)
+            probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
+            placed, placed_probs = found, probs
+            if span_outs_all is not None:
                 # the span model places the spans, the shared heads label them (the two
-                # tokenisations are the same, so its token indices are these heads' too);
-                # the article features keep the shared heads' own spans at their own
-                # threshold, which the frame and genre heads were fitted on
+                # tokenisations are the same, so its token indices are these heads' too)
                 span_outs = span_outs_all[i:i + n]
                 if model.span_model.combine == "mean":
                     span_outs = mean_bio(span_outs, outs)
                 placed = model.span_model.detect(text, bounds, span_outs, self.threshold)
                 placed_probs = model.classify(text, bounds, outs,
                                               [(s, e, t) for s, e, _, t in placed])
-                found = model.detect(text, bounds, outs)
-                probs = model.classify(text, bounds, outs, [(s, e, t) for s, e, _, t in found])
             i += n
             para_bounds = paragraphs(text)
             para = model.paragraph_probs(para_bounds, bounds, outs, emb)
