@@ -356,3 +356,24 @@ def test_batches_side_by_side_give_what_one_batch_at_a_time_gives():
     pairs = [(t, texts[-1 - i]) for i, t in enumerate(texts[:70])]
     nli = [NLIModel(DATA_DIR, threads=n).logits(pairs) for n in (1, 2)]
     assert np.array_equal(*nli)
+
+
+def test_every_session_draws_on_the_one_shared_memory_arena():
+    from claimscope.models import open_session
+
+    graphs = ("encoder.int8.onnx", "rhetoric.onnx", "nli.int8.onnx")
+    sessions = [open_session(DATA_DIR / g) for g in graphs]
+    # without the entry each session keeps an arena of its own at its largest run
+    assert all(s.get_session_options().get_session_config_entry("session.use_env_allocators")
+               == "1" for s in sessions)
+    # and the outputs are those of a session with an arena of its own
+    import onnxruntime as ort
+
+    own = ort.InferenceSession(str(DATA_DIR / "encoder.int8.onnx"),
+                               providers=["CPUExecutionProvider"])
+    ids = np.array([[101, 1996, 2390, 2056, 102]], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    if "token_type_ids" in {i.name for i in own.get_inputs()}:
+        feeds["token_type_ids"] = np.zeros_like(ids)
+    assert all(np.array_equal(a, b) for a, b in zip(sessions[0].run(None, feeds),
+                                                    own.run(None, feeds)))
