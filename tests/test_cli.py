@@ -141,3 +141,25 @@ def test_bad_threads_setting_is_a_usage_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["analyze", str(SAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 2 and "CLAIMSCOPE_THREADS" in result.output
     assert not (tmp_path / "report.json").exists()
+
+
+def test_fast_skips_the_span_model_pass_and_the_report_says_so(sample_report, tmp_path):
+    import claimscope
+
+    out, _ = sample_report
+    full = json.loads((out / "report.json").read_text())
+    res = _run(["analyze", str(SAMPLE), "-o", str(tmp_path), "--format", "json", "--fast"])
+    assert res.exit_code == 0, res.output
+    fast = json.loads((tmp_path / "report.json").read_text())
+    assert full["generator"]["models"]["span_pass"] is True
+    assert fast["generator"]["models"]["span_pass"] is False
+    # the shared heads place the spans, as the library does with span_states=False
+    doc = claimscope.load(config={"encode": {"span_states": False}})(
+        SAMPLE.read_text(encoding="utf-8"))
+    spans = lambda art: [(s["start"], s["end"], s["technique"]) for s in art["spans"]["persuasion"]]
+    assert spans(fast["articles"][0]) == [(s.start, s.end, s.label)
+                                          for s in doc.spans["persuasion"]]
+    assert spans(fast["articles"][0]) != spans(full["articles"][0])
+    # everything else is the same analysis
+    for key in ("sentences", "quantities", "paragraphs", "frames", "genre"):
+        assert fast["articles"][0][key] == full["articles"][0][key]

@@ -2,7 +2,8 @@
 label them and do everything else (``persuasion.json`` ``span_model``).
 
 The span models here are the shipped heads installed a second time under the span
-model's names, so what the hybrid must give is known exactly.
+model's names (in place of the shipped span model), so what the hybrid must give is known
+exactly: the shipped heads placing the spans themselves (``span_states=False``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ TEXTS = ["Traitors and Thugs Destroy Our Great Nation\n\n"
 def _span_folder(folder, combine: str = "alone", **decoding: float):
     """The shipped folder (linked) with its own heads installed again as the span model;
     ``decoding`` replaces values of the span model's numpy heads (e.g. si_threshold)."""
-    for path in DATA_DIR.iterdir():
-        if path.name != "persuasion.json":
+    for path in DATA_DIR.iterdir():  # the shipped span model's files are left out
+        if path.name != "persuasion.json" and not path.name.startswith("span_"):
             (folder / path.name).symlink_to(path)
     (folder / "span_encoder.onnx").symlink_to(DATA_DIR / "rhetoric_encoder.onnx")
     (folder / "span_head.onnx").symlink_to(DATA_DIR / "rhetoric.onnx")
@@ -42,6 +43,7 @@ def _span_folder(folder, combine: str = "alone", **decoding: float):
     weights.update({k: np.float32(v) for k, v in decoding.items()})
     np.savez(folder / "span_head.npz", **weights)
     shipped = json.loads((DATA_DIR / "persuasion.json").read_text())
+    shipped.pop("span_model", None)
     files = {"span_encoder.onnx": shipped["files"]["rhetoric_encoder.onnx"],
              "span_head.onnx": shipped["files"]["rhetoric.onnx"],
              "span_head.npz": {"sha256": _sha256(folder / "span_head.npz")}}
@@ -62,9 +64,29 @@ def _rest(doc):
     return doc.fields["paragraphs"], doc.fields["frames"], doc.fields["genre"]
 
 
+#: the shipped heads placing the spans themselves: no second pass
+ALONE = {"encode": {"span_states": False}}
+
+
 @pytest.fixture(scope="module")
 def plain():
-    return list(claimscope.load(STAGES).pipe(TEXTS))
+    return list(claimscope.load(STAGES, config=ALONE).pipe(TEXTS))
+
+
+def test_the_shipped_span_model_places_the_spans_and_moves_nothing_else(plain):
+    nlp = claimscope.load(STAGES)
+    span_model = nlp.get_stage("persuasion").bundle.rhetoric.span_model
+    assert span_model is not None and span_model.combine == "mean"
+    docs = list(nlp.pipe(TEXTS))
+    assert [_spans(d) for d in docs] != [_spans(d) for d in plain]
+    assert any(_spans(d) for d in docs)
+    # paragraphs, frames and genre read the shipped heads' own spans, as they were fitted
+    assert [_rest(d) for d in docs] == [_rest(d) for d in plain]
+    # every placed span is labelled by the shipped heads, one or two techniques each
+    from claimscope.rhetoric import PTC_TECHNIQUES
+
+    assert all(s.label in PTC_TECHNIQUES and 0 < s.score <= 1
+               for d in docs for s in d.spans["persuasion"])
 
 
 @pytest.mark.parametrize("combine", ["alone", "mean"])
@@ -82,7 +104,8 @@ def test_the_span_model_places_the_spans_and_the_heads_label_them(tmp_path, plai
     folder = _span_folder(tmp_path, si_threshold=0.8, si_seed=0.8)
     docs = list(claimscope.load(STAGES, models=str(folder)).pipe(TEXTS))
     # what the shipped heads give at that decoding (they label the same tokens the same)
-    strict = list(claimscope.load(STAGES, config={"persuasion": {"threshold": 0.8}}).pipe(TEXTS))
+    strict = list(claimscope.load(STAGES, config={**ALONE, "persuasion": {"threshold": 0.8}})
+                  .pipe(TEXTS))
     assert [_spans(d) for d in docs] == [_spans(d) for d in strict]
     assert sum(map(len, map(_spans, docs))) < sum(map(len, map(_spans, plain)))
     # paragraphs, frames and genre stay the shipped heads' (at their own decoding)
@@ -156,6 +179,7 @@ def test_span_model_py_installs_and_removes_a_run(tmp_path, plain):
     run, models = tmp_path / "run", tmp_path / "models"
     for folder in (run, models):
         shutil.copytree(DATA_DIR, folder)
+        span_model.remove(folder)  # the shipped span model
     span_model.install(run, models)
     span = json.loads((models / "span_head.json").read_text())
     assert json.loads((models / "persuasion.json").read_text())["span_model"] == "span_head.json"

@@ -54,6 +54,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
                    "claims, opinion, numbers, actors, ledger, persuasion, techniques, "
                    "framing, rhetoric (e.g. --only persuasion,framing or --only claims,numbers).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--fast", is_flag=True,
+              help="Skip the span model's second encoder pass: the shared heads place the "
+                   "persuasion spans (about 1.7x faster; PTC dev SI 0.406 against 0.440).")
 @click.option("--corpus", "corpus_db", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Reference corpus (claimscope corpus add ...): check every "
                                  "claim against it and report verdicts with evidence.")
@@ -66,12 +69,13 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 def analyze(paths: tuple[str, ...], outdir: Path, formats: list[str], batch_size: int,
             max_bytes: int | None, stages: str | None, quiet: bool,
             corpus_db: Path | None = None, as_of: str | None = None,
-            actors: Path | None = None, only: str | None = None) -> None:
+            actors: Path | None = None, only: str | None = None, fast: bool = False) -> None:
     """Analyse articles: PATH is a .txt, .html, .jsonl file, a folder of them, or - (stdin)."""
     from .analyze import run
 
     code = run(list(paths), outdir=outdir, formats=formats, batch_size=batch_size,
                max_bytes=max_bytes, stages=stages, quiet=quiet, corpus=corpus_db, as_of=as_of,
+               fast=fast,
                **({"actors": actors} if actors else {}), **({"only": only} if only else {}))
     sys.exit(code)
 

@@ -17,7 +17,7 @@ from ..report import build_report
 def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int = 32,
         max_bytes: int | None = None, stages: str | None = None, quiet: bool = False,
         corpus: Path | None = None, as_of: str | None = None,
-        actors: Path | None = None, only: str | None = None) -> int:
+        actors: Path | None = None, only: str | None = None, fast: bool = False) -> int:
     """Analyse ``paths`` and write the reports; return the exit code."""
     from tqdm import tqdm
 
@@ -51,6 +51,9 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
         for stage, options in config_for(names or DEFAULT_STAGES).items():
             verify_cfg = dict(verify_cfg or {})
             verify_cfg[stage] = {**options, **verify_cfg.get(stage, {})}
+        if fast and "encode" in (names or DEFAULT_STAGES):
+            verify_cfg = dict(verify_cfg or {})
+            verify_cfg["encode"] = {**verify_cfg.get("encode", {}), "span_states": False}
         pipeline = load(names, config=verify_cfg)
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -53,7 +53,8 @@ class Encode(_ModelStage):
     runs that encoder over the same sentences and keeps its token head's input and sentence
     embeddings (``doc.tensors["span_states"]``, ``doc.tensors["span_embeddings"]``) for
     ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
-    spans (no span model ships; ``training/README.md`` has what one measured).
+    spans. The shipped models have one (the PTC-trained encoder's heads, their BIO
+    probabilities averaged with the shared heads'; ``training/README.md``).
 
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
@@ -79,7 +80,12 @@ class Encode(_ModelStage):
 
     def report_info(self) -> dict[str, Any]:
         """Recorded in the report's generator block: how the encoder read the text."""
-        return {"models": {"side_blind": self.blind}}
+        info: dict[str, Any] = {"side_blind": self.blind}
+        if self.token_states and not self.states_output:
+            # whether the span model (named under models.rhetoric) placed the spans
+            info["span_pass"] = bool(self.span_states
+                                     and self.bundle.rhetoric.span_model is not None)
+        return {"models": info}
 
     def predict(self, docs: list[Document]) -> list[Any]:
         views = [blind_sides(d.text) if self.blind else SwapResult(d.text, d.text)
