@@ -198,3 +198,40 @@ def test_span_model_py_installs_and_removes_a_run(tmp_path, plain):
     span_model.remove(models)
     assert not (models / "span_head.json").exists()
     assert "span_model" not in json.loads((models / "persuasion.json").read_text())
+
+
+def test_span_model_py_prunes_a_span_encoder_whose_heads_read_no_context(tmp_path):
+    """Heads without the sentence context need only their token states from the span
+    encoder: the installed graph keeps that one output, and the same states."""
+    onnx = pytest.importorskip("onnx")
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from claimscope.models import Encoder
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    import span_model
+
+    run, models = tmp_path / "run", tmp_path / "models"
+    for folder in (run, models):
+        shutil.copytree(DATA_DIR, folder)
+        span_model.remove(folder)
+    manifest = json.loads((run / "persuasion.json").read_text())
+    manifest["token_head"]["context"] = False
+    (run / "persuasion.json").write_text(json.dumps(manifest))
+    span_model.install(run, models)
+    graph = onnx.load(str(models / "span_encoder.onnx"), load_external_data=False)
+    shipped = onnx.load(str(DATA_DIR / "rhetoric_encoder.onnx"), load_external_data=False)
+    assert [o.name for o in graph.graph.output] == ["rhetoric_states"]
+    assert len(graph.graph.node) < len(shipped.graph.node)   # the pooling is gone
+    span = json.loads((models / "span_head.json").read_text())
+    assert span["files"]["span_encoder.weights.bin"]["sha256"] == \
+        _sha256(models / "span_encoder.weights.bin")
+    encoder = Encoder(DATA_DIR / "encoder.int8.onnx", DATA_DIR / "tokenizer.json")
+    tokens = encoder.tokenize(TEXTS)
+    _, want = encoder.token_states(tokens, "rhetoric_states", DATA_DIR / "rhetoric_encoder.onnx")
+    pooled, got = encoder.token_states(tokens, "rhetoric_states", models / "span_encoder.onnx",
+                                       pooled=False)
+    assert pooled is None
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))

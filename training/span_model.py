@@ -14,6 +14,11 @@ tokenizer must be the shipped ones), and the shipped ``persuasion.json`` names i
         --combine mean --span-decoding 0.2 0.35 1.01 4
     python training/span_model.py --remove --models claimscope/models/data
 
+Heads trained without ``--context`` read no sentence embedding, so the installed encoder
+graph is pruned to their token states: the pass stops at the last layer they read (e.g.
+``--inputs hidden_1+hidden_2+hidden_3`` runs three of the six layers), and only those
+layers' weights are copied.
+
 Needs onnx (requirements-train.txt).
 """
 
@@ -66,18 +71,28 @@ def install(heads: Path, models: Path, combine: str = "alone",
             raise SystemExit(f"{heads / name} differs from {models / name}: a span model "
                              "must share the shipped word embeddings and tokenizer")
     graph = onnx.load(str(heads / "rhetoric_encoder.onnx"), load_external_data=False)
-    moved = 0
-    for tensor in graph.graph.initializer:
-        for entry in tensor.external_data:
-            if entry.key == "location" and entry.value == "encoder.weights.bin":
-                entry.value = FILES["encoder.weights.bin"]
-                moved += 1
-    if not moved:
+    entries = [e for t in graph.graph.initializer for e in t.external_data
+               if e.key == "location" and e.value == "encoder.weights.bin"]
+    if not entries:
         raise SystemExit(f"{heads / 'rhetoric_encoder.onnx'}: expected weights in "
                          "encoder.weights.bin, found none")
-    onnx.save(graph, str(models / FILES["rhetoric_encoder.onnx"]))
+    weights_file = models / FILES["encoder.weights.bin"]
+    if head.get("context"):
+        for entry in entries:  # its own copy of the weights, under its own name
+            entry.value = FILES["encoder.weights.bin"]
+        onnx.save(graph, str(models / FILES["rhetoric_encoder.onnx"]))
+        shutil.copyfile(heads / "encoder.weights.bin", weights_file)
+    else:
+        # the head reads no sentence embedding: only its token states are kept, so the
+        # pass stops at the last layer they read, and only those layers' weights are copied
+        keep_only(graph.graph, str(head.get("input", "rhetoric_states")))
+        onnx.load_external_data_for_model(graph, str(heads))
+        weights_file.unlink(missing_ok=True)  # onnx appends to an existing file
+        onnx.save_model(graph, str(models / FILES["rhetoric_encoder.onnx"]),
+                        save_as_external_data=True, all_tensors_to_one_file=True,
+                        location=FILES["encoder.weights.bin"], size_threshold=1024)
     for src, dst in FILES.items():
-        if src not in ("rhetoric_encoder.onnx", "rhetoric.npz"):
+        if src not in ("rhetoric_encoder.onnx", "rhetoric.npz", "encoder.weights.bin"):
             shutil.copyfile(heads / src, models / dst)
     with np.load(heads / "rhetoric.npz") as npz:
         weights = {k: npz[k] for k in npz.files}
@@ -103,6 +118,37 @@ def install(heads: Path, models: Path, combine: str = "alone",
     (models / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _name_in_shipped(models, MANIFEST)
     return manifest
+
+
+def keep_only(graph, output: str) -> None:
+    """Prune ``graph`` (an onnx GraphProto) to the nodes, initializers and value infos that
+    ``output`` needs; it becomes the only output (the inputs stay, unused ones included)."""
+    import onnx
+
+    if output not in {o.name for o in graph.output}:
+        raise SystemExit(f"expected the encoder graph to have an output {output!r}; it has "
+                         f"{', '.join(o.name for o in graph.output)}")
+    needed, nodes = {output}, []
+    for node in reversed(graph.node):
+        if needed.intersection(node.output):
+            kept = onnx.NodeProto()
+            kept.CopyFrom(node)
+            nodes.append(kept)
+            needed.update(name for name in node.input if name)
+
+    def keep(field, items) -> None:
+        copies = []
+        for item in items:
+            copy = type(item)()
+            copy.CopyFrom(item)
+            copies.append(copy)
+        del field[:]
+        field.extend(copies)
+
+    keep(graph.output, [o for o in graph.output if o.name == output])
+    keep(graph.node, reversed(nodes))
+    keep(graph.initializer, [t for t in graph.initializer if t.name in needed])
+    keep(graph.value_info, [v for v in graph.value_info if v.name in needed])
 
 
 def remove(models: Path) -> None:

@@ -245,30 +245,35 @@ class Encoder:
                       np.split(ids, bounds) if texts else [])
 
     def token_states(self, tokens: Tokens, states_output: str | None = None,
-                     graph: Path | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-        """``(pooled, states)`` of tokenized texts: see ``embed_tokens``."""
+                     graph: Path | None = None, pooled: bool = True
+                     ) -> tuple[np.ndarray | None, list[np.ndarray]]:
+        """``(pooled, states)`` of tokenized texts: see ``embed_tokens``. With
+        ``pooled=False`` the sentence embeddings are neither fetched nor computed (None):
+        a graph pruned to its token states (a span model without context) has none."""
         session, outputs = self._session(graph)
         hidden_names = (states_output or ("last_hidden_state" if "last_hidden_state"
                                           in outputs else outputs[0])).split("+")
         n = len(tokens.id_lists)
-        pooled = np.zeros((n, self.dim), dtype=np.float32)
+        sentence = np.zeros((n, self.dim), dtype=np.float32)
         states: list[np.ndarray] = [np.zeros((0, self.dim * len(hidden_names)),
                                              np.float16)] * n
         if not n:
-            return pooled, states
+            return (sentence if pooled else None), states
         for name in hidden_names:
             if name not in outputs:
                 raise ModelError(Errors.E402.format(path=graph or self.onnx_path, name=name,
                                                     outputs=", ".join(outputs)))
         # the float16 copy of an output when the graph has one; a graph without a pooled
         # output is pooled here, from the float32 states
-        pool_here = "sentence_embedding" not in outputs
+        pool_here = pooled and "sentence_embedding" not in outputs
         fetch = [name + HALF_SUFFIX if name + HALF_SUFFIX in outputs and not pool_here
                  else name for name in hidden_names]
         for idx, mask, results in self._run(
-                session, fetch if pool_here else fetch + ["sentence_embedding"],
+                session, fetch + ["sentence_embedding"] if pooled and not pool_here else fetch,
                 self._batches(tokens.id_lists)):
-            if pool_here:
+            if not pooled:
+                hidden_parts, emb = results, None
+            elif pool_here:
                 hidden_parts, emb = results, _mean_pool(results[0], mask)
             else:
                 *hidden_parts, emb = results
@@ -276,10 +281,11 @@ class Encoder:
             hidden_parts = [h.astype(np.float16, copy=False) for h in hidden_parts]
             hidden = (hidden_parts[0] if len(hidden_parts) == 1
                       else np.concatenate(hidden_parts, axis=-1))
-            pooled[idx] = emb
+            if emb is not None:
+                sentence[idx] = emb
             for row, j in enumerate(idx):
                 states[j] = hidden[row, :tokens.lengths[j]]
-        return pooled, states
+        return (sentence if pooled else None), states
 
     def embed_tokens(self, texts: list[str], states_output: str | None = None,
                      graph: Path | None = None, starts: Sequence[int] | None = None

@@ -389,6 +389,13 @@ class RhetoricModel:
         return str(self.manifest["token_head"].get("input", "last_hidden_state"))
 
     @property
+    def reads_context(self) -> bool:
+        """Whether the token head reads each sentence's context (``token_head.context``: its
+        embedding and its article's mean embedding, see ``sentence_context``). A span model
+        that does not needs no sentence embeddings from its encoder pass."""
+        return bool(self.manifest["token_head"].get("context", False))
+
+    @property
     def encoder_graph(self) -> Path | None:
         """The graph the ``encode`` stage runs instead of the plain encoder to give the
         token head's input (``token_head.encoder_graph``: the encoder's weights with the

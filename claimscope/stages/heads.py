@@ -113,7 +113,8 @@ class Encode(_ModelStage):
             offsets, ids = tokens.offsets, tokens.ids
             if span_model is not None and graph is not None:
                 span_pass = encoder.token_states(tokens, span_model.states_input,
-                                                 span_model.encoder_graph)
+                                                 span_model.encoder_graph,
+                                                 pooled=span_model.reads_context)
         else:
             emb = encoder.embed(texts)
         out, i = [], 0
@@ -124,7 +125,8 @@ class Encode(_ModelStage):
                            "token_offsets": offsets[i:i + n], "token_ids": ids[i:i + n],
                            "model_text": v}
                 if span_pass is not None:
-                    tensors["span_embeddings"] = span_pass[0][i:i + n]
+                    if span_pass[0] is not None:
+                        tensors["span_embeddings"] = span_pass[0][i:i + n]
                     tensors["span_states"] = span_pass[1][i:i + n]
                 out.append(tensors)
             else:

@@ -86,8 +86,9 @@ class Persuasion(_ModelStage):
         span_model = self.bundle.rhetoric.span_model
         if span_model is None:  # states from another model folder's encode stage
             return None
+        context = self._context(docs, "span_embeddings") if span_model.reads_context else None
         return span_model.token_pass([s for d in docs for s in d.tensors["span_states"]],
-                                     offsets, ids, self._context(docs, "span_embeddings"))
+                                     offsets, ids, context)
 
     def classify_spans(self, doc: Document, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (n, 14) of given character spans (e.g. gold spans).
