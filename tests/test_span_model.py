@@ -225,6 +225,12 @@ def test_span_model_py_prunes_a_span_encoder_whose_heads_read_no_context(tmp_pat
     shipped = onnx.load(str(DATA_DIR / "rhetoric_encoder.onnx"), load_external_data=False)
     assert [o.name for o in graph.graph.output] == ["rhetoric_states"]
     assert len(graph.graph.node) < len(shipped.graph.node)   # the pooling is gone
+    # its encoder weights are its own file; the word embeddings stay the shared one
+    locations = {e.value for t in graph.graph.initializer for e in t.external_data
+                 if e.key == "location"}
+    assert locations == {"span_encoder.weights.bin", "word_embeddings.uint8.bin"}
+    assert (models / "span_encoder.weights.bin").stat().st_size <= \
+        (DATA_DIR / "encoder.weights.bin").stat().st_size
     span = json.loads((models / "span_head.json").read_text())
     assert span["files"]["span_encoder.weights.bin"]["sha256"] == \
         _sha256(models / "span_encoder.weights.bin")

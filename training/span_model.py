@@ -85,12 +85,11 @@ def install(heads: Path, models: Path, combine: str = "alone",
     else:
         # the head reads no sentence embedding: only its token states are kept, so the
         # pass stops at the last layer they read, and only those layers' weights are copied
+        # (the word embeddings stay the shared file)
         keep_only(graph.graph, str(head.get("input", "rhetoric_states")))
-        onnx.load_external_data_for_model(graph, str(heads))
-        weights_file.unlink(missing_ok=True)  # onnx appends to an existing file
-        onnx.save_model(graph, str(models / FILES["rhetoric_encoder.onnx"]),
-                        save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=FILES["encoder.weights.bin"], size_threshold=1024)
+        weights_file.write_bytes(own_weights(graph.graph, heads / "encoder.weights.bin",
+                                             weights_file.name))
+        onnx.save(graph, str(models / FILES["rhetoric_encoder.onnx"]))
     for src, dst in FILES.items():
         if src not in ("rhetoric_encoder.onnx", "rhetoric.npz", "encoder.weights.bin"):
             shutil.copyfile(heads / src, models / dst)
@@ -149,6 +148,26 @@ def keep_only(graph, output: str) -> None:
     keep(graph.node, reversed(nodes))
     keep(graph.initializer, [t for t in graph.initializer if t.name in needed])
     keep(graph.value_info, [v for v in graph.value_info if v.name in needed])
+
+
+def own_weights(graph, source: Path, location: str) -> bytes:
+    """The bytes ``graph`` reads from ``source`` (external data), packed in the order of its
+    initializers; their entries are pointed at ``location``, where the caller writes them.
+    Tensors in other files (the shared word embeddings) stay where they are."""
+    data, packed = source.read_bytes(), bytearray()
+    for tensor in graph.initializer:
+        info = {e.key: e.value for e in tensor.external_data}
+        if info.get("location") != source.name:
+            continue
+        offset = int(info.get("offset", 0))
+        length = int(info.get("length", len(data) - offset))
+        entries = {**info, "location": location, "offset": str(len(packed)),
+                   "length": str(length)}
+        del tensor.external_data[:]
+        for key, value in entries.items():
+            tensor.external_data.add(key=key, value=value)
+        packed += data[offset:offset + length]
+    return bytes(packed)
 
 
 def remove(models: Path) -> None:
