@@ -50,9 +50,9 @@ class Encode(_ModelStage):
 
     When the rhetoric heads have a span model (``persuasion.json`` ``span_model``: heads on
     a second encoder trained for the persuasion spans), ``span_states=True`` (default) also
-    runs that encoder over the same sentences and keeps its token head's input and sentence
-    embeddings (``doc.tensors["span_states"]``, ``doc.tensors["span_embeddings"]``) for
-    ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
+    runs that encoder over the same sentences and keeps its token head's input
+    (``doc.tensors["span_states"]``) and, when its heads read the sentence context, its
+    sentence embeddings (``doc.tensors["span_embeddings"]``) for ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
     spans. The shipped models have one (the PTC-trained encoder's heads, their BIO
     probabilities averaged with the shared heads'; ``training/README.md``).
 
