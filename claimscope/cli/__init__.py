@@ -56,7 +56,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--fast", is_flag=True,
               help="Skip the span model's second encoder pass: the shared heads place the "
-                   "persuasion spans (about 1.7x faster; PTC dev SI 0.406 against 0.440).")
+                   "persuasion spans (about 1.8x faster; PTC dev SI 0.406 against 0.440).")
 @click.option("--corpus", "corpus_db", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Reference corpus (claimscope corpus add ...): check every "
                                  "claim against it and report verdicts with evidence.")
