@@ -156,7 +156,10 @@ def test_fast_skips_the_span_model_pass_and_the_report_says_so(sample_report, tm
     # the shared heads place the spans, as the library does with span_states=False
     doc = claimscope.load(config={"encode": {"span_states": False}})(
         SAMPLE.read_text(encoding="utf-8"))
-    spans = lambda art: [(s["start"], s["end"], s["technique"]) for s in art["spans"]["persuasion"]]
+
+    def spans(art):
+        return [(s["start"], s["end"], s["technique"]) for s in art["spans"]["persuasion"]]
+
     assert spans(fast["articles"][0]) == [(s.start, s.end, s.label)
                                           for s in doc.spans["persuasion"]]
     assert spans(fast["articles"][0]) != spans(full["articles"][0])

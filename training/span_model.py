@@ -122,20 +122,17 @@ def install(heads: Path, models: Path, combine: str = "alone",
 def keep_only(graph, output: str) -> None:
     """Prune ``graph`` (an onnx GraphProto) to the nodes, initializers and value infos that
     ``output`` needs; it becomes the only output (the inputs stay, unused ones included)."""
-    import onnx
-
     if output not in {o.name for o in graph.output}:
         raise SystemExit(f"expected the encoder graph to have an output {output!r}; it has "
                          f"{', '.join(o.name for o in graph.output)}")
     needed, nodes = {output}, []
     for node in reversed(graph.node):
         if needed.intersection(node.output):
-            kept = onnx.NodeProto()
-            kept.CopyFrom(node)
-            nodes.append(kept)
+            nodes.append(node)
             needed.update(name for name in node.input if name)
 
     def keep(field, items) -> None:
+        # copies first: clearing a repeated field invalidates the messages it held
         copies = []
         for item in items:
             copy = type(item)()

@@ -48,12 +48,12 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
         from ..layers import config_for
         from ..stages import DEFAULT_STAGES
 
-        for stage, options in config_for(names or DEFAULT_STAGES).items():
+        stage_options = config_for(names or DEFAULT_STAGES)
+        if fast and "encode" in stage_options:
+            stage_options["encode"]["span_states"] = False
+        for stage, options in stage_options.items():
             verify_cfg = dict(verify_cfg or {})
             verify_cfg[stage] = {**options, **verify_cfg.get(stage, {})}
-        if fast and "encode" in (names or DEFAULT_STAGES):
-            verify_cfg = dict(verify_cfg or {})
-            verify_cfg["encode"] = {**verify_cfg.get("encode", {}), "span_states": False}
         pipeline = load(names, config=verify_cfg)
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -7,6 +7,7 @@ matrix product on ``doc.tensors["sentence_embeddings"]``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -52,9 +53,10 @@ class Encode(_ModelStage):
     a second encoder trained for the persuasion spans), ``span_states=True`` (default) also
     runs that encoder over the same sentences and keeps its token head's input
     (``doc.tensors["span_states"]``) and, when its heads read the sentence context, its
-    sentence embeddings (``doc.tensors["span_embeddings"]``) for ``persuasion``; ``span_states=False`` skips that pass, and the shared heads place the
-    spans. The shipped models have one (the PTC-trained encoder's heads, their BIO
-    probabilities averaged with the shared heads'; ``training/README.md``).
+    sentence embeddings (``doc.tensors["span_embeddings"]``) for ``persuasion``;
+    ``span_states=False`` skips that pass, and the shared heads place the spans. The
+    shipped models have one (the PTC-trained encoder's heads, their BIO probabilities
+    averaged with the shared heads'; ``training/README.md``).
 
     With ``blind=True`` (default) the encoder reads the article with the warring sides'
     names replaced by neutral placeholders (``claimscope.swap.blind_sides``: "Side A",
@@ -81,11 +83,26 @@ class Encode(_ModelStage):
     def report_info(self) -> dict[str, Any]:
         """Recorded in the report's generator block: how the encoder read the text."""
         info: dict[str, Any] = {"side_blind": self.blind}
-        if self.token_states and not self.states_output:
+        if self.token_states:
             # whether the span model (named under models.rhetoric) placed the spans
-            info["span_pass"] = bool(self.span_states
-                                     and self.bundle.rhetoric.span_model is not None)
+            info["span_pass"] = self._token_pass()[2] is not None
         return {"models": info}
+
+    def _token_pass(self) -> tuple[str, Path | None, Any]:
+        """``(output, graph, span_model)``: the encoder output(s) kept as token states, the
+        graph that computes them (None: the encoder itself) and the span model whose
+        encoder runs as a second pass (None: no second pass)."""
+        if self.states_output and all(name in self.bundle.encoder.outputs
+                                      for name in self.states_output.split("+")):
+            # outputs of the encoder itself: no rhetoric heads needed (training features)
+            return self.states_output, None, None
+        # the rhetoric heads say which encoder output(s) they read: a layer, layers
+        # joined by "+", or their own input from the encoder graph that computes it
+        rhetoric = self.bundle.rhetoric
+        output = self.states_output or rhetoric.states_input
+        graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
+        span_model = rhetoric.span_model if self.span_states and graph is not None else None
+        return output, graph, span_model
 
     def predict(self, docs: list[Document]) -> list[Any]:
         views = [blind_sides(d.text) if self.blind else SwapResult(d.text, d.text)
@@ -94,24 +111,14 @@ class Encode(_ModelStage):
                  for d, v in zip(docs, views)]
         texts = [v.text[a:b] for v, sp in zip(views, spans) for a, b in sp]
         encoder = self.bundle.encoder
-        span_pass = span_model = None
+        span_pass = None
         if self.token_states:
-            if self.states_output and all(name in encoder.outputs
-                                          for name in self.states_output.split("+")):
-                # outputs of the encoder itself: no rhetoric heads needed (training features)
-                output, graph = self.states_output, None
-            else:
-                # the rhetoric heads say which encoder output(s) they read: a layer, layers
-                # joined by "+", or their own input from the encoder graph that computes it
-                rhetoric = self.bundle.rhetoric
-                output = self.states_output or rhetoric.states_input
-                graph = rhetoric.encoder_graph if output == rhetoric.states_input else None
-                span_model = rhetoric.span_model if self.span_states else None
+            output, graph, span_model = self._token_pass()
             # offsets relative to the text the encoder read, not to each sentence
             tokens = encoder.tokenize(texts, starts=[a for sp in spans for a, _ in sp])
             emb, states = encoder.token_states(tokens, output, graph)
             offsets, ids = tokens.offsets, tokens.ids
-            if span_model is not None and graph is not None:
+            if span_model is not None:
                 span_pass = encoder.token_states(tokens, span_model.states_input,
                                                  span_model.encoder_graph,
                                                  pooled=span_model.reads_context)
