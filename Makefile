@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test bench clean demo-verify
+.PHONY: setup demo test lint bench clean demo-verify
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ demo: setup
 demo-verify: setup  ## check the sample article against a reference corpus (OCHA if present)
 	BIN=$(BIN) OUT=$(OUT) bash examples/demo_verify.sh
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
 	$(BIN)/python -m pytest -q
 
 bench: setup  ## bench_framing refits its article heads with scikit-learn (a training dependency)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from _common import ROOT, SHARED, data_dir  # noqa: F401
 

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> dict:
     scores = sentence_scores(texts, "checkworthiness")
     secs = time.perf_counter() - t0
     m = f1_positive(gold, [int(s >= 0.5) for s in scores])
-    report("check-worthiness: CT24 EN dev-test (CT23 1B test), n=%d" % len(rows), [
+    report(f"check-worthiness: CT24 EN dev-test (CT23 1B test), n={len(rows)}", [
         ("F1 (positive class)", f"{m['f1']:.3f}", f"published best {PUBLISHED_BEST}, target {TARGET}"),
         ("precision", f"{m['precision']:.3f}", ""),
         ("recall", f"{m['recall']:.3f}", ""),

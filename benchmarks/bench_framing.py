@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> dict:
     report(f"framing: SemEval-2023 T3 ST1/ST2 EN train, 5-fold CV, {len(articles)} articles", [
         ("frames micro-F1", f"{cv['frames']['micro_f1']:.4f}", "official ST2 metric; published best not verified"),
         ("frames macro-F1", f"{cv['frames']['macro_f1']:.4f}", ""),
-        ("genre macro-F1", f"{cv['genre']['macro_f1']:.4f}", "official ST1 metric; 0.616 = rank 2 on test (MLModeler5)"),
+        ("genre macro-F1", f"{cv['genre']['macro_f1']:.4f}",
+         "official ST1 metric; 0.616 = rank 2 on test (MLModeler5)"),
         ("genre micro-F1", f"{cv['genre']['micro_f1']:.4f}", ""),
     ] + [(f"  genre F1 {k}", f"{v:.3f}", "") for k, v in cv["genre"]["per_class_f1"].items()])
     return {"st2_frames_micro_f1": round(cv["frames"]["micro_f1"], 4),

@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> dict:
            f"{si['gold_spans']} merged gold spans, {tc['spans']} TC spans", [
         ("SI F1 (partial overlap)", f"{si['f1']:.4f}", f"target {SI_TARGET}; published best {SI_BEST} (Hitachi, test)"),
         ("SI precision / recall", f"{si['precision']:.3f} / {si['recall']:.3f}", f"{si['pred_spans']} predicted spans"),
-        ("TC micro-F1 (gold spans)", f"{tc['micro_f1']:.4f}", f"target {TC_TARGET}; published best {TC_BEST} (ApplicaAI, test)"),
+        ("TC micro-F1 (gold spans)", f"{tc['micro_f1']:.4f}",
+         f"target {TC_TARGET}; published best {TC_BEST} (ApplicaAI, test)"),
     ] + [(f"  TC F1 {k}", f"{v:.3f}", "") for k, v in tc["per_class_f1"].items()])
     return {"ptc_si_f1": round(si["f1"], 4), "ptc_si_precision": round(si["precision"], 4),
             "ptc_si_recall": round(si["recall"], 4), "ptc_tc_micro_f1": round(tc["micro_f1"], 4),

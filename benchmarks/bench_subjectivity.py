@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> dict:
     gold = [int(r["label"].strip() == "SUBJ") for r in rows]
     pred = [int(s >= 0.5) for s in sentence_scores(texts, "subjectivity")]
     mf1 = macro_f1(gold, pred)
-    report("subjectivity: CheckThat! EN dev_test, n=%d" % len(rows), [
+    report(f"subjectivity: CheckThat! EN dev_test, n={len(rows)}", [
         ("macro-F1", f"{mf1:.3f}", f"target {TARGET}; published best {PUBLISHED_BEST} (CT2024 rank 1)"),
         ("SUBJ F1", f"{f1_positive(gold, pred)['f1']:.3f}", ""),
     ])

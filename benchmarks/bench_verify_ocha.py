@@ -104,7 +104,7 @@ def gold_eval(db: Path, k: int = 5) -> dict:
     retrieve = Retrieve(store, k=k)
     verify = Verify()
     texts = {}
-    for (pid, key, text) in store.con.execute("SELECT id, passage_key, text FROM passages"):
+    for (_pid, key, text) in store.con.execute("SELECT id, passage_key, text FROM passages"):
         texts[key] = text
     vecs = default_encoder().embed([r["claim"] for r in rows])
     hits, correct, confusion = 0, 0, Counter()

@@ -12,10 +12,10 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from . import registry
 from .document import Document, Span, SpanGroup
 from .errors import ClaimscopeError, Errors, InputError, InvalidParameterError, Warnings
 from .pipeline import Pipeline, Stage
-from . import registry
 
 __version__ = "0.1.0"
 __all__ = ["analyze", "load", "Document", "Span", "SpanGroup", "Pipeline", "Stage",

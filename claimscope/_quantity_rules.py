@@ -294,7 +294,7 @@ QUANTULUM_REFUSED = frozenset({
     "pound", "pounds", "shot", "shots", "round", "rounds", "line", "lines", "drop", "drops",
     "barrel", "barrels", "gallon", "block", "blocks", "cord", "cords", "chain", "chains",
     "rod", "rods", "pole", "poles", "perch", "link", "links", "lustrum", "twip", "cubit",
-    "span", "fortnight", "second", "ton",
+    "fortnight", "second", "ton",
 })
 
 # --- counted noun phrases ---------------------------------------------------------
@@ -337,7 +337,7 @@ NOT_PLURAL = frozenset({
     "afterwards", "nevertheless", "christmas", "texas", "paris", "damascus", "homs",
     "brussels", "wales", "lens", "chaos", "status", "campus", "consensus", "census",
     "focus", "virus", "crisis", "basis", "analysis", "thesis", "axis", "tennis",
-    "various", "serious", "previous", "famous", "numerous", "dangerous", "us", "yes",
+    "various", "serious", "previous", "famous", "numerous", "dangerous", "yes",
     "less", "unless", "whereas", "besides", "sometimes", "tunis", "cyprus", "belarus",
     "kiryas", "emmaus", "mathematics", "politics", "economics", "logistics", "ballistics",
 })

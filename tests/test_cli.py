@@ -3,11 +3,10 @@ import json
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 
 from claimscope.cli import main
 from claimscope.report import schema
-
-from conftest import SAMPLE
 
 
 def _run(args, **kw):

@@ -8,13 +8,21 @@ import sqlite3
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from claimscope.corpus import (CorpusError, CorpusStore, Fields, SourceDoc, PassageIn,
-                               fts_query, iso_date, read_sources, split_passages)
-from claimscope.corpus.store import SCHEMA_V1, SCHEMA_VERSION
-
 from conftest import ROOT
 from verify_fakes import HashEncoder
+
+from claimscope.corpus import (
+    CorpusError,
+    CorpusStore,
+    Fields,
+    PassageIn,
+    SourceDoc,
+    fts_query,
+    iso_date,
+    read_sources,
+    split_passages,
+)
+from claimscope.corpus.store import SCHEMA_V1, SCHEMA_VERSION
 
 DEMO = ROOT / "examples" / "corpus"
 

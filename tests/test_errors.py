@@ -1,7 +1,6 @@
 import pytest
 
-from claimscope.errors import (Errors, InputError, InvalidParameterError, Warnings,
-                               check_param)
+from claimscope.errors import Errors, InputError, InvalidParameterError, Warnings, check_param
 
 
 def test_messages_carry_their_code():

@@ -4,7 +4,6 @@ import json
 import sys
 
 import pytest
-
 from conftest import ROOT, shared
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

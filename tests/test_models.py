@@ -43,7 +43,7 @@ def test_encoder_and_nli_list_the_same_shared_embeddings():
 def test_a_changed_shared_file_is_refused_by_both_models(tmp_path):
     folder = _folder_with_corrupt_shared_file(tmp_path)
     with pytest.raises(ModelError, match="E006"):
-        ModelBundle(folder).manifest
+        _ = ModelBundle(folder).manifest
     with pytest.raises(ModelError, match="E006"):
         NLIModel(folder).predict_proba([("A passage.", "A claim.")])
 
@@ -82,7 +82,7 @@ def test_a_changed_rhetoric_encoder_graph_is_refused(tmp_path):
     graph = tmp_path / ModelBundle(DATA_DIR).rhetoric.encoder_graph.name
     graph.write_bytes(graph.read_bytes() + b"\0")
     with pytest.raises(ModelError, match="E006"):
-        ModelBundle(tmp_path).rhetoric.encoder_graph
+        _ = ModelBundle(tmp_path).rhetoric.encoder_graph
 
 
 def test_rhetoric_heads_on_other_encoder_weights_are_refused(tmp_path):
@@ -93,7 +93,7 @@ def test_rhetoric_heads_on_other_encoder_weights_are_refused(tmp_path):
     (tmp_path / "persuasion.json").write_text(json.dumps(manifest))
     assert (tmp_path / weights["file"]).is_file()
     with pytest.raises(ModelError, match="E400"):
-        ModelBundle(tmp_path).rhetoric.manifest
+        _ = ModelBundle(tmp_path).rhetoric.manifest
 
 
 def test_float16_token_states_are_the_float32_ones_rounded(tmp_path):

@@ -39,7 +39,8 @@ def test_actor_names_match_as_with_an_alternation():
     gaz = default_gazetteer()
     gaz._compile()
     keys = list(gaz._lookup)
-    char = (lambda c: f"[{_APOS}]" if c == "'" else re.escape(c))
+    def char(c):
+        return f"[{_APOS}]" if c == "'" else re.escape(c)
     texts = _texts()
     before, after = r"(?<![\w\-‐‑])", r"(?![\w])"
     new = _spans(trie_pattern(keys, char), texts, before, after)

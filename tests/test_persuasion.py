@@ -16,9 +16,18 @@ import claimscope
 from claimscope import Document
 from claimscope.layers import config_for, parse_layers, stages_for
 from claimscope.models import DATA_DIR, ModelBundle
-from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,
-                                 ST3_TECHNIQUES, decode_spans, group_by_paragraph, paragraphs,
-                                 snap_span, span_features)
+from claimscope.rhetoric import (
+    FRAMES,
+    GENRES,
+    N_SPAN_FEATURES,
+    PTC_TECHNIQUES,
+    ST3_TECHNIQUES,
+    decode_spans,
+    group_by_paragraph,
+    paragraphs,
+    snap_span,
+    span_features,
+)
 from claimscope.stages.persuasion import Framing, Persuasion, Techniques
 
 HAVE_MODELS = (DATA_DIR / "rhetoric.onnx").is_file() and (DATA_DIR / "encoder.int8.onnx").is_file()

@@ -4,8 +4,14 @@ import random
 
 import pytest
 
-from claimscope.scoring import (merge_spans, multiclass_f1, multilabel_f1, si_score, tc_assign,
-                                tc_score)
+from claimscope.scoring import (
+    merge_spans,
+    multiclass_f1,
+    multilabel_f1,
+    si_score,
+    tc_assign,
+    tc_score,
+)
 
 
 def test_merge_spans_overlapping_only():

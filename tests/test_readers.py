@@ -133,7 +133,7 @@ def test_empty_folder(tmp_path):
 
 
 def test_stdin_text_and_html():
-    doc = _one(["-"], stdin=io.BytesIO("Plain text from a pipe.".encode()))
+    doc = _one(["-"], stdin=io.BytesIO(b"Plain text from a pipe."))
     assert doc.text == "Plain text from a pipe." and doc.meta["source"] == "<stdin>"
     page = b"<!DOCTYPE html><html><body><p>" + b"Words in a page from stdin. " * 10 + \
         b"</p></body></html>"

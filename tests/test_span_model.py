@@ -129,7 +129,7 @@ def test_the_report_names_the_span_model(tmp_path):
 def test_an_unknown_way_to_combine_is_refused(tmp_path):
     folder = _span_folder(tmp_path, combine="max")
     with pytest.raises(ModelError, match="E005.*expected 'alone' or 'mean', got 'max'"):
-        ModelBundle(folder).rhetoric.span_model.combine
+        _ = ModelBundle(folder).rhetoric.span_model.combine
     # in a run, each article gets the error, and nothing is placed by a guess
     docs = list(claimscope.load(STAGES, models=str(folder)).pipe(TEXTS[:2]))
     assert all(any("expected 'alone' or 'mean'" in str(e) for e in d.errors) for d in docs)
@@ -139,10 +139,10 @@ def test_a_changed_or_missing_span_model_file_is_refused(tmp_path):
     folder = _span_folder(tmp_path)
     (folder / "span_head.npz").write_bytes((folder / "span_head.npz").read_bytes() + b"\0")
     with pytest.raises(ModelError, match="E006"):
-        ModelBundle(folder).rhetoric.span_model.states_input
+        _ = ModelBundle(folder).rhetoric.span_model.states_input
     (folder / "span_head.npz").unlink()
     with pytest.raises(ModelError, match="E005"):
-        ModelBundle(folder).rhetoric.span_model.states_input
+        _ = ModelBundle(folder).rhetoric.span_model.states_input
 
 
 def test_mean_bio_averages_only_the_bio_probabilities():

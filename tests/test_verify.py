@@ -8,20 +8,28 @@ import math
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SAMPLE
+from verify_fakes import HashEncoder, KeywordNLI
 
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
-from claimscope.numcompare import (best_comparison, comparable, compare_quantities,
-                                   day_mentions, days_in_force, figure_at, head_noun,
-                                   interval, is_total, scope_words)
+from claimscope.numcompare import (
+    best_comparison,
+    comparable,
+    compare_quantities,
+    day_mentions,
+    days_in_force,
+    figure_at,
+    head_noun,
+    interval,
+    is_total,
+    scope_words,
+)
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
 from claimscope.render.verification import claims_html, claims_markdown
 from claimscope.report import build_report, schema
 from claimscope.stages.verify import aggregate, comparison_sentence, passage_stance
-
-from conftest import ROOT, SAMPLE
-from verify_fakes import HashEncoder, KeywordNLI
 
 MODELS = ROOT / "claimscope" / "models" / "data"
 

@@ -43,8 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import persuasion_data as pdata  # noqa: E402
-from onnx_share import (RHETORIC_ENCODER, _file_entry, activation_ranges,  # noqa: E402
-                        static_activations)
+from onnx_share import RHETORIC_ENCODER, _file_entry, activation_ranges, static_activations  # noqa: E402
 
 SEED = 0
 N_SENTENCES = 1500

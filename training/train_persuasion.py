@@ -51,13 +51,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import persuasion_data as pdata  # noqa: E402
-from calibrate import NOTE as CALIBRATION_NOTE, calibrate_folder  # noqa: E402
-from onnx_share import (BRANCH_LAYER, BRANCH_OUTPUT, FRONT_OUTPUT, RHETORIC_ENCODER,  # noqa: E402
-                        WEIGHTS_FILE, attach_front, fuse_head, half_input,
-                        plain_encoder_in_folder)
-from claimscope.rhetoric import (FRAMES, GENRES, N_SPAN_FEATURES, PTC_TECHNIQUES,  # noqa: E402
-                                 ST3_TECHNIQUES, HASH_BUCKETS, group_by_paragraph,
-                                 span_features, span_hashes)
+from calibrate import NOTE as CALIBRATION_NOTE  # noqa: E402
+from calibrate import calibrate_folder
+from onnx_share import (  # noqa: E402
+    BRANCH_LAYER,
+    BRANCH_OUTPUT,
+    FRONT_OUTPUT,
+    RHETORIC_ENCODER,
+    WEIGHTS_FILE,
+    attach_front,
+    fuse_head,
+    half_input,
+    plain_encoder_in_folder,
+)
+
+from claimscope.rhetoric import (  # noqa: E402
+    FRAMES,
+    GENRES,
+    HASH_BUCKETS,
+    N_SPAN_FEATURES,
+    PTC_TECHNIQUES,
+    ST3_TECHNIQUES,
+    group_by_paragraph,
+    span_features,
+    span_hashes,
+)
 from claimscope.scoring import multilabel_f1, si_score, tc_assign, tc_score  # noqa: E402
 
 HIDDEN = 384
@@ -440,7 +458,7 @@ def span_inputs(flat, examples, start_of):
 
     spans, ctxs, feats, labels, bows = [], [], [], [], []
     for ei, ex in enumerate(examples):
-        for (label, s, e, toks, f), bow in zip(ex.spans, ex.span_bow):
+        for (label, _s, _e, toks, f), bow in zip(ex.spans, ex.span_bow):
             if not toks:
                 continue
             bows.append(bow)

@@ -35,8 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_share import (SHARED_FILE, WEIGHTS_FILE, externalize_weights,  # noqa: E402
-                        share_word_embeddings)
+from onnx_share import SHARED_FILE, WEIGHTS_FILE, externalize_weights, share_word_embeddings  # noqa: E402
 
 MAX_LENGTH = 128
 HIDDEN = 384
@@ -236,6 +235,7 @@ def load_ptc_tokens(data: Path, models: Path | None, *, split_seed: int, valid_f
     ``empty_keep`` of the sentences without any span is kept (they are 2/3 of the data)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # claimscope from a checkout
     import persuasion_data as pdata
+
     from claimscope.rhetoric import PTC_TECHNIQUES
     from claimscope.scoring import merge_spans
 

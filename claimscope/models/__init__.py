@@ -13,7 +13,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -348,7 +348,7 @@ def open_session(path: Path) -> Any:
         raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shared_arena() -> None:
     """Register one CPU memory arena with onnxruntime's environment for every session.
 
@@ -371,7 +371,7 @@ def workers(threads: int | None) -> int:
     return threads or default_threads()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _executor(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(workers, thread_name_prefix="claimscope-onnx")
 

@@ -31,11 +31,20 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _sha256, check_files, open_session, side_by_side
 from ..errors import Errors, ModelError
-from ..rhetoric import (FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, decode_spans,
-                        earlier_occurrences, group_by_paragraph, merge_close, span_features,
-                        span_hashes)
+from ..rhetoric import (
+    FRAMES,
+    GENRES,
+    PTC_TECHNIQUES,
+    ST3_TECHNIQUES,
+    decode_spans,
+    earlier_occurrences,
+    group_by_paragraph,
+    merge_close,
+    span_features,
+    span_hashes,
+)
+from . import _sha256, check_files, open_session, side_by_side
 
 MANIFEST = "persuasion.json"
 

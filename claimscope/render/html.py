@@ -15,7 +15,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from claimscope.render.sections import html_sections, sections_css
 from claimscope.render._format import (
     as_float,
     clamp,
@@ -32,6 +31,7 @@ from claimscope.render._format import (
     text_of,
     title_of,
 )
+from claimscope.render.sections import html_sections, sections_css
 
 __all__ = ["render_html"]
 

@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from typing import Any
 
-from claimscope.render.sections import markdown_sections
 from claimscope.render._format import (
     as_float,
     bound_text,
@@ -25,6 +24,7 @@ from claimscope.render._format import (
     text_of,
     title_of,
 )
+from claimscope.render.sections import markdown_sections
 
 __all__ = ["md_escape", "render_markdown"]
 

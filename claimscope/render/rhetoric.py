@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from claimscope.render._format import as_float, label, mapping, one_line, records, text_of
 from claimscope.render.sections import sentence_anchor

@@ -27,7 +27,8 @@ VERIFICATION_CSS = """
 .cs-claim{border-left:4px solid #999;padding:.3em .7em;margin:.6em 0;background:#fafafa}
 .cs-claim.cs-supported{border-color:#2e7d32}.cs-claim.cs-refuted{border-color:#c62828}
 .cs-claim.cs-conflicting{border-color:#ef6c00}.cs-claim.cs-not_enough_evidence{border-color:#9e9e9e}
-.cs-badge{display:inline-block;font-size:.8em;font-weight:600;padding:.05em .5em;border-radius:.8em;color:#fff;background:#9e9e9e}
+.cs-badge{display:inline-block;font-size:.8em;font-weight:600;padding:.05em .5em;
+border-radius:.8em;color:#fff;background:#9e9e9e}
 .cs-supported .cs-badge{background:#2e7d32}.cs-refuted .cs-badge{background:#c62828}
 .cs-conflicting .cs-badge{background:#ef6c00}
 .cs-conf{color:#555;font-size:.85em}.cs-cmp{font-size:.9em;color:#333;margin:.2em 0}

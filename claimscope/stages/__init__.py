@@ -1,9 +1,17 @@
 """Built-in pipeline stages, registered by name in ``claimscope.registry.stages``."""
 
-from . import heads, language, quantities, segment  # noqa: F401  (registration)
-from . import actors, ledger  # noqa: F401  (registration)
-from . import retrieve, verify  # noqa: F401  (registration)
-from . import persuasion  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)  # noqa: F401  (registration)  # noqa: F401  (registration)
+               actors,
+               heads,
+               language,
+               ledger,
+               persuasion,  # noqa: F401  (registration)
+               quantities,
+               retrieve,
+               segment,
+               verify,
+)
+
 #: The rhetoric layer (persuasion spans, paragraph techniques, frames and genre), in order.
 RHETORIC_STAGES = ("persuasion", "techniques", "framing")
 #: Added after the default analysis when a reference corpus is given (load(corpus=...)).

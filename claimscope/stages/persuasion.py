@@ -25,10 +25,10 @@ import numpy as np
 
 from ..document import Document
 from ..errors import check_param
-from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
-from ..registry import stages
-from ..swap import SwapResult
 from ..models.rhetoric import mean_bio, sentence_context
+from ..registry import stages
+from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
+from ..swap import SwapResult
 from .heads import _ModelStage
 
 __all__ = ["Persuasion", "Techniques", "Framing"]

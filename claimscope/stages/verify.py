@@ -241,7 +241,6 @@ class Verify(Stage):
 
     def set_annotations(self, docs: list[Document], preds: list[np.ndarray]) -> None:
         from ..quantities import extract_quantities
-
         from .retrieve import _date
 
         labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
