@@ -25,7 +25,7 @@ def _texts() -> list[str]:
 
 
 def _alternation(keys, char=re.escape) -> str:
-    """The way the patterns were built before: every key, longest first."""
+    """The plain pattern the trie must agree with: every key, longest first."""
     return "|".join(r"\s+".join("".join(char(c) for c in w) for w in k.split(" "))
                     for k in sorted(keys, key=lambda k: (-len(k), k)))
 

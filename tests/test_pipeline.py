@@ -98,7 +98,7 @@ def test_pipeline_accepts_documents():
 
 
 def test_spacy_layers_run_on_numpy_blas_not_thinc_blis():
-    # thinc's bundled BLIS was 3-6x slower than numpy's BLAS for the tok2vec layers here
+    # thinc's bundled BLIS is 3-6x slower than numpy's BLAS for the tok2vec layers here
     from claimscope.stages.ledger import load_parser
     from claimscope.stages.segment import _load_nlp
 

@@ -223,7 +223,7 @@ CASES: list[tuple[str, str, dict]] = [
      "Resolution 2334", dict(low=2334, kind="other")),
     ("The decision came two years after COVID-19 lockdowns.", "COVID-19",
      dict(kind="other")),
-    # rules added after the first benchmark run (see benchmarks/bench_quantities.py)
+    # demonyms, acronyms, units, ratios, multiples and collective words before a noun
     ("Some 9,000 Iraqis returned from the camp in Syria.", "Some 9,000 Iraqis",
      dict(low=9000, approximate=True, counted="Iraqis")),
     ("Ukraine received 20 ATACMS missiles in the spring.", "20 ATACMS missiles",

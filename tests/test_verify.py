@@ -185,7 +185,7 @@ def test_figures_of_another_day_neither_refute_nor_let_the_nli_support():
     (c_same,) = best_comparison(claim, extract_quantities(same), source_text=same, **kw)
     assert not c_same["other_day"]
     assert passage_stance(P_RELATED, [c_same])[0] == "supports"
-    # without days on both sides, figures are compared as before
+    # without a day named on both sides, the figures are compared
     undated = "Some 123,000 litres of fuel entered Gaza."
     (c_undated,) = best_comparison(claim, extract_quantities(undated), source_text=undated, **kw)
     assert not c_undated["other_day"]

@@ -1,14 +1,15 @@
-"""Fixed activation ranges for claimscope's int8 graphs: the result of a sentence no longer
-depends on the other sentences of its batch.
+"""Fixed activation ranges for claimscope's int8 graphs, so that the result of a sentence
+does not depend on the other sentences of its batch.
 
-The graphs were quantized with onnxruntime's ``quantize_dynamic``: int8 weights, and
+The exports are quantized with onnxruntime's ``quantize_dynamic``: int8 weights, and
 activations quantized on the fly with one uint8 scale per batch tensor. That scale comes
-from the batch's most extreme value, so the same sentence got another embedding alone,
-padded, or beside other sentences (up to 0.3 per component; check-worthiness scores moved
-by up to 0.13 and persuasion spans changed in 15 of 24 articles between a batch run and
-one-article runs). This script measures each quantized activation's range once, on
-sentences of training splits only, and fixes it in the graph (``onnx_share.static_activations``):
-the same speed, and the same result alone or in any batch.
+from the batch's most extreme value, so with dynamic ranges the same sentence gets another
+embedding alone, padded, or beside other sentences (up to 0.3 per component;
+check-worthiness scores move by up to 0.13 and persuasion spans changed in 15 of 24
+articles between a batch run and one-article runs). This script measures each quantized
+activation's range once, on sentences of training splits only, and fixes it in the graph
+(``onnx_share.static_activations``): the same speed, and the same result alone or in any
+batch.
 
 Calibration data (training splits, never a benchmark's test data): 1,500 sentences drawn
 (seed 0) from CheckThat! 2024 check-worthiness train, the sentences of the first 60 PTC

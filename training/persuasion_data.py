@@ -164,7 +164,7 @@ def features(name: str, articles: list[dict[str, Any]], models: str | Path | Non
 
     digest = encoder_digest(models)[:16]
     ids = hashlib.sha256("\n".join(a["id"] for a in articles).encode()).hexdigest()[:8]
-    # "blind": token states of the side-blind encoder pass (encode's default since v0.1.1)
+    # "blind": token states of the side-blind encoder pass (encode's default)
     layer = "" if states_output == "last_hidden_state" else f"-{states_output}"
     path = CACHE / digest / f"{name}-{len(articles)}-{ids}-blind{layer}.pkl"
     if cache and path.is_file():
@@ -206,7 +206,7 @@ def _to_original(offsets: np.ndarray, view: Any) -> np.ndarray:
 
 def _add_ids(items: list[dict[str, Any]], articles: list[dict[str, Any]],
              models: str | Path | None) -> None:
-    """Token ids for caches written before ids were kept (same tokenizer, same sentences)."""
+    """Token ids for cached features that lack them (same tokenizer, same sentences)."""
     if all("token_ids" in f for f in items):
         return
     from claimscope.models import bundle

@@ -1,13 +1,13 @@
 """Choose the span decoding on several held-out slices of PTC train at once.
 
-One slice of 37 articles is a noisy judge of settings this close (session 6: two runs of
-the same settings on two slices disagreed by 0.03 SI), so this scores each run on its own
+One slice of 37 articles is a noisy judge of settings this close (two runs of the same
+settings on two slices can disagree by 0.03 SI), so this scores each run on its own
 held-out slice, pools the predictions and prints the decoding with the best pooled SI F1.
 Pass the result to ``train_persuasion.py --span-decoding`` when exporting the run that ships.
 
-    python training/pooled_decoding.py --models claimscope/models/data \
-        --inputs hidden_3+last_hidden_state \
-        --run 13 claimscope/models/data --run 7 /tmp/cs_s7_mix/out
+    python training/pooled_decoding.py --models /tmp/cs_layers \
+        --inputs hidden_1+hidden_2+hidden_3+hidden_4+hidden_5+last_hidden_state \
+        --run 13 RUN_SLICE_13 --run 7 RUN_SLICE_7
 """
 
 from __future__ import annotations
