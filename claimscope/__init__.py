@@ -47,6 +47,12 @@ def load(stages: Sequence[str] | None = None, *, models: str | None = None,
         config.setdefault("retrieve", {})["db"] = corpus
     if config.get("retrieve", {}).get("db") is not None:
         names += [n for n in VERIFY_STAGES if n not in names]
+    if "retrieve" in names and "claim_units" not in names:
+        names.insert(names.index("retrieve"), "claim_units")
+    as_of = config.get("retrieve", {}).get("as_of")
+    if as_of is not None and "claim_units" in names:
+        # one date for the whole check: the claims' period and retrieval's recency
+        config.setdefault("claim_units", {}).setdefault("as_of", as_of)
     if "encode" in names and "token_states" not in config.get("encode", {}):
         # Token states are ~30x the sentence embeddings: keep them only for a stage that
         # reads them (the rhetoric layer), or a batch of articles holds them all.

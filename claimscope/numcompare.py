@@ -39,8 +39,11 @@ import math
 import re
 from typing import Any
 
+from .dates import day_mentions, days_in_force
+
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
-           "head_noun", "day_mentions", "is_total", "scope_words", "decisive", "figure_at"]
+           "head_noun", "day_mentions", "days_in_force", "is_total", "scope_words", "decisive",
+           "figure_at", "period", "measure_of", "is_cumulative", "other_place", "PERIODS"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
 NUMERIC_KINDS = frozenset({"count", "percent", "money", "measure"})
@@ -69,14 +72,26 @@ def _singular(word: str) -> str:
     return w
 
 
+#: words for one thing counted ("UNRWA staff members" and "UNRWA staff")
+_SAME_THING = {"personnel": "staff", "employee": "staff",
+               "worker": "staff", "population": "people", "idp": "displaced",
+               "fatality": "people", "death": "people"}
+#: demonyms that a count of "people" may stand for (a match of value supports, no refutation)
+_DEMONYMS = frozenset({"palestinian", "israeli", "gazan", "lebanese", "ukrainian", "russian"})
+
+
 def head_noun(counted: str | None) -> str | None:
-    """The folded head noun of a counted phrase ('aid trucks' -> 'truck')."""
+    """The folded head noun of a counted phrase ('aid trucks' -> 'truck'; 'displaced
+    people' and 'IDPs' -> 'displaced'; 'staff members' -> 'staff')."""
     if not counted:
         return None
     words = [w for w in counted.replace("-", " ").split() if w[:1].isalpha()]
     if not words:
         return None
+    if any(w.lower() in ("displaced", "idps", "idp") for w in words):
+        return "displaced"
     head = _singular(words[-1])
+    head = _SAME_THING.get(head, head)
     return "people" if head in _PEOPLE else head
 
 
@@ -118,7 +133,8 @@ def _round_step(value: float) -> float:
 
 
 def comparable(a: dict[str, Any], b: dict[str, Any]) -> str | None:
-    """'strong' (same thing counted), 'weak' (one side names nothing) or None."""
+    """'strong' (same thing counted), 'loose' ("people" against a demonym), 'weak' (one
+    side names nothing) or None."""
     if a.get("kind") not in NUMERIC_KINDS or b.get("kind") not in NUMERIC_KINDS:
         return None
     if a.get("kind") != b.get("kind"):
@@ -129,8 +145,16 @@ def comparable(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     if a.get("kind") != "count":
         return "strong" if (ha == hb or ha is None or hb is None) else None
     if ha and hb:
-        return "strong" if ha == hb else None
+        if ha == hb:
+            return "strong"
+        # a claim's "people" for a source's "Palestinians": the same figure may be meant
+        # (supports only); a claim's "Israelis" is not borne out by any "people"
+        return "loose" if ha == "people" and hb in _DEMONYMS else None
     return "weak"
+
+
+_EXCLUSIVE = re.compile(r"(?:over|more\s+than|in\s+excess\s+of|upwards\s+of|above|exceed\w*)\b",
+                        re.I)
 
 
 def compare_quantities(claim: dict[str, Any], source: dict[str, Any], *,
@@ -142,8 +166,16 @@ def compare_quantities(claim: dict[str, Any], source: dict[str, Any], *,
     c = interval(claim, approx_tol=approx_tol, round_tol=True)
     s = interval(source, approx_tol=approx_tol)
     relation = "consistent" if c[0] <= s[1] and s[0] <= c[1] else "inconsistent"
-    # the source's figure lies within what the claim asserts: it can support the claim
-    contained = c[0] <= s[0] and s[1] <= c[1]
+    # the source's figure lies within what the claim asserts: it can support the claim;
+    # "more than 1,400" is not borne out by "at least 1,400"
+    contained = c[0] <= s[0] and s[1] <= c[1] and not (
+        claim.get("bound") == "at_least" and source.get("bound") == "at_least"
+        and s[0] <= c[0] and _EXCLUSIVE.match(claim.get("text") or "")
+        and not _EXCLUSIVE.match(source.get("text") or ""))
+    # "up to 12" asserts about 12 at most: "six to nine" does not bear it out
+    if contained and claim.get("bound") == "at_most" and math.isfinite(c[1]) \
+            and source.get("bound") != "at_most" and s[1] < 0.8 * c[1]:
+        contained = False
     return {"claim": claim.get("text"), "source": source.get("text"),
             "claim_interval": _jsonable(c), "source_interval": _jsonable(s),
             "counted": claim.get("counted") or source.get("counted"),
@@ -172,12 +204,104 @@ whom what when where would could should said says according including among othe
 said reported reportedly total people""".split())
 
 
+#: stems of words that say one thing happened ("entered", "crossed" -> "move")
+_FOLD = {**dict.fromkeys(("ente", "cros", "deli", "arri", "brou"), "move"),
+         **dict.fromkeys(("kill", "dead", "deat", "died", "fata", "slai", "murd", "perished"),
+                         "kill"),
+         **dict.fromkeys(("inju", "woun", "hurt"), "inju"),
+         **dict.fromkeys(("disp", "flee", "fled", "uproo"), "disp"),
+         **dict.fromkeys(("rele", "free", "freed"), "rele"),
+         **dict.fromkeys(("capt", "host", "abdu", "kidn", "capi"), "capt"),
+         **dict.fromkeys(("demo", "dest", "razed"), "dest")}
+
+
+def _stem(word: str) -> str:
+    w = word.lower()[:4]
+    return _FOLD.get(w, w)
+
+
+_BREAKDOWN = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|"
+                        r"of\s+which)\b[^.;:()]{0,70}$", re.I)
+
+
 def context_stems(text: str, start: int, end: int, before: int = 60, after: int = 80) -> set[str]:
-    """4-letter stems of the content words around a figure (what it is a figure *of*)."""
-    words = _WORD.findall(text[max(0, start - before):start] + " " + text[end:end + after])
+    """4-letter stems of the content words around a figure (what it is a figure *of*);
+    words for one event are folded ("entered", "crossed" -> "move"). A breakdown
+    ("..., including 103 children") reads the clause of the figure it breaks down."""
+    if _BREAKDOWN.search(text[max(0, start - 90):start]):
+        before_lo = max(sentence_of(text, start, end)[0], start - 160)
+    else:
+        before_lo = max(0, start - before)
+    words = _WORD.findall(text[before_lo:start] + " " + text[end:end + after])
     # lower-case words carry the predicate (killed, captive, fuel); names (Israel, Gaza)
     # say where or who, and would match almost any two figures of a conflict
-    return {w.lower()[:4] for w in words if w[0].islower() and w.lower() not in _STOP}
+    return {_stem(w) for w in words if w[0].islower() and w.lower() not in _STOP}
+
+
+_PREDICATE = re.compile(r"\b(?:[a-z]{3,}ed|taken|held|hit|struck|shot|brought|driven|"
+                        r"thrown|stolen|beaten|born)\b")
+_NOT_PREDICATE = frozenset("""need allowed reportedly estimated recorded reported confirmed
+based related limited needed required planned given taken seen been between often even
+hidden sheltered registered counted verified documented children women men reached
+increased decreased exceeded surpassed climbed passed risen fallen dropped doubled tripled
+raised lowered updated revised bottled canned united armed""".split())
+_PAREN = re.compile(r"\([^()]{0,80}\)")
+_FAR_BREAK = re.compile(r"[.;!?]|\n")
+
+
+#: what can happen to one counted thing, pairwise exclusive ("killed" is not "injured")
+_OPPOSED = (frozenset({"kill", "inju"}), frozenset({"deni", "faci"}),
+            frozenset({"kill", "capt"}), frozenset({"rele", "capt"}),
+            frozenset({"deni", "appr"}), frozenset({"faci", "impe"}))
+
+
+def _opposed(a: set[str], b: set[str]) -> bool:
+    """Do the two figures' predicates say exclusive things happened (and not also the
+    same one)?"""
+    if not a or not b or a & b:
+        return False
+    return any((x in a and y in b) or (y in a and x in b)
+               for pair in _OPPOSED for x, y in [tuple(pair)])
+
+
+_SEGMENT_END = re.compile(r"[,;.!?:]|\s[-–—]\s|\n")
+
+
+def predicates(text: str, start: int, end: int) -> set[str]:
+    """The folded stems of the past participles around a figure, up to the nearest ';' or
+    sentence end on either side, parentheses left out: what its sentence says happened."""
+    lo = max(0, start - 160)
+    breaks = [m.end() for m in _FAR_BREAK.finditer(text, lo, start)]
+    lo = breaks[-1] if breaks else lo
+    stop = _FAR_BREAK.search(text, end, min(len(text), end + 160))
+    hi = stop.start() if stop else min(len(text), end + 160)
+    window = _PAREN.sub(" ", text[lo:start] + " " + text[end:hi])
+    return {_stem(w) for w in _PREDICATE.findall(window) if w not in _NOT_PREDICATE}
+
+
+def predicate(text: str, start: int, end: int) -> set[str]:
+    """What happened to what the figure counts: the folded stem of the past participle
+    nearest to it in its comma-delimited segment, after it ("370 Palestinians were
+    injured", "42 per cent (8 out of 19) of missions were facilitated") else before it
+    ("denied access to 30 per cent"); else the first one after it in its sentence
+    ("65 trucks, carrying food, ..., crossed")."""
+    def words(piece: str) -> list[str]:
+        return [w for w in _PREDICATE.findall(_PAREN.sub(" ", piece))
+                if w not in _NOT_PREDICATE]
+
+    tail = _PAREN.sub(" ", text[end:end + 200])
+    stop = _SEGMENT_END.search(tail)
+    after = words(tail[:stop.start()] if stop else tail)
+    if after:
+        return {_stem(after[0])}
+    head = text[max(0, start - 120):start]
+    cuts = [m.end() for m in _SEGMENT_END.finditer(head)]
+    before = words(head[cuts[-1]:] if cuts else head)
+    if before:
+        return {_stem(before[-1])}
+    stop = _FAR_BREAK.search(tail)
+    rest = words(tail[:stop.start()] if stop else tail)
+    return {_stem(rest[0])} if rest else set()
 
 
 def figure_at(text: str, q: dict[str, Any], offset: int = 0) -> int:
@@ -204,9 +328,23 @@ def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
     if ci < 0 or sq.get("start") is None:
         return True
     head = (head_noun(cq.get("counted")) or "")[:4]
-    a = context_stems(claim_text, ci, ci + len(cq["text"])) - {head}
-    b = context_stems(source_text, sq["start"], sq["end"]) - {head}
+    # "30 per cent denied access" is not "42 per cent facilitated", "370 deaths" not
+    # "370 injured"
+    if _opposed(predicate(claim_text, ci, ci + len(cq["text"])) | _event_of(cq.get("counted")),
+                predicate(source_text, sq["start"], sq["end"]) | _event_of(sq.get("counted"))):
+        return False
+    pa = predicates(claim_text, ci, ci + len(cq["text"]))
+    pb = predicates(source_text, sq["start"], sq["end"])
+    a = (context_stems(claim_text, ci, ci + len(cq["text"])) | pa
+         | _event_of(cq.get("counted"))) - {head}
+    b = (context_stems(source_text, sq["start"], sq["end"]) | pb
+         | _event_of(sq.get("counted"))) - {head}
     return bool(a & b)
+
+
+def _event_of(counted: str | None) -> set[str]:
+    """The event a counted noun implies ("fatalities" -> killed)."""
+    return {_stem(w) for w in (counted or "").split()} & {"kill", "inju", "disp", "capt"}
 
 
 _PART_OF = re.compile(
@@ -224,6 +362,7 @@ def is_total(text: str, start: int) -> bool:
 
 _SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?"
                     r"([a-z][a-z-]{3,})")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 _CLAUSE_END = re.compile(r"[;.,:!?()]|\s[-–]\s|\b(?:but|and|while|which|who)\b")
 _NOT_SCOPE = _STOP | frozenset("""first last time times same next past rest whole entire
 least most once date today daily hour hours week weeks month months year years days
@@ -243,66 +382,17 @@ def scope_words(text: str, end: int, after: int = 60) -> set[str]:
 
 def sentence_stems(text: str, start: int, end: int) -> set[str]:
     """4-letter stems of the words of the sentence holding text[start:end]."""
+    begin, stop = sentence_of(text, start, end)
+    return {w.lower()[:4] for w in _WORD.findall(text[begin:stop])}
+
+
+def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence of ``text`` holding text[start:end]."""
     begin = 0
     for m in _SENTENCE_END.finditer(text, 0, start):
         begin = m.end()
     stop = _SENTENCE_END.search(text, end)
-    return {w.lower()[:4] for w in _WORD.findall(text[begin:stop.start() if stop else len(text)])}
-
-
-_MONTHS = {name: i for i, names in enumerate((
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-    ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b\.?", re.I)
-_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*:)", re.I)
-_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
-
-
-def day_mentions(text: str, ref: _dt.date | None = None) -> set[tuple[int, int]]:
-    """The days a text names, as (month, day): "15 November", "Nov. 15", and weekdays
-    ("on Wednesday": the latest such day on or before ``ref``; skipped without ``ref``).
-
-    >>> sorted(day_mentions("On Wednesday, 15 November, and on 7 Oct.", _dt.date(2023, 11, 18)))
-    [(10, 7), (11, 15)]
-    """
-    days: set[tuple[int, int]] = set()
-    for m in _DAY_MONTH.finditer(text):
-        day, month = int(m.group(1)), _MONTHS[m.group(2).lower()]
-        if 1 <= day <= 31:
-            days.add((month, day))
-    for m in _MONTH_DAY.finditer(text):
-        month, day = _MONTHS[m.group(1).lower()], int(m.group(2))
-        if m.group(1).lower() == "may" and not m.group(1)[0].isupper():
-            continue  # the verb "may"
-        if 1 <= day <= 31:
-            days.add((month, day))
-    if ref is not None:
-        for m in _WEEKDAY.finditer(text):
-            back = (ref.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
-            when = ref - _dt.timedelta(days=back)
-            days.add((when.month, when.day))
-    return days
-
-
-def days_in_force(text: str, start: int, end: int,
-                  ref: _dt.date | None = None) -> set[tuple[int, int]]:
-    """The days the figure at start..end of ``text`` is about: those its sentence names,
-    else those of the nearest earlier sentence that names some ("On 18 November, 123,000
-    litres entered. The authorities said 70,000 litres would enter daily." -> 18 November
-    for both)."""
-    stop = _SENTENCE_END.search(text, end)
-    begin, found = 0, set()
-    for m in [*_SENTENCE_END.finditer(text, 0, stop.start() if stop else len(text)), None]:
-        cut = m.end() if m else (stop.end() if stop else len(text))
-        days = day_mentions(text[begin:cut], ref)
-        if days:
-            found = days
-        begin = cut
-    return found
+    return begin, stop.start() if stop else len(text)
 
 
 def other_days(claim_days: set[tuple[int, int]], source_text: str, sq: dict[str, Any],
@@ -311,38 +401,295 @@ def other_days(claim_days: set[tuple[int, int]], source_text: str, sq: dict[str,
     in common? Then the figures are about different days and are not compared."""
     if not claim_days or sq.get("start") is None:
         return False
-    days = days_in_force(source_text, sq["start"], sq["end"], source_ref)
+    days = days_in_force(source_text, sq["start"], sq["end"], source_ref, period_starts=False)
     return bool(days) and not (days & claim_days)
 
 
+#: what a figure measures: what is needed, what is allowed, what was delivered
+_MEASURES = {
+    "need": re.compile(r"\b(?:needs?|needed|requir\w*|demand\w*|shortfall)\b", re.I),
+    "allowed": re.compile(r"\b(?:allow\w*|permit\w*|approv\w*|authori[sz]\w*|agreed|quotas?|"
+                          r"cap(?:ped)?|limit\w*|pledg\w*|promis\w*|plans?|planned)\b", re.I),
+    "delivered": re.compile(r"\b(?:enter\w*|deliver\w*|cross\w*|arriv\w*|reach\w*|"
+                            r"receiv\w*|distribut\w*|brought|dispatched|went\s+in)\b", re.I),
+}
+_RATE = re.compile(r"\b(?:daily|a\s+day|per\s+day|each\s+day|every\s+(?:working\s+)?day|"
+                   r"a\s+week|per\s+week|weekly|an\s+hour|per\s+hour|a\s+month|per\s+month|"
+                   r"monthly|(?:in|over|during)\s+the\s+(?:past|last|previous)\s+\d+\s+hours|"
+                   r"(?:in|over|during)\s+the\s+(?:past|last|previous)\s+(?:day|week|month)|"
+                   r"overnight|additional|single[-\s]day|in\s+(?:a|one)\s+(?:single\s+)?day)\b",
+                   re.I)
+_CUMULATIVE = re.compile(r"\b(?:since|so\s+far|in\s+total|total|cumulative\w*|to\s+date|"
+                         r"tolls?|overall|in\s+all|altogether|as\s+of|ha(?:ve|s|d)\s+been|"
+                         r"are\s+(?:now\s+)?(?:staying|sheltering|displaced|held|detained)|"
+                         r"remain\w*|currently|now)\b", re.I)
+_REGIONS = {"west bank": re.compile(r"\bwest\s+bank\b", re.I),
+            "gaza": re.compile(r"\bgaza\b", re.I),
+            "israel": re.compile(r"\bin\s+israel\b|\bsouthern\s+israel\b", re.I),
+            "lebanon": re.compile(r"\blebanon\b", re.I),
+            "east jerusalem": re.compile(r"\beast\s+jerusalem\b", re.I)}
+#: names that say which side or which conflict, not which place or thing
+_GENERIC_NAMES = frozenset("""gaza strip israel israeli israelis palestine palestinian
+palestinians hamas west bank un ocha unrwa who unicef wfp moh ministry health idf egypt
+egyptian international humanitarian authorities authority government media office civil
+defence defense red crescent cross army forces military jerusalem""".split())
+
+
+def clause_of(text: str, start: int, end: int, reach: int = 90) -> tuple[int, int]:
+    """The clause around text[start:end]: from the last clause break before it to the next
+    one after it, within ``reach`` characters."""
+    lo = max(0, start - reach)
+    head = text[lo:start]
+    cuts = [m.end() for m in _CLAUSE_END.finditer(head)]
+    begin = lo + cuts[-1] if cuts else lo
+    tail = text[end:end + reach]
+    stop = _CLAUSE_END.search(tail)
+    return begin, end + (stop.start() if stop else len(tail))
+
+
+def measure_of(text: str, start: int, end: int) -> tuple[frozenset[str], bool]:
+    """(what the figure at start..end measures, is it a rate) from the words of its
+    clause: {"need"}, {"allowed"}, {"delivered"}; a rate is "a day", "per week", ..."""
+    lo, hi = clause_of(text, start, end)
+    piece = text[lo:hi]
+    kinds = frozenset(k for k, rx in _MEASURES.items() if rx.search(piece))
+    return kinds, bool(_RATE.search(piece))
+
+
+def other_measure(claim_text: str, ci: int, cq: dict[str, Any], source_text: str,
+                  sq: dict[str, Any], claim_sentence: str | None = None) -> bool:
+    """Does one figure measure another thing than the other (a need against an
+    allowance, a daily rate against a total)? A rate in the claim's sentence counts
+    ("Over 700 people were killed, the highest single-day toll")."""
+    if ci < 0 or sq.get("start") is None:
+        return False
+    ck, crate = measure_of(claim_text, ci, ci + len(cq["text"]))
+    if not crate and claim_sentence:
+        crate = bool(_RATE.search(claim_sentence))
+    sk, srate = measure_of(source_text, sq["start"], sq["end"])
+    if crate != srate:
+        return True
+    # an event of a named day ("released 10 hostages on Tuesday") is not a running total
+    # ("since 24 November, 50 hostages have been released")
+    if claim_sentence and (day_mentions(claim_sentence, period_starts=False)
+                           or _RELATIVE_DAY.search(claim_sentence)) \
+            and not _RUNNING.search(claim_text) and _RUNNING.search(
+                source_text[slice(*sentence_of(source_text, sq["start"], sq["end"]))]):
+        return True
+    return bool(ck and sk and not ck & sk)
+
+
+def _names(text: str) -> set[str]:
+    from .relevance import names
+
+    return {n for n in names(" " + text) if n not in _GENERIC_NAMES}
+
+
+def other_place(claim_text: str, ci: int, cq: dict[str, Any], source_text: str,
+                sq: dict[str, Any]) -> bool:
+    """Is the source figure about another place or thing than the claim's? The claim's
+    figure clause names a place ("al-Shifa", "Kerem Shalom") the source passage never
+    names, or a region ("the West Bank") when the passage names only another one."""
+    if ci < 0 or sq.get("start") is None:
+        return False
+    lo, hi = clause_of(claim_text, ci, ci + len(cq["text"]))
+    claim_piece = claim_text[lo:hi]
+    c_regions = {k for k, rx in _REGIONS.items() if rx.search(claim_piece)}
+    s_regions = {k for k, rx in _REGIONS.items() if rx.search(source_text)}
+    if c_regions and s_regions and not c_regions & s_regions:
+        return True
+    wanted = _names(claim_piece)
+    if not wanted:
+        return False
+    have = source_text.lower()
+    return not any(n in have for n in wanted)
+
+
+def is_cumulative(text: str, start: int, end: int) -> bool:
+    """Is the figure a running total ("since 7 October", "the toll", "so far")?"""
+    lo, hi = sentence_of(text, start, end)
+    return bool(_CUMULATIVE.search(text[lo:hi]))
+
+
+#: explicit markers of a running total or of a figure of another period than the day's
+_RUNNING = re.compile(r"\b(?:since|so\s+far|in\s+total|total\s+of|cumulative\w*|to\s+date|"
+                      r"overall|altogether|before\s+the|prior\s+to|previously|until)\b", re.I)
+_RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|tonight|last\s+night|this\s+morning|"
+                           r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+#: the periods a figure comparison can be for
+PERIODS = ("same", "near", "other", "undated", "unknown")
+
+
+def period(claim_text: str, claim_ref: _dt.date | None, source_text: str, sq: dict[str, Any],
+           source_ref: _dt.date | None, *, near_days: int = 3,
+           cumulative: bool = False) -> str:
+    """Is the source figure about the claim's day or period?
+
+    - ``same``: both name a day and share one; or one names a day and the other text is
+      dated that day (or the day after: a report of D+1 tells what happened on D); or
+      the claim names no day and the source is dated the claim's date or the day before;
+    - ``near``: the source is dated up to ``near_days`` before the claim (or a day after):
+      a figure that agrees may support, one that disagrees proves nothing;
+    - ``other``: another day or period; ``undated``: the claim has no date at all (a
+      figure that agrees, from any day, supports it; none refutes it); ``unknown``: the
+      claim names a day ("on Friday") that nothing dates.
+
+    Days a period starts from ("since 7 October") are not the figure's day. A running
+    total (``cumulative``) of a claim that names no day is the one in force on the
+    claim's date: the source report's date decides, not the days its sentence names
+    ("as of 3 February", "the vast majority on 7 October").
+    """
+    claim_days = day_mentions(claim_text, claim_ref, period_starts=False)
+    if not claim_days and claim_ref is None and _RELATIVE_DAY.search(claim_text):
+        return "unknown"
+    src_days = (days_in_force(source_text, sq["start"], sq["end"], source_ref,
+                              period_starts=False)
+                if sq.get("start") is not None and not (cumulative and not claim_days)
+                else set())
+
+    def md(d: _dt.date) -> tuple[int, int]:
+        return (d.month, d.day)
+
+    one = _dt.timedelta(days=1)
+    if claim_days:
+        if src_days:
+            return "same" if claim_days & src_days else "other"
+        if source_ref is None:
+            return "unknown"
+        if md(source_ref) in claim_days or md(source_ref - one) in claim_days:
+            return "same"
+        return "other"
+    if claim_ref is None:
+        return "undated"
+    if src_days:
+        if md(claim_ref) in src_days or md(claim_ref - one) in src_days:
+            return "same"
+        back = [(claim_ref - _dt.timedelta(days=k)) for k in range(near_days + 1)]
+        return "near" if any(md(d) in src_days for d in back) else "other"
+    if source_ref is None:
+        return "unknown"
+    delta = (claim_ref - source_ref).days
+    if 0 <= delta <= 1:
+        return "same"
+    if -1 <= delta <= near_days:
+        return "near"
+    return "other"
+
+
+_PART_NEXT = re.compile(r"\s+(?:out\s+)?of\s+")
+#: "the death toll ... rose to 700", "the number of displaced people ... exceeded 600,000"
+_TALLY_BEFORE = re.compile(
+    r"\b(?:(?P<toll>death\s+toll|toll)|(?:number|total|tally|count)\s+of\s+"
+    r"(?:[\w-]+\s+){0,3}?(?P<noun>[a-z]+s))\b[^.;]{0,80}?\b(?:to|at|of|reached|exceeded|"
+    r"surpassed|passed|topped|hit|is|was|stands?\s+at|now)\s+(?:(?:more|over|at\s+least|"
+    r"about|nearly|some|almost|around)\s+(?:than\s+)?)?$", re.I)
+_ELIDED_NEXT = re.compile(r"\s+(?:(?:\w+\s+)?(?:are|were|have|had|has|was|is)\b|"
+                          r"[a-z]{3,}ed\b)")
+
+
+def whole_of(text: str, q: dict[str, Any], qs: list[dict[str, Any]],
+             offset: int = 0) -> float | None:
+    """The value of the whole when ``q`` is the part of a part-of-whole phrase ("26 of
+    Gaza's 36 hospitals" -> 36), else None."""
+    at = q["end"] - offset
+    if q.get("start") is None or not (0 <= at <= len(text)) or not _PART_NEXT.match(text, at):
+        return None
+    nxt = next((r for r in qs if r.get("start") is not None and r["start"] > q["start"]
+                and r["start"] - q["end"] < 60 and r.get("kind") == "count"), None)
+    return nxt.get("low") if nxt else None
+
+
+def inherit_counted(text: str, qs: list[dict[str, Any]], offset: int = 0) -> list[dict[str, Any]]:
+    """Counts that name no noun take one from their phrase: the part of a part-of-whole
+    ("1.4 million of the 2.2 million people" -> people) or an elided repeat ("17,700
+    Palestinians were killed ... and over 48,700 are reportedly injured" -> Palestinians).
+    Returns new dicts; ``offset`` is where ``text`` starts in the quantities' text."""
+    out = [dict(q) for q in qs]
+    counts = [q for q in out if q.get("kind") == "count" and q.get("start") is not None]
+    for i, q in enumerate(counts):
+        if q.get("counted"):
+            continue
+        at = q["end"] - offset
+        if at < 0 or at > len(text):
+            continue
+        if _PART_NEXT.match(text, at):
+            nxt = next((r for r in counts[i + 1:] if r.get("counted")
+                        and r["start"] - q["end"] < 60), None)
+            if nxt:
+                q["counted"] = nxt["counted"]
+                continue
+        tally = _TALLY_BEFORE.search(text, max(0, q["start"] - offset - 160),
+                                     max(0, q["start"] - offset))
+        if tally:
+            q["counted"] = "deaths" if tally.group("toll") else tally.group("noun")
+            continue
+        if _ELIDED_NEXT.match(text, at):
+            prev = next((r for r in reversed(counts[:i]) if r.get("counted")
+                         and q["start"] - r["end"] < 120
+                         and not _SENTENCE_END.search(text, r["end"] - offset,
+                                                      q["start"] - offset)), None)
+            if prev:
+                q["counted"] = prev["counted"]
+    return out
+
+
+_GENERIC = frozenset("""least most once more less than over under about some reached reach
+reported report according said says since total number people figure figures including
+estimated estimate during their there other another further additional""".split())
+
+
+def claim_words(claim_text: str) -> set[str]:
+    """The content words of a claim (4-letter stems of lower-case words that are neither
+    stop words nor generic reporting words)."""
+    return {w.lower()[:4] for w in _WORD.findall(claim_text)
+            if w[0].islower() and w.lower() not in _STOP and w.lower() not in _GENERIC}
+
+
+def unmatched_words(claim_text: str, ci: int, cq: dict[str, Any], source_text: str) -> set[str]:
+    """Content words of the claim (a claim unit: the figure's clause) that the source
+    passage never uses: "1.4 million reached with water and sanitation assistance"
+    against a passage about food assistance leaves {"wate", "sani"}: not the same series."""
+    if ci < 0:
+        return set()
+    have = {_stem(w) for w in _WORD.findall(source_text)} | \
+        {w.lower()[:4] for w in _WORD.findall(source_text)}
+    return {w for w in claim_words(claim_text) if w not in have and _FOLD.get(w, w) not in have}
+
+
 def decisive(comparison: dict[str, Any]) -> bool:
-    """Can this comparison decide the claim (not of another day, place, or a total)?"""
+    """Can this comparison decide the claim (not of another day, place, measure, or a
+    total, and its clause's words not foreign to the source)?"""
+    unmatched = len(comparison.get("unmatched") or ())
     return not (comparison.get("other_day") or comparison.get("other_scope")
-                or comparison.get("total"))
+                or comparison.get("other_measure") or comparison.get("total")
+                or unmatched > max(1.0, 0.4 * comparison.get("claim_words", 0)))
 
 
 def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, Any]], *,
                     allow_weak: bool = False, claim_text: str | None = None,
                     source_text: str | None = None, claim_ref: _dt.date | None = None,
                     source_ref: _dt.date | None = None,
-                    claim_offset: int = 0) -> list[dict[str, Any]]:
+                    claim_offset: int = 0, claim_sentence: str | None = None,
+                    near_days: int = 3) -> list[dict[str, Any]]:
     """For each claim quantity, the most telling comparable source quantity.
 
     Strong matches beat weak ones; among them a consistent figure beats an inconsistent
     one (a source that states the claimed figure supports it, even if it also gives
-    others), else the nearest inconsistent one is kept. With the texts, a figure of
-    another day (``other_days``; ``claim_ref`` and ``source_ref`` are the dates of the two
-    texts, which resolve weekdays) is marked ``other_day``, one where either figure is the
-    whole of a part-of-whole phrase (``is_total``) ``total``, and one whose claim figure
-    names a place the source figure's sentence does not mention (``scope_words``)
-    ``other_scope``: these come last and cannot decide the claim (``decisive``), but
-    still say that the passage's figures are not the claim's. ``claim_offset`` is where
-    ``claim_text`` starts in the text the claim quantities' offsets index (0: in
-    ``claim_text`` itself).
+    others), else the nearest inconsistent one is kept. With the texts, each comparison
+    says whether it is of another day (``other_day``: both name days, none shared), the
+    whole of a part-of-whole phrase (``total``), of another place or thing
+    (``other_scope``: the claim's figure goes "to the hospital", names "al-Shifa" or "the
+    West Bank", and the source figure's sentence does not), of another measure
+    (``other_measure``: a need against an allowance, a daily rate against a total); its
+    ``period`` (see :func:`period`; the claim's days are read from ``claim_sentence``,
+    default ``claim_text``) and whether either figure is a running total
+    (``cumulative``). Comparisons that are not ``decisive`` come last. ``claim_offset``
+    is where ``claim_text`` starts in the text the claim quantities' offsets index.
     """
     out = []
     texts = claim_text is not None and source_text is not None
-    claim_days = day_mentions(claim_text, claim_ref) if texts else set()
+    days_text = claim_sentence if claim_sentence is not None else claim_text
+    claim_days = day_mentions(days_text, claim_ref, period_starts=False) if texts else set()
     other: dict[int, bool] = {}  # per source figure, whichever claim figure asks
     words: dict[int, set[str]] = {}
 
@@ -359,6 +706,9 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             other[k] = texts and other_days(claim_days, source_text, source_qs[k], source_ref)
         return other[k]
 
+    if texts:
+        claim_qs = inherit_counted(claim_text, claim_qs, claim_offset)
+        source_qs = inherit_counted(source_text, source_qs)
     source_total = [texts and sq.get("start") is not None and is_total(source_text, sq["start"])
                     for sq in source_qs]
     for cq in claim_qs:
@@ -366,16 +716,41 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             continue
         at = figure_at(claim_text, cq, claim_offset) if texts else -1
         claim_total = at >= 0 and is_total(claim_text, at)
+        claim_whole = whole_of(claim_text, cq, claim_qs, claim_offset) if texts else None
         scope = scope_words(claim_text, at + len(cq["text"])) if at >= 0 else set()
-        found = [dict(r, other_day=other_day(k), other_scope=bool(scope and stems(k))
-                      and not scope <= stems(k), total=claim_total or source_total[k])
-                 for k, sq in enumerate(source_qs) if (r := compare_quantities(cq, sq))
-                 and (not texts or same_context(claim_text, cq, source_text, sq, claim_offset))]
+        found = []
+        for k, sq in enumerate(source_qs):
+            r = compare_quantities(cq, sq)
+            if r is None or (texts and not same_context(claim_text, cq, source_text, sq,
+                                                         claim_offset)):
+                continue
+            # parts of different wholes ("26 of 36 hospitals", "nine out of the 35") are
+            # two breakdowns, not one figure
+            source_whole = whole_of(source_text, sq, source_qs) if texts else None
+            r = dict(r, other_day=other_day(k),
+                     other_scope=(bool(scope and stems(k)) and not scope <= stems(k))
+                     or (texts and other_place(claim_text, at, cq, source_text, sq))
+                     or (claim_whole is not None and source_whole is not None
+                         and claim_whole != source_whole),
+                     other_measure=bool(texts and other_measure(claim_text, at, cq,
+                                                                source_text, sq,
+                                                                claim_sentence)),
+                     total=claim_total or source_total[k],
+                     unmatched=sorted(unmatched_words(claim_text, at, cq, source_text))
+                     if texts else [], claim_words=len(claim_words(claim_text)) if texts else 0)
+            if texts and sq.get("start") is not None:
+                r["cumulative"] = (is_cumulative(source_text, sq["start"], sq["end"])
+                                   or (at >= 0 and is_cumulative(claim_text, at,
+                                                                 at + len(cq["text"]))))
+                r["period"] = period(days_text, claim_ref, source_text, sq, source_ref,
+                                     near_days=near_days, cumulative=r["cumulative"])
+            found.append(r)
         if not allow_weak:
-            found = [r for r in found if r["strength"] == "strong"]
+            found = [r for r in found if r["strength"] in ("strong", "loose")]
         if not found:
             continue
-        found.sort(key=lambda r: (not decisive(r), r["strength"] != "strong",
-                                  r["relation"] != "consistent", r["distance"]))
+        found.sort(key=lambda r: (not decisive(r), r.get("period") not in ("same", "undated"),
+                                  r["strength"] != "strong", r["relation"] != "consistent",
+                                  r["distance"]))
         out.append(found[0])
     return out

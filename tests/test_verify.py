@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
-from verify_fakes import HashEncoder, KeywordNLI
+from verify_fakes import CoverageRelevance, HashEncoder, KeywordNLI
 
 import claimscope
 from claimscope.corpus import CorpusStore, PassageIn, SourceDoc
@@ -19,6 +19,7 @@ from claimscope.numcompare import (
     compare_quantities,
     day_mentions,
     days_in_force,
+    decisive,
     figure_at,
     head_noun,
     interval,
@@ -132,27 +133,26 @@ P_ENTAIL = {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05}
 P_CONTRA = {"entailment": 0.05, "neutral": 0.1, "contradiction": 0.85}
 
 
-def test_stance_numbers_decide_when_the_passage_is_about_the_claim():
+def test_stance_numbers_decide_only_when_the_passage_speaks_to_the_claim():
     comps = best_comparison(extract_quantities("some 300 trucks entered"),
                             extract_quantities("117 trucks entered"))
-    assert passage_stance(P_RELATED, comps)[0::2] == ("refutes", "numbers")
-    # an unrelated passage (NLI: neutral) does not refute on numbers alone
-    assert passage_stance(P_NEUTRAL, comps)[0] == "neutral"
+    assert passage_stance(P_RELATED, comps, relevance=0.9)[0::2] == ("refutes", "numbers")
+    # a passage the relevance model rejects decides nothing, whatever its figures
+    stance, _, _, reason = passage_stance(P_RELATED, comps, relevance=0.2)
+    assert (stance, reason) == ("neutral", "off_topic")
 
 
-def test_figures_that_disagree_never_support_and_stale_ones_never_refute():
+def test_figures_that_disagree_never_support_and_a_figure_claim_is_never_decided_by_nli():
     claim = extract_quantities("more than 12,000 Palestinians had been killed")
     older = extract_quantities("Overall, 7,028 Palestinians were killed in Gaza")
     comps = best_comparison(claim, older)
     assert comps and comps[0]["relation"] == "inconsistent"
-    # the NLI entails, but the figures disagree: no support, fresh or stale
+    # the NLI entails, but the figures disagree: they refute, and never support
     assert passage_stance(P_ENTAIL, comps)[0] == "refutes"
     assert passage_stance(P_ENTAIL, comps, stale=True)[0] == "neutral"
-    # a stale snapshot does not refute on its figures either
-    assert passage_stance(P_RELATED, comps, stale=True)[0] == "neutral"
-    # a stale passage with the same figure still lets the NLI decide
-    same = best_comparison(claim, extract_quantities("more than 12,000 Palestinians killed"))
-    assert passage_stance(P_ENTAIL, same, stale=True)[0:3:2] == ("supports", "nli")
+    # a claim with figures and a passage with none: the NLI alone does not decide it
+    stance, _, basis, reason = passage_stance(P_ENTAIL, [], has_figures=True)
+    assert (stance, basis, reason) == ("neutral", "numbers", "no_figure")
 
 
 def test_days_named_in_a_text():
@@ -185,14 +185,19 @@ def test_figures_of_another_day_neither_refute_nor_let_the_nli_support():
     (c_same,) = best_comparison(claim, extract_quantities(same), source_text=same, **kw)
     assert not c_same["other_day"]
     assert passage_stance(P_RELATED, [c_same])[0] == "supports"
-    # without a day named on both sides, the figures are compared
+    # a source that names no day is about its report's date: no date, no refutation
     undated = "Some 123,000 litres of fuel entered Gaza."
     (c_undated,) = best_comparison(claim, extract_quantities(undated), source_text=undated, **kw)
-    assert not c_undated["other_day"]
-    assert passage_stance(P_RELATED, [c_undated])[0] == "refutes"
+    assert not c_undated["other_day"] and c_undated["period"] == "unknown"
+    assert passage_stance(P_RELATED, [c_undated])[0] == "neutral"
+    (c_dated,) = best_comparison(claim, extract_quantities(undated), source_text=undated,
+                                 source_ref=dt.date(2023, 11, 15), **kw)
+    assert c_dated["period"] == "same" and passage_stance(P_RELATED, [c_dated])[0] == "refutes"
 
 
 def test_the_whole_of_a_part_of_whole_figure_does_not_decide_a_claim():
+    import datetime as dt
+
     for text, figure in [("26 of 36 hospitals", "36"), ("26 of Gaza's 36 hospitals", "36"),
                          ("nine out of the 35 hospitals", "35"), ("(25 out of 36) were", "36"),
                          ("1,200 of the 5,000 homes", "5,000")]:
@@ -202,17 +207,21 @@ def test_the_whole_of_a_part_of_whole_figure_does_not_decide_a_claim():
         assert not is_total(text, text.index(figure)), text
     claim_text = "The WHO said 26 of Gaza's 36 hospitals had stopped functioning."
     source = "Nine out of the 35 hospitals in Gaza are partially functioning."
-    (c,) = best_comparison(extract_quantities(claim_text), extract_quantities(source),
-                           claim_text=claim_text, source_text=source)
+    comps = best_comparison(extract_quantities(claim_text), extract_quantities(source),
+                            claim_text=claim_text, source_text=source)
+    # 26 of 36 against nine of 35: the wholes of two breakdowns decide nothing
+    assert all(not decisive(r) for r in comps)
+    c = comps[-1]
     assert c["total"] and c["relation"] == "inconsistent"  # 36 vs 35 hospitals in all
-    assert passage_stance(P_RELATED, [c])[0] == "neutral"  # ... is not a refutation
-    assert passage_stance(P_ENTAIL, [c])[0] == "neutral"   # and blocks an NLI support
+    assert passage_stance(P_RELATED, comps)[0] == "neutral"  # ... is not a refutation
+    assert passage_stance(P_ENTAIL, comps)[0] == "neutral"   # and the NLI cannot support
     line = comparison_sentence({"text": claim_text}, {"passage": source, "comparisons": [c]})
     assert "36 hospitals" in line and "35 hospitals" in line and "not decisive" in line
     plain = "35 hospitals are in the north."
     (d,) = best_comparison(extract_quantities("36 hospitals are in the north."),
                            extract_quantities(plain), claim_text="36 hospitals are in the north.",
-                           source_text=plain)
+                           source_text=plain, claim_ref=dt.date(2023, 11, 18),
+                           source_ref=dt.date(2023, 11, 18))
     assert not d["total"] and passage_stance(P_RELATED, [d])[0] == "refutes"
 
 
@@ -233,15 +242,19 @@ def test_a_figure_placed_where_the_source_figure_is_not_decides_nothing():
     assert c["other_scope"] and c["relation"] == "inconsistent"
     assert passage_stance(P_RELATED, [c])[0] == "neutral"  # not refuted by the Gaza total
     there = "The army delivered 2,000 litres of fuel to Shifa hospital on Sunday."
+    import datetime as dt
+
+    day = dt.date(2023, 11, 19)
     (d,) = best_comparison(extract_quantities(claim_text), extract_quantities(there),
-                           claim_text=claim_text, source_text=there)
+                           claim_text=claim_text, source_text=there, claim_ref=day,
+                           source_ref=day)
     assert not d["other_scope"] and passage_stance(P_RELATED, [d])[0] == "refutes"
 
 
 def test_a_repeated_figure_is_read_where_it_stands():
     # the same figure text twice in one claim: each copy keeps its own clause, and the
     # offsets of a claim cut from a document (claim_offset) say which copy is which
-    claim_text = "It sent 300 litres of fuel to Gaza City and 300 litres of fuel to the hospital."
+    claim_text = "It sent 300 litres of fuel to Gaza and 300 litres of fuel to the hospital."
     doc_text = "Aid update. " + claim_text
     qs = extract_quantities(doc_text)
     assert [q["text"] for q in qs] == ["300 litres", "300 litres"]
@@ -257,8 +270,12 @@ def test_a_repeated_figure_is_read_where_it_stands():
 
 def test_stance_from_nli_without_numbers():
     assert passage_stance(P_ENTAIL, [])[0] == "supports"
-    assert passage_stance(P_CONTRA, [])[0] == "refutes"
+    # the NLI alone never refutes unless asked to (two events look like a contradiction)
+    assert passage_stance(P_CONTRA, [])[0::3] == ("neutral", "nli_uncertain")
+    assert passage_stance(P_CONTRA, [], nli_refutes=True,
+                          thresholds={"contradiction": 0.8})[0] == "refutes"
     assert passage_stance(P_RELATED, [])[0] == "neutral"
+    assert passage_stance(P_ENTAIL, [], relevance=0.1)[0::3] == ("neutral", "off_topic")
 
 
 def _ev(stance, conf, probs=P_RELATED):
@@ -312,7 +329,7 @@ def _pipeline(db, **retrieve):
     return claimscope.load(
         ["segment", "test_checkworthy", "quantities"],
         config={"retrieve": {"db": str(db), "encoder": HashEncoder(), **retrieve},
-                "verify": {"nli": KeywordNLI()}})
+                "verify": {"nli": KeywordNLI(), "relevance": CoverageRelevance()}})
 
 
 TEXT = ("Some 300 trucks entered Gaza through the Rafah crossing on 18 November. "
@@ -404,7 +421,9 @@ def test_verification_html_escapes_everything():
                       "url": "javascript:alert(1)", "date": "<d>", "stance": "<x>"}]}]}
     html = str(claims_html(article, 1))
     assert "<script>" not in html and "<img" not in html and "<i>" not in html
-    assert "javascript:" not in html and "href" not in html
+    # the only links are the page's own anchors between a claim and its sentence
+    assert "javascript:" not in html
+    assert all(h.startswith('"#') for h in html.split("href=")[1:])
     assert "Not enough evidence" in html  # an unknown verdict is shown as no evidence
     assert claims_html({}, 1) == ""
     md = claims_markdown(article)

@@ -51,6 +51,20 @@ class KeywordNLI:
         return np.array(out, dtype=np.float32)
 
 
+class CoverageRelevance:
+    """Relevance = the share of the claim's content words in the passage (a stand-in for
+    the learned relevance model): 0.9 and above passes the default gate of 0.5."""
+
+    thresholds = {"relevance": 0.5, "relevance_numbers": 0.5, "entailment": 0.8,
+                  "contradiction": 0.9}
+
+    def describe(self) -> dict:
+        return {"name": "coverage-relevance", "thresholds": self.thresholds}
+
+    def predict(self, rows):
+        return np.array([r["coverage"] for r in rows], dtype=np.float64)
+
+
 @registry.stages.register("test_checkworthy")
 class AllCheckworthy(Stage):
     """Marks every sentence check-worthy (0.9), standing in for the model head."""

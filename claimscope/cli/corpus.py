@@ -146,15 +146,16 @@ def search(query: str, db: Path, k: int, as_of: str | None) -> None:
     """Show the passages retrieval finds for QUERY (hybrid BM25 + dense)."""
     from ..corpus import CorpusError
     from ..corpus.embed import default_encoder
+    from ..dates import to_date
     from ..errors import InvalidParameterError
-    from ..stages.retrieve import Retrieve, _date
+    from ..stages.retrieve import Retrieve
 
     try:
         stage = Retrieve(str(db), k=k, candidates=max(50, k), as_of=as_of)
         if not db.exists():
             stage.store.count()
         vec = default_encoder().embed([query])[0]
-        hits = stage.search(query, vec, _date(as_of))
+        hits = stage.search(query, vec, to_date(as_of))
     except (CorpusError, InvalidParameterError) as exc:
         _fail(exc)
     for h in hits:

@@ -19,7 +19,6 @@ or a constant such as ``"=UN OCHA oPt"``.
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import hashlib
 import io
 import itertools
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dates import iso_date
 from ..errors import Errors, InputError
 
 SUPPORTED = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".csv", ".pdf")
@@ -97,34 +97,6 @@ def _hash(*parts: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- dates
-
-
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-
-
-def iso_date(value: Any) -> str | None:
-    """An ISO date (YYYY-MM-DD) for common spellings; None when it cannot be read."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
-    if m:
-        return m.group(0)
-    m = _DMY.match(text)
-    if m:
-        day, month, year = (int(g) for g in m.groups())
-        try:
-            return _dt.date(year, month, day).isoformat()
-        except ValueError:
-            return None
-    try:
-        from dateutil import parser
-
-        return parser.parse(text, default=_dt.datetime(2000, 1, 1), fuzzy=False).date().isoformat()
-    except (ValueError, OverflowError, TypeError):
-        return None
 
 
 # ----------------------------------------------------------------------------- splitting

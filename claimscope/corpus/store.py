@@ -182,6 +182,7 @@ class CorpusStore:
         self._con: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._vectors: tuple[str, np.ndarray, np.ndarray] | None = None
+        self._dates_cache: tuple[np.ndarray, str, np.ndarray] | None = None
 
     # connection and schema --------------------------------------------------------
     @property
@@ -368,20 +369,68 @@ class CorpusStore:
                 self._vectors = (digest, ids, mat)
             return self._vectors[1], self._vectors[2]
 
-    def search_bm25(self, text: str, k: int = 50) -> list[tuple[int, float]]:
-        """(passage id, bm25 score, higher is better) for the words of ``text``."""
+    def _dates(self) -> np.ndarray:
+        """Each vector row's passage date (ISO text, "" when undated), cached with them."""
+        ids, _ = self.vectors()
+        with self._lock:
+            if self._dates_cache is None or len(self._dates_cache[0]) != len(ids) \
+                    or self._dates_cache[1] != self._vectors[0]:
+                rows = dict(self.con.execute(
+                    "SELECT p.id, COALESCE(p.date, d.date, '') FROM passages p "
+                    "JOIN documents d ON d.id = p.doc_id"))
+                self._dates_cache = (ids, self._vectors[0],
+                                     np.array([rows.get(int(i), "") or "" for i in ids]))
+            return self._dates_cache[2]
+
+    def search_bm25(self, text: str, k: int = 50, *,
+                    max_date: str | None = None) -> list[tuple[int, float]]:
+        """(passage id, bm25 score, higher is better) for the words of ``text``; with
+        ``max_date`` (ISO), only passages dated on or before it."""
         query = fts_query(text)
         if query is None:
             return []
-        sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
-               "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?")
-        return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, (query, int(k)))]
+        return self._match(query, k, max_date)
 
-    def search_dense(self, vector: np.ndarray, k: int = 50) -> list[tuple[int, float]]:
+    def _match(self, query: str, k: int, max_date: str | None) -> list[tuple[int, float]]:
+        if max_date is None:
+            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
+                   "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?")
+            args: tuple[Any, ...] = (query, int(k))
+        else:
+            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
+                   "JOIN passages p ON p.id = passages_fts.rowid "
+                   "JOIN documents d ON d.id = p.doc_id "
+                   "WHERE passages_fts MATCH ? AND COALESCE(p.date, d.date) <= ? "
+                   "ORDER BY bm25(passages_fts) LIMIT ?")
+            args = (query, max_date, int(k))
+        return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, args)]
+
+    def search_figures(self, figures: list[str], words: list[str], k: int = 50, *,
+                       max_date: str | None = None) -> list[tuple[int, float]]:
+        """(passage id, bm25 score) of passages that state one of ``figures`` as written
+        ("23,000" is the phrase "23 000") and share a word of ``words`` with the claim."""
+        # "11,0*": the phrase "11 0" with its last token a prefix (the index splits 11,078)
+        terms = [(" ".join(_TOKEN.findall(f.lower())), f.endswith("*")) for f in figures]
+        phrases = ['"' + t.replace('"', '""') + '"' + ("*" if star else "")
+                   for t, star in terms if t]
+        context = fts_query(" ".join(words), max_terms=12)
+        if not phrases or context is None:
+            return []
+        return self._match(f"({' OR '.join(phrases)}) AND ({context})", k, max_date)
+
+    def search_dense(self, vector: np.ndarray, k: int = 50, *,
+                     max_date: str | None = None) -> list[tuple[int, float]]:
+        """(passage id, cosine) of the ``k`` nearest passages (on or before ``max_date``)."""
         ids, mat = self.vectors()
         if len(ids) == 0:
             return []
         sims = mat @ vector.astype(np.float32)
+        if max_date is not None:
+            dates = self._dates()
+            sims = np.where(dates <= max_date, sims, -np.inf)
+            k = min(k, int(np.isfinite(sims).sum()))
+            if k == 0:
+                return []
         k = min(k, len(ids))
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]

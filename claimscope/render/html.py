@@ -39,7 +39,7 @@ TEMPLATE = "report.html.j2"
 TOP_N = 5
 BINS = 10
 # Outer to inner when spans start together and end together.
-_RANK = {"sentence": 0, "group": 1, "quantity": 2}
+_RANK = {"sentence": 0, "claim": 1, "group": 2, "quantity": 3}
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 _GAP = re.compile(r"[^\S\n]*\n[^\S\n]*\n\s*")
 # Only progressive enhancement: the toggles also work through CSS :has().
@@ -153,6 +153,8 @@ def _article(
     groups = span_groups(article)
     anchor = f"a{index}"
     layers = _layers(text, anchor, sentences, quantities, groups, hues)
+    claim_layers, markers = _claim_marks(text, records(article.get("claims")), index)
+    layers += claim_layers
     url = str(article.get("url") or "")
     return {
         "anchor": anchor,
@@ -167,7 +169,7 @@ def _article(
         "warnings": _notes(article.get("warnings")),
         "errors": _notes(article.get("errors")),
         "has_text": bool(text),
-        "body": _body(text, layers, title=str(article.get("title") or "")),
+        "body": _body(text, layers, title=str(article.get("title") or ""), markers=markers),
         "summary": _summary(text, anchor, sentences, quantities),
         "sections": html_sections(article, index),
         "groups": [
@@ -257,6 +259,29 @@ def _layers(
     return layers
 
 
+def _claim_marks(text: str, claims: list[dict[str, Any]], index: int
+                 ) -> tuple[list[Layer], dict[int, list[str]]]:
+    """The checked clauses of an article, underlined in the text by verdict, each with an
+    id its card links to, and after a decided one a badge that links to its card."""
+    from claimscope.render.verification import VERDICT_LABELS, claim_anchor, verdict_of
+
+    layers: list[Layer] = []
+    markers: dict[int, list[str]] = {}
+    for i, claim in enumerate(claims, 1):
+        offsets = clamp(mapping(claim.get("span")), len(text))
+        if offsets is None:
+            continue
+        v = verdict_of(claim)
+        anchor = claim_anchor(index, i)
+        tip = f"{VERDICT_LABELS[v]}: see the evidence below"
+        layers.append(Layer(*offsets, _RANK["claim"], f"v v-{v}", (("title", tip),),
+                            (("id", f"text-{anchor}"),)))
+        if v != "not_enough_evidence":
+            markers.setdefault(offsets[1], []).append(
+                f'<a class="vmark v-{v}" href="#{anchor}">{escape(VERDICT_LABELS[v])}</a>')
+    return layers, markers
+
+
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Split the text at blank lines; each paragraph is trimmed of outer whitespace."""
     paragraphs: list[tuple[int, int]] = []
@@ -273,8 +298,10 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return paragraphs
 
 
-def _body(text: str, layers: list[Layer], title: str = "") -> Markup:
-    """The article text as ``<p>`` blocks with every layer wrapped in ``<span>`` elements."""
+def _body(text: str, layers: list[Layer], title: str = "",
+          markers: dict[int, list[str]] | None = None) -> Markup:
+    """The article text as ``<p>`` blocks with every layer wrapped in ``<span>`` elements;
+    ``markers`` is markup to insert at a text position (after the spans that end there)."""
     out: list[str] = []
     pos = 0
     title = " ".join(title.split())
@@ -283,14 +310,15 @@ def _body(text: str, layers: list[Layer], title: str = "") -> Markup:
         out.append(str(escape(text[pos:start])))
         headline = i == 0 and title and " ".join(text[start:end].split()) == title
         out.append('<p dir="auto" class="headline">' if headline else '<p dir="auto">')
-        out.extend(_sweep(text, start, end, layers))
+        out.extend(_sweep(text, start, end, layers, markers or {}))
         out.append("</p>")
         pos = end
     out.append(str(escape(text[pos:])))
     return Markup("".join(out))
 
 
-def _sweep(text: str, start: int, end: int, layers: list[Layer]) -> list[str]:
+def _sweep(text: str, start: int, end: int, layers: list[Layer],
+           markers: dict[int, list[str]] | None = None) -> list[str]:
     """Boundary sweep over ``text[start:end]``.
 
     The text is cut at every span boundary. Open elements live on a stack; when a
@@ -302,7 +330,8 @@ def _sweep(text: str, start: int, end: int, layers: list[Layer]) -> list[str]:
         for layer in layers
         if layer.start < end and layer.end > start
     ]
-    bounds = sorted({start, end, *(a[0] for a in active), *(a[1] for a in active)})
+    markers = {p: m for p, m in (markers or {}).items() if start < p <= end}
+    bounds = sorted({start, end, *(a[0] for a in active), *(a[1] for a in active), *markers})
     out: list[str] = []
     stack: list[tuple[int, int, Layer]] = []
     for pos, nxt in pairwise(bounds):
@@ -313,12 +342,14 @@ def _sweep(text: str, start: int, end: int, layers: list[Layer]) -> list[str]:
             del stack[ending[0] :]
             out.append("</span>" * len(popped))
             reopen = [item for item in popped if item[1] > pos]
+        out.extend(markers.get(pos, ()))
         opening = reopen + [item for item in active if item[0] == pos]
         for item in sorted(opening, key=lambda it: (-it[1], it[2].rank, it[2].start)):
             out.append(_open_tag(item[2], first=item[2].start == pos))
             stack.append(item)
         out.append(str(escape(text[pos:nxt])))
     out.append("</span>" * len(stack))
+    out.extend(markers.get(end, ()))
     return out
 
 

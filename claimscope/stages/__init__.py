@@ -1,21 +1,22 @@
 """Built-in pipeline stages, registered by name in ``claimscope.registry.stages``."""
 
-from . import (  # noqa: F401  (registration)  # noqa: F401  (registration)  # noqa: F401  (registration)
-               actors,
-               heads,
-               language,
-               ledger,
-               persuasion,  # noqa: F401  (registration)
-               quantities,
-               retrieve,
-               segment,
-               verify,
+from . import (  # noqa: F401  (importing a stage module registers it)
+    actors,
+    claim_units,
+    heads,
+    language,
+    ledger,
+    persuasion,
+    quantities,
+    retrieve,
+    segment,
+    verify,
 )
 
 #: The rhetoric layer (persuasion spans, paragraph techniques, frames and genre), in order.
 RHETORIC_STAGES = ("persuasion", "techniques", "framing")
 #: Added after the default analysis when a reference corpus is given (load(corpus=...)).
-VERIFY_STAGES = ("retrieve", "verify")
+VERIFY_STAGES = ("claim_units", "retrieve", "verify")
 
 #: Claims, opinion, numbers, actors and the outcome ledger, in order (what ``compare`` needs).
 CORE_STAGES = ("segment", "language", "encode", "checkworthiness", "subjectivity",

@@ -1,16 +1,18 @@
 """Find passages of the user's reference corpus that speak to each claim of an article.
 
-A *claim* is a sentence with check-worthiness >= ``threshold`` or with a figure (a count,
-percent, money amount or measure). For each, hybrid retrieval over the corpus: BM25 from
-the FTS5 index (the query is built from the claim's words only, so nothing in an article
-can inject FTS5 syntax) and dense cosine over all-MiniLM-L6-v2 vectors, fused by
-reciprocal rank fusion. When the article has a publication date (or ``as_of`` is given),
+The claims are the units of the ``claim_units`` stage (``doc.fields["claims"]``); each is
+searched with its ``query`` (its clause, with a pronoun subject replaced by the actor it
+stands for). Hybrid retrieval: BM25 from the FTS5 index (the query is built from the
+claim's words only, so nothing in an article can inject FTS5 syntax), dense cosine over
+all-MiniLM-L6-v2 vectors and, for a claim with figures, the passages that state one of
+its figures as written next to one of its words, fused by reciprocal rank fusion. When
+the claims have a date (``doc.fields["claims_date"]``: the article's, ``as_of``, ...),
 passages dated after it are demoted (``after="demote"``), dropped (``"exclude"``) or
 left alone (``"ignore"``); among earlier ones, closer dates rank higher (a weight
 ``1 / (1 + days / recency_days)``), and a text repeated in several sources is shown once.
 
-Writes ``doc.fields["claims"]``: one entry per claim with its ``candidates`` (the top-k
-passages); the ``verify`` stage turns them into verdicts.
+Writes ``doc.tensors["claim_candidates"]``: per claim, the top-k passages; the
+``verify`` stage reads them and writes the verdicts.
 """
 
 from __future__ import annotations
@@ -22,53 +24,19 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Span
+from ..dates import to_date
+from ..document import Document
 from ..errors import ClaimscopeError, Warnings, check_param
-from ..numcompare import NUMERIC_KINDS
 from ..pipeline import Stage
 from ..registry import stages
 
 AFTER_MODES = ("demote", "exclude", "ignore")
-#: a dateline such as "JERUSALEM/CAIRO, Nov 18 (Sample Wire) - " is not part of a claim
-_DATELINE = re.compile(r"^[A-Z][A-Z/ .'-]{2,60},[^-–—\n]{0,40}?\s[-–—]{1,2}\s")
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _date(value: Any) -> _dt.date | None:
-    from ..corpus.ingest import iso_date
-
-    iso = iso_date(value)
-    try:
-        return _dt.date.fromisoformat(iso) if iso else None
-    except ValueError:
-        return None
-
-
-def claim_span(doc: Document, sent: Span) -> tuple[int, int]:
-    """The sentence without a leading dateline."""
-    m = _DATELINE.match(sent.text)
-    return (sent.start + m.end(), sent.end) if m else (sent.start, sent.end)
-
-
-def select_claims(doc: Document, threshold: float = 0.5) -> list[dict[str, Any]]:
-    """Check-worthy or numeric sentences as claim dicts (no evidence yet)."""
-    quantities = doc.spans["quantities"] if "quantities" in doc.spans else []
-    out = []
-    for sent in doc.sentences:
-        qs = [q for q in quantities if sent.start <= q.start and q.end <= sent.end]
-        numeric = [q for q in qs if q.attrs.get("kind") in NUMERIC_KINDS]
-        cw = sent.attrs.get("checkworthiness")
-        if not numeric and (cw is None or cw < threshold):
-            continue
-        start, end = claim_span(doc, sent)
-        out.append({
-            "sentence": {"start": sent.start, "end": sent.end},
-            "span": {"start": start, "end": end},
-            "text": doc.text[start:end],
-            "checkworthiness": cw,
-            "quantities": [{"start": q.start, "end": q.end, "text": q.text, **q.attrs}
-                           for q in numeric],
-        })
-    return out
+def claims_date(doc: Document) -> _dt.date | None:
+    """The date the article's claims are checked for (``claim_units`` sets it)."""
+    return to_date((doc.fields.get("claims_date") or {}).get("date"))
 
 
 @stages.register("retrieve")
@@ -76,34 +44,31 @@ class Retrieve(Stage):
     """Top-k passages of a reference corpus for every claim (hybrid BM25 + dense, RRF)."""
 
     name = "retrieve"
-    requires = ("doc.sentences", "sentences.checkworthiness", "doc.quantities")
-    assigns = ("doc.claims",)
+    requires = ("doc.claims",)
+    assigns = ("claims.candidates",)
 
-    def __init__(self, db: Any = None, *, k: int = 5, candidates: int = 50,
-                 threshold: float = 0.5, after: str = "demote", as_of: str | None = None,
-                 rrf_k: int = 60, recency_days: float = 30.0, max_claims: int = 200,
+    def __init__(self, db: Any = None, *, k: int = 6, candidates: int = 100,
+                 after: str = "demote", as_of: str | None = None,
+                 rrf_k: int = 60, recency_days: float = 30.0, rerank: int = 150,
                  encoder: Any = None) -> None:
         check_param("Retrieve", "db", db, db is not None,
                     "a corpus path (str or Path) or a CorpusStore")
         check_param("Retrieve", "k", k, isinstance(k, int) and k >= 1, "an int >= 1")
         check_param("Retrieve", "candidates", candidates,
                     isinstance(candidates, int) and candidates >= k, f"an int >= k ({k})")
-        check_param("Retrieve", "threshold", threshold,
-                    isinstance(threshold, (int, float)) and 0 <= threshold <= 1,
-                    "a float in the range [0.0, 1.0]")
         check_param("Retrieve", "after", after, after in AFTER_MODES,
                     f"one of {', '.join(AFTER_MODES)}")
-        check_param("Retrieve", "as_of", as_of, as_of is None or _date(as_of) is not None,
+        check_param("Retrieve", "as_of", as_of, as_of is None or to_date(as_of) is not None,
                     "None or a date such as 2023-11-18")
         self.db = db
         self.k = k
         self.candidates = candidates
-        self.threshold = threshold
         self.after = after
         self.as_of = as_of
         self.rrf_k = rrf_k
         self.recency_days = recency_days
-        self.max_claims = max_claims
+        self.rerank = rerank
+        self._figures: dict[int, list[dict[str, Any]]] = {}
         self.encoder = encoder
         self._store: Any = None
 
@@ -124,36 +89,60 @@ class Retrieve(Stage):
             return {"corpus": {"db": Path(str(getattr(self.db, "path", self.db))).name}}
 
     # model work ---------------------------------------------------------------------
-    def predict(self, docs: list[Document]) -> list[list[dict[str, Any]]]:
-        claims = [select_claims(d, self.threshold)[: self.max_claims] for d in docs]
+    def predict(self, docs: list[Document]) -> list[list[list[dict[str, Any]]]]:
+        """Per document, per claim, the top-k passages."""
+        claims = [d.fields.get("claims", []) for d in docs]
         flat = [c for cs in claims for c in cs]
         if not flat or self.store.count() == 0:
-            return claims
+            return [[[] for _ in cs] for cs in claims]
         if self.encoder is None:
             from ..corpus.embed import default_encoder
 
             self.encoder = default_encoder()
-        vecs = self.encoder.embed([c["text"] for c in flat])
-        i = 0
+        vecs = self.encoder.embed([c.get("query") or c["text"] for c in flat])
+        out, i = [], 0
         for doc, cs in zip(docs, claims):
-            ref = _date(doc.meta.get("published")) or _date(self.as_of)
+            ref = claims_date(doc) or to_date(self.as_of)
+            found = []
             for c in cs:
-                c["candidates"] = self.search(c["text"], vecs[i], ref)
+                found.append(self.search(c.get("query") or c["text"], vecs[i], ref,
+                                         figures=[q["text"] for q in c.get("quantities", [])],
+                                         quantities=c.get("quantities")))
                 i += 1
-        return claims
+            out.append(found)
+        return out
 
-    def search(self, text: str, vector: np.ndarray, ref: _dt.date | None = None) -> list[dict]:
-        """Fused top-k passages for one claim, dated relative to ``ref`` when given."""
+    def search(self, text: str, vector: np.ndarray, ref: _dt.date | None = None, *,
+               figures: list[str] | None = None,
+               quantities: list[dict[str, Any]] | None = None) -> list[dict]:
+        """Fused top-k passages for one claim, dated relative to ``ref`` when given;
+        ``figures`` (as written in the claim) add the passages that state them, and with
+        the claim's ``quantities``, passages whose figures agree with them come first
+        among the best ``rerank`` (half of the k places at most)."""
         store = self.store
-        bm25 = store.search_bm25(text, self.candidates)
-        dense = store.search_dense(vector, self.candidates)
+        digits = _figure_digits(figures or [])
+        words = _WORD.findall(text)
+        rankings, dense_lists = [], []
+        # a corpus of daily reports repeats a sentence on many days: with a date, the
+        # passages of that date and before are searched on their own too, so that later
+        # copies cannot crowd them out
+        limits = [None] if ref is None else [(ref + _dt.timedelta(days=1)).isoformat()] + (
+            [None] if self.after != "exclude" else [])
+        for max_date in limits:
+            rankings.append(store.search_bm25(text, self.candidates, max_date=max_date))
+            dense_lists.append(store.search_dense(vector, self.candidates, max_date=max_date))
+            rankings.append(dense_lists[-1])
+            if digits:
+                rankings.append(store.search_figures(digits, words, self.candidates,
+                                                     max_date=max_date))
+        bm25 = rankings[0]
         fused: dict[int, float] = {}
-        for ranking in (bm25, dense):
+        for ranking in rankings:
             for rank, (pid, _) in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         if not fused:
             return []
-        cos = dict(dense)
+        cos = dict(p for r in dense_lists for p in r)
         bm = dict(bm25)
         records = store.passages(fused)
         scored = []
@@ -161,7 +150,7 @@ class Retrieve(Stage):
             rec = records.get(pid)
             if rec is None:
                 continue
-            when = _date(rec.get("date"))
+            when = to_date(rec.get("date"))
             late = bool(ref and when and when > ref)
             if late and self.after == "exclude":
                 continue
@@ -174,6 +163,8 @@ class Retrieve(Stage):
                 cos[pid] = float(vector @ store.vectors()[1][_row(store, pid)])
             scored.append((score, pid, late))
         scored.sort(key=lambda t: -t[0])
+        if quantities:
+            scored = self._figures_first(scored, records, quantities)
         out: list[dict] = []
         seen: set[str] = set()
         for score, pid, late in scored:
@@ -192,16 +183,62 @@ class Retrieve(Stage):
                         "bm25": round(bm.get(pid, 0.0), 3), "after_article": late})
         return out
 
-    def set_annotations(self, docs: list[Document], preds: list[list[dict[str, Any]]]) -> None:
+    def _figures_first(self, scored: list[tuple[float, int, bool]],
+                       records: dict[int, dict[str, Any]],
+                       quantities: list[dict[str, Any]]) -> list[tuple[float, int, bool]]:
+        """A running total is stated in one report among many alike: among the best
+        ``rerank`` passages (not dated after the claim), those with a figure that agrees
+        with one of the claim's move up, taking at most half of the k places."""
+        from ..numcompare import compare_quantities
+        from ..quantities import extract_quantities
+
+        agree: list[tuple[float, int, bool]] = []
+        for item in scored[: self.rerank]:
+            if item[2] or len(agree) >= (self.k + 1) // 2:
+                continue
+            pid = item[1]
+            if pid not in self._figures:
+                if len(self._figures) > 20000:
+                    self._figures.clear()
+                self._figures[pid] = extract_quantities(records[pid]["text"])
+            for cq in quantities:
+                if any((r := compare_quantities(cq, sq)) and r["relation"] == "consistent"
+                       and r["contained"] and r["strength"] in ("strong", "loose")
+                       for sq in self._figures[pid]):
+                    agree.append(item)
+                    break
+        first = {id(x) for x in agree}
+        return agree + [x for x in scored if id(x) not in first]
+
+    def set_annotations(self, docs: list[Document],
+                        preds: list[list[list[dict[str, Any]]]]) -> None:
         empty = self.store.count() == 0
-        for doc, claims in zip(docs, preds):
-            if empty and claims:
+        for doc, found in zip(docs, preds):
+            if empty and found:
                 doc.warn(Warnings.W300)
-            for c in claims:
-                c.setdefault("candidates", [])
-            doc.fields["claims"] = claims
+            doc.tensors["claim_candidates"] = found
             if self.as_of and not doc.meta.get("published"):
                 doc.fields["claims_as_of"] = self.as_of
+
+
+def _figure_digits(figures: list[str]) -> list[str]:
+    """The digits of each figure as the index tokenises them ("some 23,000 litres" ->
+    "23,000"); a round or bounded figure of thousands also gives its leading group
+    followed by any group ("more than 11,000" -> "11,0*" ... "11,9*": 11,078 is a
+    figure it speaks of). Figures written in words are left to the other rankings."""
+    out = []
+    for f in figures:
+        m = re.search(r"\d[\d,.]*(?:\s+(?:million|billion|thousand))?", f)
+        if not m:
+            continue
+        digits = m.group(0).rstrip(".,")
+        out.append(digits)
+        groups = re.fullmatch(r"(\d{1,3}),(\d{3})", digits)
+        if groups and (groups.group(2).endswith("00") or re.match(
+                r"(?:more|over|at least|nearly|about|some|around|almost|approximately|"
+                r"up to|less|fewer|under)\b", f.strip(), re.I)):
+            out.extend(f"{groups.group(1)},{d}*" for d in "0123456789")
+    return out
 
 
 def _row(store: Any, pid: int) -> int:

@@ -1,34 +1,31 @@
-"""A verdict for every claim from the passages ``retrieve`` found.
+"""A verdict for every claim from the passages ``retrieve`` found, or an abstention.
 
-For each (passage, claim) pair the NLI cross-encoder gives calibrated probabilities of
-entailment / neutral / contradiction; for a claim with figures, the figures of the
-passage (``extract_quantities``) are compared with the claim's as intervals
-(``claimscope.numcompare``). A passage's *stance*:
+A verdict needs a passage that speaks to the claim. For each (passage, claim) pair:
 
-- numbers of the same kind, unit and counted thing (in a passage not dated after the
-  article: figures change over time) that are disjoint -> ``refutes`` when
-  the passage speaks to the claim (NLI not confidently neutral); that meet -> ``supports``
-  when NLI also leans to entailment over contradiction. Confidence = the NLI probability
-  that the passage addresses the claim (1 - p_neutral): the arithmetic itself is certain.
-- otherwise NLI alone: ``supports`` if p_entailment >= ``min_entail``, ``refutes``
-  if p_contradiction >= ``min_contra``, else ``neutral``. By default both come with the
-  NLI model (``nli.json`` ``thresholds``: the lowest at which the stance reaches a
-  precision of 0.8 / 0.75 on the NLI training dev set; 0.7 / 0.8 for a model without
-  them).
+1. **Relevance.** The NLI cross-encoder gives p(entailment, neutral, contradiction); a
+   small learned model (:mod:`claimscope.relevance`) reads those with the retrieval
+   cosine and explicit anchors (the claim's content words and names found in the
+   passage, a figure of the same counted thing) and gives p(the passage speaks to the
+   claim). Below ``min_relevance`` the passage decides nothing, whatever the NLI says.
+2. **Figures** (:func:`claimscope.numcompare.best_comparison`). A claim's figure is
+   compared only with a source figure of the same counted thing, in the same context,
+   for the same measure (need, allowance, delivery; a rate or a total), the same place
+   or thing and the same day or period (``period``). A figure that agrees supports the
+   claim when the source is of the same period, a nearby earlier day or the claim is
+   undated; one that disagrees refutes it only for the same period, and a running total
+   only when it is off by more than ``total_tolerance`` (totals of one day from two
+   sources differ by the hour they were taken).
+3. **NLI alone** decides only claims without figures: ``supports`` when p(entailment)
+   >= ``min_entail`` and the passage is relevant; ``refutes`` only when
+   ``nli_refutes`` is on (off by default: on conflict reporting, two different events
+   look like a contradiction to an NLI model) and p(contradiction) >= ``min_contra``. A
+   claim with figures is decided by its figures, never by the NLI alone.
 
-The claim's verdict: ``conflicting`` when some passage supports and another refutes (both
->= ``min_prob``), else ``supported`` / ``refuted`` from the passages that did, else
-``not_enough_evidence`` (never a guess). Its confidence is that of the deciding passage.
-When dated passages disagree on the figures, the latest one stands (reports revise
-earlier figures); the older ones are kept as neutral evidence with ``superseded_by``. A
-passage more than ``max_age_days`` (3) older than the article is not compared figure by
-figure (its figures may have changed since), figures are compared only when the words
-around them share a content word (``numcompare.same_context``) and, when both sentences
-name days, one of them is the same (``numcompare.other_days``); the whole of a
-part-of-whole figure, or a figure the claim places where the passage never goes
-(``numcompare.decisive``), decides nothing; and a figure supports a claim only when it
-lies inside the claim's interval. A passage whose matching figures all
-disagree with the claim's never supports it on the NLI alone (old or new).
+The claim's verdict: ``conflicting`` when one passage supports and another refutes,
+else ``supported`` / ``refuted``, else ``not_enough_evidence`` with the best passage
+found and why nothing decided (``reason``). Thresholds come with the relevance model
+(``relevance.json``: where each was chosen and the precision it gave); parameters
+override them.
 """
 
 from __future__ import annotations
@@ -38,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dates import to_date
 from ..document import Document
 from ..errors import ClaimscopeError, check_param
 from ..numcompare import best_comparison, decisive
@@ -45,46 +43,78 @@ from ..pipeline import Stage
 from ..registry import stages
 
 VERDICTS = ("supported", "refuted", "not_enough_evidence", "conflicting")
-#: NLI-only stance thresholds for an NLI model whose nli.json names none
-DEFAULT_THRESHOLDS = {"entailment": 0.7, "contradiction": 0.8}
 STANCES = ("supports", "refutes", "neutral")
+#: why a passage decided nothing (``evidence[i]["reason"]``)
+REASONS = ("off_topic", "other_period", "other_measure", "other_place", "figures_differ",
+           "total_tolerance", "no_figure", "nli_uncertain", "figures_disagree", "stale",
+           "after_article", "partial")
+#: thresholds for a relevance model that names none
+DEFAULT_THRESHOLDS = {"relevance": 0.5, "relevance_numbers": 0.5, "entailment": 0.8,
+                      "contradiction": 0.9}
 
 
 def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *,
-                   min_entail: float = DEFAULT_THRESHOLDS["entailment"],
-                   min_contra: float = DEFAULT_THRESHOLDS["contradiction"],
-                   min_related: float = 0.35, cosine: float = 1.0,
-                   min_cosine: float = 0.5, stale: bool = False) -> tuple[str, float, str]:
-    """(stance, confidence, basis) of one passage; basis is 'numbers' or 'nli'.
+                   relevance: float = 1.0, has_figures: bool | None = None,
+                   thresholds: dict[str, float] | None = None,
+                   nli_refutes: bool = False, total_tolerance: float = 0.10,
+                   stale: bool = False) -> tuple[str, float, str, str | None]:
+    """(stance, confidence, basis, reason) of one passage.
 
-    The NLI thresholds (0.7 entailment, 0.8 contradiction) give a precision of about
-    0.8 / 0.75 on the held-out training dev set; figures decide only for a passage close to
-    the claim (NLI relatedness >= ``min_related`` and retrieval cosine >= ``min_cosine``)
-    and not ``stale`` (an older snapshot). A passage whose matching figures all disagree
-    with the claim's never supports it, whatever the NLI says (the model is weak at
-    numbers: it entailed "more than 12,000 killed" from "7,028 killed").
+    ``basis`` is ``numbers`` or ``nli``; ``reason`` says why a neutral passage decided
+    nothing (None when it decided). ``has_figures`` says whether the claim has figures
+    (default: whether any comparison was made).
     """
-    e, n, c = probs["entailment"], probs["neutral"], probs["contradiction"]
-    related = 1.0 - n
-    strong = [r for r in comparisons if r["strength"] == "strong"]
-    bad = [r for r in strong if r["relation"] == "inconsistent"]
+    t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    e, c = probs["entailment"], probs["contradiction"]
+    if has_figures is None:
+        has_figures = bool(comparisons)
+    # "loose" matches ("people" for "Palestinians") may support, never refute
+    strong = [r for r in comparisons if r["strength"] in ("strong", "loose")]
+    bad = [r for r in strong if r["relation"] == "inconsistent" and r["strength"] == "strong"]
     good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
-    # figures of another day or place than the claim's, and the wholes of part-of-whole
-    # phrases ("of the 35 hospitals"), cannot decide it; they only keep the NLI from
-    # supporting it (below)
-    decisive_bad = [r for r in bad if decisive(r)]
-    decisive_good = [r for r in good if decisive(r)]
-    if (decisive_bad or decisive_good) and not stale and related >= min_related \
-            and cosine >= min_cosine:
-        if decisive_bad and not decisive_good:
-            return "refutes", round(max(related, c), 4), "numbers"
-        if decisive_good and not decisive_bad and e >= c:
-            return "supports", round(max(related, e), 4), "numbers"
-    if e >= min_entail and e >= c and not (bad and not good):
-        return "supports", round(e, 4), "nli"
-    if c >= min_contra:
-        return "refutes", round(c, 4), "nli"
-    return "neutral", round(n, 4), "nli"
+    if has_figures:
+        if relevance < t["relevance_numbers"]:
+            return "neutral", round(1 - relevance, 4), "numbers", "off_topic"
+        if not strong:
+            return "neutral", round(relevance, 4), "numbers", "no_figure"
+        kept_good = [r for r in good if decisive(r)
+                     and r.get("period", "same") in ("same", "near", "undated")]
+        kept_bad = [r for r in bad if decisive(r) and r.get("period", "same") == "same"
+                    and not stale and not (r.get("cumulative")
+                                           and r.get("distance", 1.0) <= total_tolerance)]
+        if kept_good and not kept_bad and not [r for r in bad if decisive(r)
+                                               and r.get("period", "same") == "same"]:
+            return "supports", round(relevance, 4), "numbers", None
+        if kept_bad and not kept_good:
+            return "refutes", round(relevance, 4), "numbers", None
+        return "neutral", round(relevance, 4), "numbers", _why_not(strong, stale,
+                                                                    total_tolerance)
+    if relevance < t["relevance"]:
+        return "neutral", round(1 - relevance, 4), "nli", "off_topic"
+    if e >= t["entailment"] and e >= c:
+        return "supports", round(min(e, relevance), 4), "nli", None
+    if nli_refutes and c >= t["contradiction"]:
+        return "refutes", round(min(c, relevance), 4), "nli", None
+    return "neutral", round(probs["neutral"], 4), "nli", "nli_uncertain"
+
+
+def _why_not(strong: list[dict[str, Any]], stale: bool, tolerance: float) -> str:
+    """The first reason, in order of how a reader would check, that figures did not decide."""
+    r = strong[0]
+    if r.get("other_measure"):
+        return "other_measure"
+    if r.get("other_scope") or r.get("total"):
+        return "other_place"
+    if r.get("other_day") or r.get("period") in ("other", "unknown"):
+        return "other_period"
+    if stale:
+        return "stale"
+    if r.get("cumulative") and r.get("distance", 1.0) <= tolerance:
+        return "total_tolerance"
+    if any(x["relation"] == "consistent" for x in strong) and \
+            any(x["relation"] == "inconsistent" for x in strong):
+        return "figures_disagree"
+    return "figures_differ"
 
 
 def aggregate(evidence: list[dict[str, Any]], *, min_prob: float = 0.5) -> tuple[str, float]:
@@ -98,16 +128,17 @@ def aggregate(evidence: list[dict[str, Any]], *, min_prob: float = 0.5) -> tuple
         return "supported", round(s, 4)
     if r >= min_prob:
         return "refuted", round(r, 4)
-    # probability that no passage decides the claim either way
-    decided = max((max(ev["probs"]["entailment"], ev["probs"]["contradiction"])
-                   for ev in evidence), default=0.0)
-    return "not_enough_evidence", round(1.0 - decided, 4)
+    # probability that no passage speaks to the claim
+    best = max((ev.get("relevance", 0.0) for ev in evidence), default=0.0)
+    return "not_enough_evidence", round(1.0 - best, 4)
 
 
 def _supersede(evidence: list[dict[str, Any]]) -> None:
-    """Figures are snapshots: when dated passages disagree on the claim's figures, the
-    latest one stands and the older ones become neutral (``superseded_by``: its date)."""
-    numeric = [ev for ev in evidence if ev["basis"] == "numbers" and ev.get("date")]
+    """Figures are snapshots: when dated passages of the claim's period disagree on the
+    claim's figures, the latest one stands and the older ones become neutral
+    (``superseded_by``: its date)."""
+    numeric = [ev for ev in evidence if ev["basis"] == "numbers" and ev.get("date")
+               and ev["stance"] in ("supports", "refutes")]
     if len({ev["stance"] for ev in numeric}) < 2:
         return
     latest = max(ev["date"] for ev in numeric)
@@ -116,7 +147,22 @@ def _supersede(evidence: list[dict[str, Any]]) -> None:
         return
     for ev in numeric:
         if ev["stance"] not in keep:
-            ev["stance"], ev["superseded_by"] = "neutral", latest
+            ev["stance"], ev["superseded_by"], ev["reason"] = "neutral", latest, "other_period"
+
+
+def _all_figures(claim: dict[str, Any], evidence: list[dict[str, Any]]) -> None:
+    """A claim is supported only when every one of its figures is: when some figure of it
+    is matched by no supporting passage, the supporting passages become neutral
+    (``reason`` ``partial``)."""
+    wanted = {q["text"] for q in claim.get("quantities", [])}
+    backed = {r["claim"] for ev in evidence if ev["stance"] == "supports"
+              for r in ev["comparisons"] if r["relation"] == "consistent"
+              and r.get("contained", True)}
+    if wanted <= backed:
+        return
+    for ev in evidence:
+        if ev["stance"] == "supports":
+            ev["stance"], ev["reason"] = "neutral", "partial"
 
 
 def comparison_sentence(claim: dict[str, Any], ev: dict[str, Any]) -> str | None:
@@ -151,39 +197,58 @@ def _context(text: str, piece: str | None, words: int = 6) -> str:
     return (lead + piece + (" " + " ".join(tail_words) if tail_words else "")).strip()
 
 
+def highlights(passage: str, comparisons: list[dict[str, Any]]) -> list[dict[str, int]]:
+    """Character spans of the passage's figures that decided (for the report to mark)."""
+    out = []
+    for r in comparisons:
+        src = r.get("source")
+        i = passage.find(src) if src else -1
+        if i >= 0:
+            out.append({"start": i, "end": i + len(src)})
+    return out
+
+
 @stages.register("verify")
 class Verify(Stage):
     """Verdicts with calibrated confidence and the evidence that decided them."""
 
     name = "verify"
-    requires = ("doc.claims",)
-    assigns = ("doc.claims.verdict",)
+    requires = ("doc.claims", "claims.candidates")
+    assigns = ("claims.verdict",)
 
     def __init__(self, *, models: str | None = None, min_prob: float = 0.5,
                  min_entail: float | None = None, min_contra: float | None = None,
-                 min_related: float = 0.35, min_cosine: float = 0.2,
-                 min_cosine_numbers: float = 0.5, max_age_days: int = 3,
-                 max_evidence: int = 5,
-                 nli: Any = None, batch_size: int = 32) -> None:
-        for name, value in (("min_prob", min_prob), ("min_related", min_related),
-                            ("min_cosine", min_cosine), ("min_entail", min_entail),
-                            ("min_contra", min_contra),
-                            ("min_cosine_numbers", min_cosine_numbers)):
-            if value is None and name in ("min_entail", "min_contra"):
-                continue  # the NLI model's own thresholds (nli.json)
+                 min_relevance: float | None = None,
+                 min_relevance_numbers: float | None = None,
+                 min_cosine: float = 0.2, nli_refutes: bool = False,
+                 total_tolerance: float = 0.10, max_age_days: int = 3,
+                 max_evidence: int = 6, nli: Any = None, relevance: Any = None,
+                 batch_size: int = 32) -> None:
+        for name, value in (("min_prob", min_prob), ("min_cosine", min_cosine),
+                            ("min_entail", min_entail), ("min_contra", min_contra),
+                            ("min_relevance", min_relevance),
+                            ("min_relevance_numbers", min_relevance_numbers),
+                            ("total_tolerance", total_tolerance)):
+            if value is None:
+                continue  # the relevance model's own thresholds (relevance.json)
             check_param("Verify", name, value,
                         isinstance(value, (int, float)) and 0 <= value <= 1,
                         "a float in the range [0.0, 1.0]")
+        check_param("Verify", "max_age_days", max_age_days,
+                    isinstance(max_age_days, int) and max_age_days >= 0, "an int >= 0")
         self.models = models
         self.min_prob = min_prob
         self.min_entail = min_entail
         self.min_contra = min_contra
-        self.min_cosine_numbers = min_cosine_numbers
-        self.max_age_days = max_age_days
-        self.min_related = min_related
+        self.min_relevance = min_relevance
+        self.min_relevance_numbers = min_relevance_numbers
         self.min_cosine = min_cosine
+        self.nli_refutes = nli_refutes
+        self.total_tolerance = total_tolerance
+        self.max_age_days = max_age_days
         self.max_evidence = max_evidence
         self.nli = nli
+        self.relevance = relevance
         self.batch_size = batch_size
 
     @property
@@ -194,12 +259,23 @@ class Verify(Stage):
             self.nli = nli_model(self.models)
         return self.nli
 
+    @property
+    def relevance_model(self) -> Any:
+        if self.relevance is None:
+            from ..relevance import relevance_model
+
+            self.relevance = relevance_model(self.models)
+        return self.relevance
+
     def thresholds(self) -> dict[str, float]:
-        """NLI-only stance thresholds: the parameters, else the NLI model's own, else
+        """The thresholds in force: the parameters, else the relevance model's own, else
         ``DEFAULT_THRESHOLDS``."""
-        own = getattr(self.model, "thresholds", None)
-        out = {**DEFAULT_THRESHOLDS, **(own() if callable(own) else {})}
-        for label, value in (("entailment", self.min_entail), ("contradiction", self.min_contra)):
+        own = getattr(self.relevance_model, "thresholds", None)
+        out = {**DEFAULT_THRESHOLDS, **(own if isinstance(own, dict) else {})}
+        for label, value in (("entailment", self.min_entail),
+                             ("contradiction", self.min_contra),
+                             ("relevance", self.min_relevance),
+                             ("relevance_numbers", self.min_relevance_numbers)):
             if value is not None:
                 out[label] = float(value)
         return out
@@ -208,90 +284,128 @@ class Verify(Stage):
         try:
             describe = getattr(self.model, "describe", None)
             info = describe() if callable(describe) else {}
+            rel = getattr(self.relevance_model, "describe", None)
+            rel_info = rel() if callable(rel) else {}
         except ClaimscopeError:  # model missing: the stage already recorded the error
-            info = {}
+            info, rel_info = {}, {}
         out = {"nli_model": info.get("name"), "nli_sha256": info.get("sha256")}
         if info:
-            out["nli_thresholds"] = self.thresholds()
+            limits = self.thresholds()
+            out["nli_thresholds"] = {k: limits[k] for k in ("entailment", "contradiction")}
+            out["thresholds"] = limits
+            out["relevance_model"] = rel_info.get("name")
+            out["nli_refutes"] = self.nli_refutes
         return {"corpus": out}
 
-    def predict(self, docs: list[Document]) -> list[np.ndarray]:
-        """NLI probabilities for every (candidate passage, claim) pair of the batch."""
-        pairs = [(cand["passage"], c["text"]) for d in docs
-                 for c in d.fields.get("claims", []) for cand in self._candidates(c)]
+    # model work ---------------------------------------------------------------------
+    def _candidates(self, cands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [c for c in cands if c.get("cosine", 1.0) >= self.min_cosine][: self.max_evidence]
+
+    def predict(self, docs: list[Document]) -> list[list[dict[str, Any]]]:
+        """Per document, the checked claims (new dicts: the stage's input is not changed)."""
+        work = []  # (doc index, claim, candidates)
+        for di, d in enumerate(docs):
+            found = d.tensors.get("claim_candidates") or []
+            for ci, claim in enumerate(d.fields.get("claims", [])):
+                cands = self._candidates(found[ci] if ci < len(found) else [])
+                work.append((di, claim, cands))
+        pairs = [(cand["passage"], claim.get("query") or claim["text"])
+                 for _, claim, cands in work for cand in cands]
         probs = self.model.predict_proba(pairs) if pairs else np.zeros((0, 3), np.float32)
-        out, i = [], 0
-        for d in docs:
-            n = sum(len(self._candidates(c)) for c in d.fields.get("claims", []))
-            out.append(probs[i:i + n])
+        labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
+        out: list[list[dict[str, Any]]] = [[] for _ in docs]
+        i = 0
+        for di, claim, cands in work:
+            n = len(cands)
+            out[di].append(self._check(docs[di], claim, cands, probs[i:i + n], labels))
             i += n
         return out
 
-    def _stale(self, ref: _dt.date | None, cand: dict[str, Any]) -> bool:
-        """Is the passage dated more than ``max_age_days`` before ``ref`` (the article's
-        date or as_of)?"""
-        from .retrieve import _date
-
-        when = _date(cand.get("date"))
-        return bool(ref and when and (ref - when).days > self.max_age_days)
-
-    def _candidates(self, claim: dict[str, Any]) -> list[dict[str, Any]]:
-        return [c for c in claim.get("candidates", [])
-                if c.get("cosine", 1.0) >= self.min_cosine][: self.max_evidence]
-
-    def set_annotations(self, docs: list[Document], preds: list[np.ndarray]) -> None:
+    def pair_rows(self, doc: Document, claim: dict[str, Any], cands: list[dict[str, Any]],
+                  probs: np.ndarray, labels: list[str]
+                  ) -> list[tuple[dict[str, Any], dict[str, float], list[dict[str, Any]],
+                                  dict[str, float]]]:
+        """Per candidate passage: (passage, NLI probabilities, figure comparisons,
+        relevance features). The relevance model is trained on exactly these rows."""
         from ..quantities import extract_quantities
-        from .retrieve import _date
+        from ..relevance import features
 
-        labels = list(getattr(self.model, "labels", ["entailment", "neutral", "contradiction"]))
+        ref = to_date((doc.fields.get("claims_date") or {}).get("date"))
+        sentence = doc.text[claim["sentence"]["start"]:claim["sentence"]["end"]]
+        has_figures = bool(claim.get("quantities"))
+        size = max((abs(q.get("low") or q.get("high") or 0.0)
+                    for q in claim.get("quantities", [])), default=0.0)
+        out = []
+        for cand, p_row in zip(cands, probs):
+            p = {lab: round(float(v), 4) for lab, v in zip(labels, p_row)}
+            when = to_date(cand.get("date"))
+            comps = best_comparison(
+                claim.get("quantities", []), extract_quantities(cand["passage"]),
+                claim_text=claim["text"], claim_offset=claim["span"]["start"],
+                source_text=cand["passage"], claim_ref=ref, source_ref=when,
+                claim_sentence=sentence, near_days=self.max_age_days) \
+                if has_figures and not cand.get("after_article") else []
+            counted = any(r["strength"] in ("strong", "loose") for r in comps)
+            value = any(r["strength"] in ("strong", "loose") and r["relation"] == "consistent"
+                        and r.get("contained", True) for r in comps)
+            row = features(claim.get("query") or claim["text"], cand["passage"],
+                           cosine=cand.get("cosine", 0.0), probs=p, has_figure=has_figures,
+                           figure_counted=counted, figure_value=value, figure_size=size)
+            out.append((cand, p, comps, row))
+        return out
+
+    def _check(self, doc: Document, claim: dict[str, Any], cands: list[dict[str, Any]],
+               probs: np.ndarray, labels: list[str]) -> dict[str, Any]:
+        ref = to_date((doc.fields.get("claims_date") or {}).get("date"))
+        has_figures = bool(claim.get("quantities"))
         limits = self.thresholds()
-        for doc, probs in zip(docs, preds):
-            # the article's date: how old a passage is, and which day "on Wednesday" is
-            ref = _date(doc.meta.get("published")) or _date(doc.fields.get("claims_as_of"))
-            i = 0
-            for claim in doc.fields.get("claims", []):
-                evidence = []
-                for cand in self._candidates(claim):
-                    p = {lab: round(float(v), 4) for lab, v in zip(labels, probs[i])}
-                    i += 1
-                    # figures change over time: a passage dated after the article is not
-                    # compared number by number (NLI still reads it)
-                    comps = best_comparison(claim["quantities"],
-                                            extract_quantities(cand["passage"]),
-                                            claim_text=claim["text"],
-                                            claim_offset=claim["span"]["start"],
-                                            source_text=cand["passage"],
-                                            claim_ref=ref, source_ref=_date(cand.get("date"))) \
-                        if claim["quantities"] and not cand.get("after_article") else []
-                    # an older snapshot's figures may have changed since: they cannot
-                    # refute, and (as for any passage) figures that disagree cannot support
-                    stale = bool(comps) and self._stale(ref, cand)
-                    stance, conf, basis = passage_stance(
-                        p, comps, min_entail=limits["entailment"],
-                        min_contra=limits["contradiction"],
-                        min_related=self.min_related, cosine=cand.get("cosine", 1.0),
-                        min_cosine=self.min_cosine_numbers, stale=stale)
-                    if stale:
-                        comps = []
-                    comps = [r for r in comps
-                             if not (r.get("other_day") or r.get("other_scope"))]
-                    ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title",
-                                                   "url", "date", "publisher", "offsets",
-                                                   "score", "cosine", "after_article")}
-                    ev.update(stance=stance, confidence=conf, basis=basis, probs=p,
-                              comparisons=comps)
-                    evidence.append(ev)
-                _supersede(evidence)
-                verdict, confidence = aggregate(evidence, min_prob=self.min_prob)
-                order = {"supported": ("supports",), "refuted": ("refutes",),
-                         "conflicting": ("supports", "refutes")}.get(verdict, ())
-                evidence.sort(key=lambda ev: (ev["stance"] not in order, -ev["confidence"]
-                                              if ev["stance"] in order else -ev["score"]))
-                decisive = [ev for ev in evidence if ev["stance"] in order]
-                claim.pop("candidates", None)
-                claim["verdict"] = verdict
-                claim["confidence"] = confidence
-                claim["evidence"] = evidence
-                claim["comparison"] = next(
-                    (s for ev in (decisive or evidence)
-                     if (s := comparison_sentence(claim, ev))), None)
+        staged = self.pair_rows(doc, claim, cands, probs, labels)
+        rows = [row for *_, row in staged]
+        relevance = self.relevance_model.predict(rows) if rows else np.zeros(0)
+        evidence = []
+        for (cand, p, comps, _row), rel in zip(staged, relevance):
+            stance, conf, basis, reason = passage_stance(
+                p, comps, relevance=float(rel), has_figures=has_figures, thresholds=limits,
+                nli_refutes=self.nli_refutes, total_tolerance=self.total_tolerance)
+            if has_figures and cand.get("after_article") and reason is None:
+                stance, reason = "neutral", "after_article"
+            shown = [r for r in comps if decisive(r) and r.get("period") not in ("other",)]
+            ev = {k: cand.get(k) for k in ("passage", "passage_id", "source", "title", "url",
+                                           "date", "publisher", "offsets", "score", "cosine",
+                                           "after_article")}
+            ev.update(stance=stance, confidence=conf, basis=basis, probs=p,
+                      relevance=round(float(rel), 4), comparisons=shown,
+                      highlights=highlights(cand["passage"], shown) if stance != "neutral"
+                      else [])
+            if reason:
+                ev["reason"] = reason
+            evidence.append(ev)
+        _supersede(evidence)
+        if has_figures:
+            _all_figures(claim, evidence)
+        verdict, confidence = aggregate(evidence, min_prob=self.min_prob)
+        order = {"supported": ("supports",), "refuted": ("refutes",),
+                 "conflicting": ("supports", "refutes")}.get(verdict, ())
+        evidence.sort(key=lambda ev: (ev["stance"] not in order, -ev["confidence"]
+                                      if ev["stance"] in order else -ev["relevance"]))
+        deciding = [ev for ev in evidence if ev["stance"] in order]
+        out = {k: v for k, v in claim.items() if k != "candidates"}
+        out.update(verdict=verdict, confidence=confidence, evidence=evidence,
+                   comparison=next((s for ev in (deciding or evidence)
+                                    if (s := comparison_sentence(claim, ev))), None),
+                   checked_for=_checked_for(doc, ref))
+        if verdict == "not_enough_evidence":
+            best = evidence[0] if evidence else None
+            out["abstained"] = best.get("reason", "no_passage") if best else "no_passage"
+        return out
+
+    def set_annotations(self, docs: list[Document], preds: list[list[dict[str, Any]]]) -> None:
+        for doc, claims in zip(docs, preds):
+            doc.fields["claims"] = claims
+            doc.tensors.pop("claim_candidates", None)
+
+
+def _checked_for(doc: Document, ref: _dt.date | None) -> dict[str, Any]:
+    """The period a claim was checked for: the date and where it came from."""
+    info = doc.fields.get("claims_date") or {}
+    return {"date": ref.isoformat() if ref else None, "basis": info.get("basis")}

@@ -1,0 +1,315 @@
+"""Checkable claim units: what of a sentence is sent to verification.
+
+A sentence is selected when it is check-worthy or states a figure (a count, percent,
+amount of money or measure). It is then taken apart, with rules over a dependency parse:
+
+- **a figure's own clause** is a unit ("Clashes continued, during which around 240
+  civilians were killed, the ministry said" -> "around 240 civilians were killed"),
+  and its own retrieval query; figures of one clause share a unit;
+- a check-worthy sentence without figures is one unit: its main clause;
+- **attribution stays attached**: the reporting frame ("the ministry said", "according
+  to the UN") is cut from the unit and kept as ``attributed_to``;
+- **pronouns and back references** ("it", "they", "the group") that are a unit's subject
+  are resolved to the actor named just before, when that is unambiguous: the reporting
+  subject ("Hamas said it had freed ...") or the only actor of the sentence before; the
+  query then names the actor, the unit's span stays the text as written;
+- **not sent**: questions, list introductions ("X has achieved the following:"),
+  predictions and plans (will, would, may ...), opinions without a figure (subjectivity
+  >= 0.5), fragments of fewer than four words, and units about a person or speaker they
+  do not name ("he", "her", "we", "our": out of their article they cannot be checked).
+  They are returned with ``skipped`` set to the reason, so a caller can count them.
+
+Everything here is rules: :func:`units` takes one sentence's parse (a spaCy ``Doc``
+from ``claimscope.stages.ledger.load_parser``) and plain data, and returns plain dicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _ledger_lexicon as L
+
+__all__ = ["Unit", "units", "skip_reason", "SKIP_REASONS", "strip_dateline"]
+
+#: why a sentence or clause is not checked
+SKIP_REASONS = ("question", "list_intro", "prediction", "opinion", "fragment", "unresolved")
+#: a person or speaker the unit does not name: it cannot be checked out of context
+_UNRESOLVED = re.compile(r"\b(?:he|she|him|his|her|hers|i|me|my|we|us|our|you|your)\b", re.I)
+
+#: dependency labels of a clause inside a clause (cut from the unit they are not part of)
+_CLAUSE_DEPS = frozenset({"advcl", "relcl", "ccomp", "conj", "parataxis", "csubj", "acl"})
+_HEAD_DEPS = frozenset({"ROOT", "advcl", "relcl", "ccomp", "conj", "parataxis", "csubj"})
+_SAY = re.compile(rf"^{L.SAY}$", re.IGNORECASE)
+_SAY_LEMMAS = frozenset({"say", "tell", "add", "claim", "state", "announce", "report",
+                         "confirm", "note", "write", "post", "tweet", "estimate", "allege"})
+_MODALS = frozenset({"will", "would", "shall", "'ll", "’ll", "may", "might", "could",
+                     "should", "must", "ought", "wo"})
+_SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+_WH = frozenset({"which", "whom", "who", "whose", "that", "where", "when", "while"})
+_EDGE = re.compile(r"^(?:[\s,;:–—|-]+|#\w+\s*|@\w+\s*)+|[\s,;:–—|-]+$")
+
+
+@dataclass
+class Unit:
+    """One checkable unit of a sentence (offsets into the article)."""
+
+    start: int
+    end: int
+    quantities: list[dict[str, Any]] = field(default_factory=list)
+    attributed_to: str | None = None
+    resolved: dict[str, str] | None = None
+    query: str | None = None
+    skipped: str | None = None
+
+    def to_dict(self, text: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"span": {"start": self.start, "end": self.end},
+                               "text": text[self.start:self.end],
+                               "quantities": self.quantities}
+        if self.attributed_to:
+            out["attributed_to"] = self.attributed_to
+        if self.resolved:
+            out["resolved"] = self.resolved
+        out["query"] = self.query or out["text"]
+        if self.skipped:
+            out["skipped"] = self.skipped
+        return out
+
+
+def strip_dateline(text: str, start: int, end: int) -> int:
+    """Where a sentence starts once a leading dateline ("GAZA, Nov 18 (Wire) - ") is cut."""
+    m = L.DATELINE.match(text, start, end)
+    return m.end() if m else start
+
+
+def skip_reason(sentence: str, *, subjectivity: float | None = None,
+                has_figure: bool = False) -> str | None:
+    """Why a whole sentence is not checked (None: it is)."""
+    s = sentence.strip().rstrip("\"'”’)» ").strip()
+    if s.endswith("?"):
+        return "question"
+    if s.endswith(":"):
+        return "list_intro"
+    if len(s.split()) < 4:
+        return "fragment"
+    if not has_figure and subjectivity is not None and subjectivity >= 0.5:
+        return "opinion"
+    return None
+
+
+def _token_at(sdoc: Any, rel: int) -> Any:
+    for tok in sdoc:
+        if tok.idx <= rel < tok.idx + len(tok.text):
+            return tok
+        if tok.idx > rel:
+            return tok
+    return sdoc[-1] if len(sdoc) else None
+
+
+def _clause_head(tok: Any) -> Any:
+    """The verb heading the clause that holds ``tok``."""
+    cur = tok
+    for _ in range(40):
+        if cur.tag_.startswith("VB") and cur.dep_ in _HEAD_DEPS:
+            return cur
+        if cur.head is cur:
+            return cur
+        cur = cur.head
+    return cur
+
+
+def _say_frame(head: Any) -> Any | None:
+    """The reporting verb whose complement ``head`` is ("X said [head ...]"), if any."""
+    cur = head
+    for _ in range(3):
+        if cur.dep_ not in ("ccomp", "parataxis", "conj") or cur.head is cur:
+            return None
+        up = cur.head
+        if up.tag_.startswith("VB") and (_SAY.match(up.text) or up.lemma_ in _SAY_LEMMAS):
+            return up
+        cur = up
+    return None
+
+
+def _according_to(head: Any) -> tuple[Any, Any] | None:
+    """("according" token, its object) attached to the clause of ``head``."""
+    for tok in head.subtree:
+        if tok.lower_ == "according" and tok.head is not None:
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            obj = next((c for c in (to.children if to is not None else ()) if c.dep_ == "pobj"),
+                       None)
+            if obj is not None:
+                return tok, obj
+    return None
+
+
+def _subject(tok: Any) -> Any | None:
+    return next((c for c in tok.children if c.dep_ in _SUBJ), None)
+
+
+def _span_text(toks: Sequence[Any]) -> str:
+    return " ".join(t.text for t in toks)
+
+
+def _clause_tokens(head: Any, keep: set[int]) -> list[Any]:
+    """The tokens of ``head``'s clause: its subtree minus clauses inside it that hold
+    none of the ``keep`` token indices."""
+    cut: set[int] = set()
+    for child in head.children:
+        if child.dep_ == "conj" and any(c.lower_ in ("or", "nor") for c in head.children
+                                        if c.dep_ == "cc"):
+            continue  # "killed or wounded": one claim
+        if child.dep_ in _CLAUSE_DEPS and not (child.dep_ == "conj" and
+                                               not child.tag_.startswith("VB")):
+            sub = {t.i for t in child.subtree}
+            if not sub & keep:
+                cut |= sub
+    return [t for t in head.subtree if t.i not in cut]
+
+
+def _trim(toks: list[Any]) -> list[Any]:
+    """Drop leading connectives ("during which", "and", "but", "that") and edge punctuation."""
+    while toks and (toks[0].dep_ in ("cc", "mark", "punct", "prep") and not
+                    any(c.dep_ == "pobj" and c.lower_ not in _WH for c in toks[0].children)
+                    or toks[0].lower_ in _WH or toks[0].dep_ == "advmod" and
+                    toks[0].lower_ in ("also", "then", "meanwhile")):
+        if toks[0].dep_ == "prep":
+            sub = {t.i for t in toks[0].subtree}
+            toks = [t for t in toks if t.i not in sub]
+        else:
+            toks = toks[1:]
+    while toks and toks[-1].dep_ in ("punct", "cc"):
+        toks = toks[:-1]
+    return toks
+
+
+def _is_prediction(head: Any) -> bool:
+    aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+    return any(a.lower_ in _MODALS or a.tag_ == "MD" for a in aux) or \
+        any(a.lower_ == "going" for a in aux)
+
+
+def units(sent_doc: Any, *, text: str, start: int, end: int,
+          quantities: Sequence[dict[str, Any]], checkworthy: bool,
+          subjectivity: float | None = None,
+          actors_before: Sequence[tuple[str, str]] = (),
+          actors_in: Sequence[tuple[int, int, str, str]] = ()) -> list[Unit]:
+    """The claim units of one sentence ``text[start:end]`` (already cut of its dateline).
+
+    ``sent_doc`` is the parse of exactly ``text[start:end]``; ``quantities`` the numeric
+    ones inside it (with article offsets); ``actors_before`` the (surface, actor) pairs of
+    the sentence before; ``actors_in`` the (start, end, surface, actor) mentions inside it.
+    """
+    sentence = text[start:end]
+    reason = skip_reason(sentence, subjectivity=subjectivity, has_figure=bool(quantities))
+    if reason:
+        return [Unit(start, end, list(quantities), skipped=reason)]
+    if len(sent_doc) == 0:
+        return []
+    groups: dict[int, list[dict[str, Any]]] = {}
+    heads: dict[int, Any] = {}
+    for q in quantities:
+        tok = _token_at(sent_doc, q["start"] - start)
+        head = _clause_head(tok)
+        groups.setdefault(head.i, []).append(q)
+        heads[head.i] = head
+    root = next((t for t in sent_doc if t.dep_ == "ROOT"), sent_doc[0])
+    whole: set[int] = set()
+    if not groups:
+        if not checkworthy:
+            return []
+        # no figure: the sentence as a whole, less a reporting frame ("X said [...]")
+        if root.tag_.startswith("VB") and (_SAY.match(root.text) or root.lemma_ in _SAY_LEMMAS):
+            comp = next((c for c in root.children if c.dep_ in ("ccomp", "parataxis")), None)
+            if comp is not None:
+                root = comp
+        whole = {t.i for t in root.subtree}
+        heads[root.i] = root
+        groups[root.i] = []
+    out: list[Unit] = []
+    for hi, qs in groups.items():
+        head = heads[hi]
+        keep = {_token_at(sent_doc, q["start"] - start).i for q in qs}
+        if head.dep_ == "relcl" and head.head is not head:
+            # "two women who were among the 200 hostages": the antecedent with its clause
+            toks = list(head.head.subtree)
+        else:
+            toks = _clause_tokens(head, keep | {head.i} | whole)
+        attributed = None
+        frame = _say_frame(head)
+        if frame is not None:
+            subj = _subject(frame)
+            if subj is not None:
+                attributed = _span_text(list(subj.subtree))
+        acc = _according_to(head)
+        if acc is not None:
+            word, obj = acc
+            attributed = attributed or _span_text(list(obj.subtree))
+            drop = {t.i for t in word.subtree}
+            toks = [t for t in toks if t.i not in drop]
+        toks = _trim(toks)
+        if not toks:
+            continue
+        u_start = start + toks[0].idx
+        u_end = start + toks[-1].idx + len(toks[-1].text)
+        # edge punctuation inside the character range (", " after a cut frame)
+        piece = text[u_start:u_end]
+        m = _EDGE.search(piece)
+        while m and piece:
+            if m.start() == 0:
+                u_start += m.end()
+            else:
+                u_end -= len(piece) - m.start()
+            piece = text[u_start:u_end]
+            m = _EDGE.search(piece)
+        if len(piece.split()) < 3 and not qs:
+            continue
+        unit = Unit(u_start, u_end, list(qs), attributed_to=attributed)
+        if _is_prediction(head):
+            unit.skipped = "prediction"
+        _resolve(unit, head, frame, text, start, actors_before, actors_in)
+        if not unit.skipped and _UNRESOLVED.search(unit.query or text[unit.start:unit.end]):
+            unit.skipped = "unresolved"
+        out.append(unit)
+    out.sort(key=lambda u: u.start)
+    return out
+
+
+def _resolve(unit: Unit, head: Any, frame: Any | None, text: str, offset: int,
+             actors_before: Sequence[tuple[str, str]],
+             actors_in: Sequence[tuple[int, int, str, str]]) -> None:
+    """Name the actor a pronoun or back reference subject stands for, when unambiguous.
+
+    ``offset`` is where the parsed sentence starts in ``text``.
+    """
+    subj = _subject(head)
+    if subj is None:
+        return
+    phrase = list(subj.subtree)
+    back = len(phrase) == 2 and phrase[0].lower_ == "the" and phrase[1].lower_ in L.BACK_REFS
+    if subj.lower_ not in ("it", "they", "he", "she") and not back:
+        return
+    s0 = offset + phrase[0].idx
+    s1 = offset + phrase[-1].idx + len(phrase[-1].text)
+    if not (unit.start <= s0 and s1 <= unit.end):
+        return
+    target: tuple[str, str] | None = None
+    if frame is not None:  # "Hamas said it had freed ...": the one who said it
+        fsubj = _subject(frame)
+        if fsubj is not None and fsubj.i < subj.i:
+            sub = list(fsubj.subtree)
+            lo, hi = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+            named = {(s, a) for (m0, m1, s, a) in actors_in if lo <= m0 and m1 <= hi}
+            if len({a for _, a in named}) == 1:
+                target = sorted(named)[0]
+    if target is None:  # else the only actor named before it, in this sentence or the last
+        earlier = [(s, a) for (m0, _m1, s, a) in actors_in if m0 < s0]
+        pool = earlier or list(actors_before)
+        if pool and len({a for _, a in pool}) == 1:
+            target = pool[-1]
+    if target is None:
+        return
+    unit.resolved = {"from": text[s0:s1], "to": target[0], "actor": target[1]}
+    unit.query = text[unit.start:s0] + target[0] + text[s1:unit.end]
