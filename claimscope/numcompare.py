@@ -75,7 +75,7 @@ def _singular(word: str) -> str:
 #: words for one thing counted ("UNRWA staff members" and "UNRWA staff")
 _SAME_THING = {"personnel": "staff", "employee": "staff",
                "worker": "staff", "population": "people", "idp": "displaced",
-               "fatality": "people", "death": "people"}
+               "fatality": "death"}
 #: demonyms that a count of "people" may stand for (a match of value supports, no refutation)
 _DEMONYMS = frozenset({"palestinian", "israeli", "gazan", "lebanese", "ukrainian", "russian"})
 
@@ -148,8 +148,13 @@ def comparable(a: dict[str, Any], b: dict[str, Any]) -> str | None:
         if ha == hb:
             return "strong"
         # a claim's "people" for a source's "Palestinians": the same figure may be meant
-        # (supports only); a claim's "Israelis" is not borne out by any "people"
-        return "loose" if ha == "people" and hb in _DEMONYMS else None
+        # (supports only); a claim's "Israelis" is not borne out by any "people"; a toll of
+        # deaths is a count of people killed, whoever they are
+        if ha == "people" and hb in _DEMONYMS:
+            return "loose"
+        if "death" in (ha, hb) and {ha, hb} - {"death"} <= _DEMONYMS | {"people"}:
+            return "loose"
+        return None
     return "weak"
 
 
@@ -166,22 +171,39 @@ def compare_quantities(claim: dict[str, Any], source: dict[str, Any], *,
     c = interval(claim, approx_tol=approx_tol, round_tol=True)
     s = interval(source, approx_tol=approx_tol)
     relation = "consistent" if c[0] <= s[1] and s[0] <= c[1] else "inconsistent"
+    # "at least 900" against "at least 355": a source's floor is the figure it counts, so
+    # a claim's floor well above it is not borne out (and the same for ceilings)
+    bound = claim.get("bound")
+    if bound == source.get("bound") == "at_least" and math.isfinite(s[0]) \
+            and c[0] > s[0] * (1 + approx_tol):
+        relation = "inconsistent"
+    if bound == source.get("bound") == "at_most" and math.isfinite(s[1]) \
+            and c[1] < s[1] * (1 - approx_tol):
+        relation = "inconsistent"
     # the source's figure lies within what the claim asserts: it can support the claim;
     # "more than 1,400" is not borne out by "at least 1,400"
     contained = c[0] <= s[0] and s[1] <= c[1] and not (
         claim.get("bound") == "at_least" and source.get("bound") == "at_least"
         and s[0] <= c[0] and _EXCLUSIVE.match(claim.get("text") or "")
         and not _EXCLUSIVE.match(source.get("text") or ""))
+    # a source's "at least 15,523" counts 15,523: it bears out "15,523 were killed"
+    if not contained and relation == "consistent" and claim.get("bound") == "exact":
+        edge = s[0] if source.get("bound") == "at_least" else \
+            s[1] if source.get("bound") == "at_most" else None
+        if edge is not None and math.isfinite(edge) and c[0] <= edge <= c[1]:
+            contained = True
     # "up to 12" asserts about 12 at most: "six to nine" does not bear it out
     if contained and claim.get("bound") == "at_most" and math.isfinite(c[1]) \
             and source.get("bound") != "at_most" and s[1] < 0.8 * c[1]:
         contained = False
+    distance = _distance(c, s) if relation == "consistent" or not (
+        c[0] <= s[1] and s[0] <= c[1]) else _distance((c[0], c[0]), (s[0], s[0]))
     return {"claim": claim.get("text"), "source": source.get("text"),
             "claim_interval": _jsonable(c), "source_interval": _jsonable(s),
             "counted": claim.get("counted") or source.get("counted"),
             "unit": claim.get("unit"), "kind": claim.get("kind"),
             "strength": strength, "relation": relation, "contained": contained,
-            "distance": _distance(c, s)}
+            "distance": distance}
 
 
 def _jsonable(iv: tuple[float, float]) -> list[float | None]:
@@ -206,8 +228,7 @@ said reported reportedly total people""".split())
 
 #: stems of words that say one thing happened ("entered", "crossed" -> "move")
 _FOLD = {**dict.fromkeys(("ente", "cros", "deli", "arri", "brou"), "move"),
-         **dict.fromkeys(("kill", "dead", "deat", "died", "fata", "slai", "murd", "perished"),
-                         "kill"),
+         **dict.fromkeys(("kill", "dead", "deat", "died", "fata", "slai", "murd", "peri"), "kill"),
          **dict.fromkeys(("inju", "woun", "hurt"), "inju"),
          **dict.fromkeys(("disp", "flee", "fled", "uproo"), "disp"),
          **dict.fromkeys(("rele", "free", "freed"), "rele"),
@@ -239,7 +260,8 @@ def context_stems(text: str, start: int, end: int, before: int = 60, after: int 
 
 
 _PREDICATE = re.compile(r"\b(?:[a-z]{3,}ed|taken|held|hit|struck|shot|brought|driven|"
-                        r"thrown|stolen|beaten|born)\b")
+                        r"thrown|stolen|beaten|born|missing|dead|killing|injuring|wounding|"
+                        r"displacing|releasing|detaining|arresting)\b")
 _NOT_PREDICATE = frozenset("""need allowed reportedly estimated recorded reported confirmed
 based related limited needed required planned given taken seen been between often even
 hidden sheltered registered counted verified documented children women men reached
@@ -252,7 +274,10 @@ _FAR_BREAK = re.compile(r"[.;!?]|\n")
 #: what can happen to one counted thing, pairwise exclusive ("killed" is not "injured")
 _OPPOSED = (frozenset({"kill", "inju"}), frozenset({"deni", "faci"}),
             frozenset({"kill", "capt"}), frozenset({"rele", "capt"}),
-            frozenset({"deni", "appr"}), frozenset({"faci", "impe"}))
+            frozenset({"deni", "appr"}), frozenset({"faci", "impe"}),
+            frozenset({"kill", "miss"}), frozenset({"inju", "miss"}),
+            frozenset({"kill", "arre"}), frozenset({"kill", "deta"}),
+            frozenset({"kill", "rele"}))
 
 
 def _opposed(a: set[str], b: set[str]) -> bool:
@@ -421,18 +446,22 @@ _RATE = re.compile(r"\b(?:daily|a\s+day|per\s+day|each\s+day|every\s+(?:working\
                    re.I)
 _CUMULATIVE = re.compile(r"\b(?:since|so\s+far|in\s+total|total|cumulative\w*|to\s+date|"
                          r"tolls?|overall|in\s+all|altogether|as\s+of|ha(?:ve|s|d)\s+been|"
-                         r"are\s+(?:now\s+)?(?:staying|sheltering|displaced|held|detained)|"
-                         r"remain\w*|currently|now)\b", re.I)
+                         r"are\s+(?:now\s+)?(?:staying|sheltering|displaced|held|detained|dead)|"
+                         r"remain\w*|currently|now|stands?\s+at|risen\s+to|rose\s+to|"
+                         r"exceeded|surpassed|topped)\b", re.I)
 _REGIONS = {"west bank": re.compile(r"\bwest\s+bank\b", re.I),
             "gaza": re.compile(r"\bgaza\b", re.I),
             "israel": re.compile(r"\bin\s+israel\b|\bsouthern\s+israel\b", re.I),
             "lebanon": re.compile(r"\blebanon\b", re.I),
             "east jerusalem": re.compile(r"\beast\s+jerusalem\b", re.I)}
+#: words of the West Bank's own story: a claim with them is about the West Bank
+_WEST_BANK_WORDS = re.compile(r"\b(?:settlers?|settlements?|Jenin|Nablus|Hebron|Ramallah|"
+                              r"Tulkarm|Qalqiliya|Jericho|Bethlehem|Tubas|Salfit)\b", re.I)
 #: names that say which side or which conflict, not which place or thing
 _GENERIC_NAMES = frozenset("""gaza strip israel israeli israelis palestine palestinian
-palestinians hamas west bank un ocha unrwa who unicef wfp moh ministry health idf egypt
-egyptian international humanitarian authorities authority government media office civil
-defence defense red crescent cross army forces military jerusalem""".split())
+palestinians hamas west bank un ocha moh ministry health idf egypt egyptian international
+humanitarian authorities authority government media office civil defence defense red crescent
+cross army forces military jerusalem gmo idp idps ngo ngos uae usa""".split())
 
 
 def clause_of(text: str, start: int, end: int, reach: int = 90) -> tuple[int, int]:
@@ -480,23 +509,37 @@ def other_measure(claim_text: str, ci: int, cq: dict[str, Any], source_text: str
 
 
 def _names(text: str) -> set[str]:
+    """Names in a claim clause that say which place, body or thing: capitalised words
+    inside the sentence and acronyms ("UNRWA"), less those of the sides and the conflict."""
     from .relevance import names
 
-    return {n for n in names(" " + text) if n not in _GENERIC_NAMES}
+    found = set(names(" " + text))
+    found |= {w.lower() for w in re.findall(r"\b[A-Z]{3,6}\b", text)}
+    return {n for n in found if n not in _GENERIC_NAMES}
 
 
 def other_place(claim_text: str, ci: int, cq: dict[str, Any], source_text: str,
-                sq: dict[str, Any]) -> bool:
+                sq: dict[str, Any], source_context: str | None = None) -> bool:
     """Is the source figure about another place or thing than the claim's? The claim's
-    figure clause names a place ("al-Shifa", "Kerem Shalom") the source passage never
-    names, or a region ("the West Bank") when the passage names only another one."""
+    figure clause names a place or body ("al-Shifa", "Kerem Shalom", "UNRWA") the source
+    passage never names; or a region ("the West Bank") when the passage names only another
+    one; or the passage (with the heading it sits under, ``source_context``) is about the
+    West Bank, Israel or Lebanon alone and the claim names no region (a claim that names
+    none is most often about Gaza)."""
     if ci < 0 or sq.get("start") is None:
         return False
     lo, hi = clause_of(claim_text, ci, ci + len(cq["text"]))
     claim_piece = claim_text[lo:hi]
-    c_regions = {k for k, rx in _REGIONS.items() if rx.search(claim_piece)}
+    c_regions = {k for k, rx in _REGIONS.items() if rx.search(claim_text)}
+    if _WEST_BANK_WORDS.search(claim_text):
+        c_regions.add("west bank")
     s_regions = {k for k, rx in _REGIONS.items() if rx.search(source_text)}
     if c_regions and s_regions and not c_regions & s_regions:
+        return True
+    # a passage under a West Bank (or Israel, Lebanon) heading, for a claim that names no
+    # region: most such claims are about Gaza
+    heading = {k for k, rx in _REGIONS.items() if rx.search(source_context or "")}
+    if not c_regions and heading and "gaza" not in heading | s_regions:
         return True
     wanted = _names(claim_piece)
     if not wanted:
@@ -512,35 +555,40 @@ def is_cumulative(text: str, start: int, end: int) -> bool:
 
 
 #: explicit markers of a running total or of a figure of another period than the day's
-_RUNNING = re.compile(r"\b(?:since|so\s+far|in\s+total|total\s+of|cumulative\w*|to\s+date|"
+_RUNNING = re.compile(r"\b(?:since|so\s+far|in\s+total|cumulative\w*|to\s+date|"
                       r"overall|altogether|before\s+the|prior\s+to|previously|until)\b", re.I)
 _RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|tonight|last\s+night|this\s+morning|"
                            r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 #: the periods a figure comparison can be for
-PERIODS = ("same", "near", "other", "undated", "unknown")
+PERIODS = ("same", "previous", "near", "other", "undated", "unknown")
 
 
 def period(claim_text: str, claim_ref: _dt.date | None, source_text: str, sq: dict[str, Any],
            source_ref: _dt.date | None, *, near_days: int = 3,
-           cumulative: bool = False) -> str:
+           cumulative: bool = False, unit_text: str | None = None) -> str:
     """Is the source figure about the claim's day or period?
 
     - ``same``: both name a day and share one; or one names a day and the other text is
       dated that day (or the day after: a report of D+1 tells what happened on D); or
-      the claim names no day and the source is dated the claim's date or the day before;
+      the claim names no day and the source is dated the claim's date;
+    - ``previous``: the claim names no day and the source is dated the day before (an
+      article often quotes yesterday's figure): it may support, not refute, and a source
+      of the claim's own date outranks it;
     - ``near``: the source is dated up to ``near_days`` before the claim (or a day after):
       a figure that agrees may support, one that disagrees proves nothing;
     - ``other``: another day or period; ``undated``: the claim has no date at all (a
       figure that agrees, from any day, supports it; none refutes it); ``unknown``: the
       claim names a day ("on Friday") that nothing dates.
 
-    Days a period starts from ("since 7 October") are not the figure's day. A running
+    A day the claim names outside its own clause (``unit_text``: "the ministry said on
+    Friday that ...") does not make it unknown. Days a period starts from ("since 7
+    October") are not the figure's day. A running
     total (``cumulative``) of a claim that names no day is the one in force on the
     claim's date: the source report's date decides, not the days its sentence names
     ("as of 3 February", "the vast majority on 7 October").
     """
     claim_days = day_mentions(claim_text, claim_ref, period_starts=False)
-    if not claim_days and claim_ref is None and _RELATIVE_DAY.search(claim_text):
+    if not claim_days and claim_ref is None and _RELATIVE_DAY.search(unit_text or claim_text):
         return "unknown"
     src_days = (days_in_force(source_text, sq["start"], sq["end"], source_ref,
                               period_starts=False)
@@ -569,8 +617,10 @@ def period(claim_text: str, claim_ref: _dt.date | None, source_text: str, sq: di
     if source_ref is None:
         return "unknown"
     delta = (claim_ref - source_ref).days
-    if 0 <= delta <= 1:
+    if delta == 0:
         return "same"
+    if delta == 1:
+        return "previous"
     if -1 <= delta <= near_days:
         return "near"
     return "other"
@@ -670,7 +720,8 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                     source_text: str | None = None, claim_ref: _dt.date | None = None,
                     source_ref: _dt.date | None = None,
                     claim_offset: int = 0, claim_sentence: str | None = None,
-                    near_days: int = 3) -> list[dict[str, Any]]:
+                    near_days: int = 3, source_context: str | None = None
+                    ) -> list[dict[str, Any]]:
     """For each claim quantity, the most telling comparable source quantity.
 
     Strong matches beat weak ones; among them a consistent figure beats an inconsistent
@@ -729,7 +780,8 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             source_whole = whole_of(source_text, sq, source_qs) if texts else None
             r = dict(r, other_day=other_day(k),
                      other_scope=(bool(scope and stems(k)) and not scope <= stems(k))
-                     or (texts and other_place(claim_text, at, cq, source_text, sq))
+                     or (texts and other_place(claim_text, at, cq, source_text, sq,
+                                               source_context))
                      or (claim_whole is not None and source_whole is not None
                          and claim_whole != source_whole),
                      other_measure=bool(texts and other_measure(claim_text, at, cq,
@@ -739,14 +791,19 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                      unmatched=sorted(unmatched_words(claim_text, at, cq, source_text))
                      if texts else [], claim_words=len(claim_words(claim_text)) if texts else 0)
             if texts and sq.get("start") is not None:
+                r["claim_cumulative"] = at >= 0 and is_cumulative(claim_text, at,
+                                                                  at + len(cq["text"]))
                 r["cumulative"] = (is_cumulative(source_text, sq["start"], sq["end"])
-                                   or (at >= 0 and is_cumulative(claim_text, at,
-                                                                 at + len(cq["text"]))))
+                                   or r["claim_cumulative"])
                 r["period"] = period(days_text, claim_ref, source_text, sq, source_ref,
-                                     near_days=near_days, cumulative=r["cumulative"])
+                                     near_days=near_days, cumulative=r["cumulative"],
+                                     unit_text=claim_text)
             found.append(r)
         if not allow_weak:
-            found = [r for r in found if r["strength"] in ("strong", "loose")]
+            # a figure with no counted noun is kept only when it is the very same figure
+            found = [r for r in found if r["strength"] in ("strong", "loose")
+                     or (r["relation"] == "consistent"
+                         and r["claim_interval"] == r["source_interval"])]
         if not found:
             continue
         found.sort(key=lambda r: (not decisive(r), r.get("period") not in ("same", "undated"),

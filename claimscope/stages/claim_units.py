@@ -25,6 +25,10 @@ from ..numcompare import NUMERIC_KINDS, inherit_counted
 from ..pipeline import Stage
 from ..registry import stages
 
+#: units of time: a figure in them is a duration, not a claim about an amount
+DURATIONS = frozenset({"hours", "days", "weeks", "months", "years", "minutes", "seconds",
+                       "h", "min", "s", "d"})
+
 
 @stages.register("claim_units")
 class ClaimUnits(Stage):
@@ -60,9 +64,11 @@ class ClaimUnits(Stage):
         out = []
         for sent in doc.sentences:
             start = strip_dateline(doc.text, sent.start, sent.end)
+            # durations ("over the past 24 hours", "six weeks") say when, not what
             numeric = [{"start": q.start, "end": q.end, "text": q.text, **q.attrs}
                        for q in quantities if start <= q.start and q.end <= sent.end
-                       and q.attrs.get("kind") in NUMERIC_KINDS]
+                       and q.attrs.get("kind") in NUMERIC_KINDS
+                       and q.attrs.get("unit") not in DURATIONS]
             # "372 people were killed and 1,335 injured": the second counts people too
             numeric = inherit_counted(doc.text[start:sent.end], numeric, start)
             cw = sent.attrs.get("checkworthiness")

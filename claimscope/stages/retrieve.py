@@ -180,7 +180,8 @@ class Retrieve(Stage):
                         "date": rec["date"], "publisher": rec["publisher"],
                         "offsets": {"start": rec["start"], "end": rec["end"]},
                         "score": round(score, 5), "cosine": round(cos[pid], 4),
-                        "bm25": round(bm.get(pid, 0.0), 3), "after_article": late})
+                        "bm25": round(bm.get(pid, 0.0), 3), "after_article": late,
+                        "context": _heading(rec.get("metadata"))})
         return out
 
     def _figures_first(self, scored: list[tuple[float, int, bool]],
@@ -189,7 +190,7 @@ class Retrieve(Stage):
         """A running total is stated in one report among many alike: among the best
         ``rerank`` passages (not dated after the claim), those with a figure that agrees
         with one of the claim's move up, taking at most half of the k places."""
-        from ..numcompare import compare_quantities
+        from ..numcompare import compare_quantities, inherit_counted
         from ..quantities import extract_quantities
 
         agree: list[tuple[float, int, bool]] = []
@@ -200,7 +201,8 @@ class Retrieve(Stage):
             if pid not in self._figures:
                 if len(self._figures) > 20000:
                     self._figures.clear()
-                self._figures[pid] = extract_quantities(records[pid]["text"])
+                text = records[pid]["text"]
+                self._figures[pid] = inherit_counted(text, extract_quantities(text))
             for cq in quantities:
                 if any((r := compare_quantities(cq, sq)) and r["relation"] == "consistent"
                        and r["contained"] and r["strength"] in ("strong", "loose")
@@ -219,6 +221,16 @@ class Retrieve(Stage):
             doc.tensors["claim_candidates"] = found
             if self.as_of and not doc.meta.get("published"):
                 doc.fields["claims_as_of"] = self.as_of
+
+
+def _heading(metadata: Any) -> str | None:
+    """The heading a passage sits under in its source (a ``section``, ``heading`` or
+    ``title`` field kept with it), which may say where its figures are from ("Violence and
+    casualties (West Bank)")."""
+    if not isinstance(metadata, dict):
+        return None
+    parts = [str(metadata[k]) for k in ("section", "heading", "chapter") if metadata.get(k)]
+    return " / ".join(parts)[:200] or None
 
 
 def _figure_digits(figures: list[str]) -> list[str]:

@@ -68,8 +68,12 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
     e, c = probs["entailment"], probs["contradiction"]
     if has_figures is None:
         has_figures = bool(comparisons)
-    # "loose" matches ("people" for "Palestinians") may support, never refute
-    strong = [r for r in comparisons if r["strength"] in ("strong", "loose")]
+    # "loose" matches ("people" for "Palestinians") and "weak" ones (one side names no
+    # counted noun) may support with the very same figure; only "strong" ones refute
+    strong = [r for r in comparisons if r["strength"] in ("strong", "loose")
+              or (r["strength"] == "weak" and r["relation"] == "consistent"
+                  and r.get("distance", 1.0) == 0.0 and r.get("claim_interval")
+                  == r.get("source_interval"))]
     bad = [r for r in strong if r["relation"] == "inconsistent" and r["strength"] == "strong"]
     good = [r for r in strong if r["relation"] == "consistent" and r.get("contained", True)]
     if has_figures:
@@ -77,16 +81,21 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
             return "neutral", round(1 - relevance, 4), "numbers", "off_topic"
         if not strong:
             return "neutral", round(relevance, 4), "numbers", "no_figure"
+        # an undated claim is borne out by any day's figure only for a running total: a
+        # figure of one event ("six people were killed in the strike") could be any day's
         kept_good = [r for r in good if decisive(r)
-                     and r.get("period", "same") in ("same", "near", "undated")]
+                     and r.get("period", "same") in ("same", "previous", "near", "undated")
+                     and (r.get("period") != "undated" or r.get("claim_cumulative", True))]
         kept_bad = [r for r in bad if decisive(r) and r.get("period", "same") == "same"
                     and not stale and not (r.get("cumulative")
                                            and r.get("distance", 1.0) <= total_tolerance)]
-        if kept_good and not kept_bad and not [r for r in bad if decisive(r)
-                                               and r.get("period", "same") == "same"]:
-            return "supports", round(relevance, 4), "numbers", None
-        if kept_bad and not kept_good:
+        # one figure of the claim that the source contradicts for the same day makes the
+        # claim false, whatever its other figures
+        if kept_bad:
             return "refutes", round(relevance, 4), "numbers", None
+        if kept_good and not [r for r in bad if decisive(r)
+                              and r.get("period", "same") == "same"]:
+            return "supports", round(relevance, 4), "numbers", None
         return "neutral", round(relevance, 4), "numbers", _why_not(strong, stale,
                                                                     total_tolerance)
     if relevance < t["relevance"]:
@@ -148,6 +157,19 @@ def _supersede(evidence: list[dict[str, Any]]) -> None:
     for ev in numeric:
         if ev["stance"] not in keep:
             ev["stance"], ev["superseded_by"], ev["reason"] = "neutral", latest, "other_period"
+
+
+def _same_period_first(evidence: list[dict[str, Any]]) -> None:
+    """A passage that gives the claim's figure for the claim's own day or period outranks
+    every other date: when one does (whether or not it agrees), passages of nearby days
+    support nothing for that figure."""
+    own = {r["claim"] for ev in evidence for r in ev.get("_all", ())
+           if r.get("period") == "same" and decisive(r)}
+    for ev in evidence:
+        if ev["stance"] == "supports" and ev["basis"] == "numbers" and any(
+                r.get("period") in ("near", "previous") and r["claim"] in own
+                for r in ev["comparisons"]):
+            ev["stance"], ev["reason"] = "neutral", "other_period"
 
 
 def _all_figures(claim: dict[str, Any], evidence: list[dict[str, Any]]) -> None:
@@ -343,7 +365,8 @@ class Verify(Stage):
                 claim.get("quantities", []), extract_quantities(cand["passage"]),
                 claim_text=claim["text"], claim_offset=claim["span"]["start"],
                 source_text=cand["passage"], claim_ref=ref, source_ref=when,
-                claim_sentence=sentence, near_days=self.max_age_days) \
+                claim_sentence=sentence, near_days=self.max_age_days,
+                source_context=cand.get("context")) \
                 if has_figures and not cand.get("after_article") else []
             counted = any(r["strength"] in ("strong", "loose") for r in comps)
             value = any(r["strength"] in ("strong", "loose") and r["relation"] == "consistent"
@@ -379,10 +402,14 @@ class Verify(Stage):
                       else [])
             if reason:
                 ev["reason"] = reason
+            ev["_all"] = comps
             evidence.append(ev)
         _supersede(evidence)
         if has_figures:
+            _same_period_first(evidence)
             _all_figures(claim, evidence)
+        for ev in evidence:
+            del ev["_all"]
         verdict, confidence = aggregate(evidence, min_prob=self.min_prob)
         order = {"supported": ("supports",), "refuted": ("refutes",),
                  "conflicting": ("supports", "refutes")}.get(verdict, ())
