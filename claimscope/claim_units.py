@@ -121,14 +121,18 @@ def _clause_head(tok: Any) -> Any:
 
 
 def _say_frame(head: Any) -> Any | None:
-    """The reporting verb whose complement ``head`` is ("X said [head ...]"), if any."""
+    """The reporting verb the clause of ``head`` is reported by ("X said [head ...]",
+    "[...], during which 240 were killed, the ministry said"), if any."""
     cur = head
-    for _ in range(3):
-        if cur.dep_ not in ("ccomp", "parataxis", "conj") or cur.head is cur:
+    for _ in range(4):
+        if cur.head is cur:
             return None
         up = cur.head
-        if up.tag_.startswith("VB") and (_SAY.match(up.text) or up.lemma_ in _SAY_LEMMAS):
+        if cur.dep_ in ("ccomp", "parataxis", "conj") and up.tag_.startswith("VB") and (
+                _SAY.match(up.text) or up.lemma_ in _SAY_LEMMAS):
             return up
+        if cur.dep_ not in ("ccomp", "parataxis", "conj", "advcl", "relcl", "xcomp"):
+            return None
         cur = up
     return None
 

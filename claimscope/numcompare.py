@@ -180,14 +180,17 @@ def compare_quantities(claim: dict[str, Any], source: dict[str, Any], *,
     if bound == source.get("bound") == "at_most" and math.isfinite(s[1]) \
             and c[1] < s[1] * (1 - approx_tol):
         relation = "inconsistent"
-    # the source's figure lies within what the claim asserts: it can support the claim;
+    # the source's figure lies within what the claim asserts: it can support the claim
+    # (an approximate source counts its own figure: "about 13,162" lies within "13,000");
     # "more than 1,400" is not borne out by "at least 1,400"
-    contained = c[0] <= s[0] and s[1] <= c[1] and not (
-        claim.get("bound") == "at_least" and source.get("bound") == "at_least"
-        and s[0] <= c[0] and _EXCLUSIVE.match(claim.get("text") or "")
+    core = interval(source, approx_tol=0.0)
+    contained = c[0] <= core[0] and core[1] <= c[1] and not (
+        claim.get("bound") == "at_least" and core[0] <= c[0]
+        and _EXCLUSIVE.match(claim.get("text") or "")
         and not _EXCLUSIVE.match(source.get("text") or ""))
     # a source's "at least 15,523" counts 15,523: it bears out "15,523 were killed"
-    if not contained and relation == "consistent" and claim.get("bound") == "exact":
+    if not contained and relation == "consistent" and claim.get("bound") == "exact" \
+            and not claim.get("approximate"):
         edge = s[0] if source.get("bound") == "at_least" else \
             s[1] if source.get("bound") == "at_most" else None
         if edge is not None and math.isfinite(edge) and c[0] <= edge <= c[1]:
@@ -355,21 +358,24 @@ def same_context(claim_text: str, cq: dict[str, Any], source_text: str,
     head = (head_noun(cq.get("counted")) or "")[:4]
     # "30 per cent denied access" is not "42 per cent facilitated", "370 deaths" not
     # "370 injured"
-    if _opposed(predicate(claim_text, ci, ci + len(cq["text"])) | _event_of(cq.get("counted")),
-                predicate(source_text, sq["start"], sq["end"]) | _event_of(sq.get("counted"))):
+    # a figure whose own words say what happened ("13,000 wounded") is read by them alone
+    if _opposed(_event_of(cq) or predicate(claim_text, ci, ci + len(cq["text"])),
+                _event_of(sq) or predicate(source_text, sq["start"], sq["end"])):
         return False
     pa = predicates(claim_text, ci, ci + len(cq["text"]))
     pb = predicates(source_text, sq["start"], sq["end"])
     a = (context_stems(claim_text, ci, ci + len(cq["text"])) | pa
-         | _event_of(cq.get("counted"))) - {head}
+         | _event_of(cq)) - {head}
     b = (context_stems(source_text, sq["start"], sq["end"]) | pb
-         | _event_of(sq.get("counted"))) - {head}
+         | _event_of(sq)) - {head}
     return bool(a & b)
 
 
-def _event_of(counted: str | None) -> set[str]:
-    """The event a counted noun implies ("fatalities" -> killed)."""
-    return {_stem(w) for w in (counted or "").split()} & {"kill", "inju", "disp", "capt"}
+def _event_of(q: dict[str, Any]) -> set[str]:
+    """The event a quantity's words imply ("fatalities" -> killed, "13,000 wounded" ->
+    injured)."""
+    words = f"{q.get('counted') or ''} {q.get('event') or ''}".split()
+    return {_stem(w) for w in words} & {"kill", "inju", "disp", "capt", "miss", "deta", "arre"}
 
 
 _PART_OF = re.compile(
@@ -502,9 +508,12 @@ def other_measure(claim_text: str, ci: int, cq: dict[str, Any], source_text: str
     # ("since 24 November, 50 hostages have been released")
     if claim_sentence and (day_mentions(claim_sentence, period_starts=False)
                            or _RELATIVE_DAY.search(claim_sentence)) \
-            and not _RUNNING.search(claim_text) and _RUNNING.search(
-                source_text[slice(*sentence_of(source_text, sq["start"], sq["end"]))]):
-        return True
+            and not _RUNNING.search(claim_text):
+        piece = source_text[slice(*sentence_of(source_text, sq["start"], sq["end"]))]
+        # a sentence that names its own day ("On 15 November, ... the first such
+        # delivery since 7 October") tells that day's event, not a running total
+        if _RUNNING.search(piece) and not day_mentions(piece, period_starts=False):
+            return True
     return bool(ck and sk and not ck & sk)
 
 
@@ -627,6 +636,10 @@ def period(claim_text: str, claim_ref: _dt.date | None, source_text: str, sq: di
 
 
 _PART_NEXT = re.compile(r"\s+(?:out\s+)?of\s+")
+#: words a quantity parser may take for the counted noun that say what happened to it
+_PARTICIPLES = frozenset({"killed", "wounded", "injured", "dead", "missing", "detained",
+                          "arrested", "abducted", "kidnapped", "displaced", "evacuated",
+                          "released", "freed"})
 #: "the death toll ... rose to 700", "the number of displaced people ... exceeded 600,000"
 _TALLY_BEFORE = re.compile(
     r"\b(?:(?P<toll>death\s+toll|toll)|(?:number|total|tally|count)\s+of\s+"
@@ -655,6 +668,10 @@ def inherit_counted(text: str, qs: list[dict[str, Any]], offset: int = 0) -> lis
     Palestinians were killed ... and over 48,700 are reportedly injured" -> Palestinians).
     Returns new dicts; ``offset`` is where ``text`` starts in the quantities' text."""
     out = [dict(q) for q in qs]
+    for q in out:
+        # "13,000 wounded": what happened, not what is counted
+        if q.get("counted") and q["counted"].split()[-1].lower() in _PARTICIPLES:
+            q["event"], q["counted"] = q["counted"], None
     counts = [q for q in out if q.get("kind") == "count" and q.get("start") is not None]
     for i, q in enumerate(counts):
         if q.get("counted"):
@@ -673,11 +690,16 @@ def inherit_counted(text: str, qs: list[dict[str, Any]], offset: int = 0) -> lis
         if tally:
             q["counted"] = "deaths" if tally.group("toll") else tally.group("noun")
             continue
-        if _ELIDED_NEXT.match(text, at):
+        if _ELIDED_NEXT.match(text, at) or q.get("event"):
+            # the nearest figure before it in the sentence that is not a breakdown
+            # ("4,137 Palestinians killed, including 1,661 children and 908 women, and
+            # about 13,162 have been injured": Palestinians, not women)
             prev = next((r for r in reversed(counts[:i]) if r.get("counted")
-                         and q["start"] - r["end"] < 120
+                         and q["start"] - r["end"] < 160
                          and not _SENTENCE_END.search(text, r["end"] - offset,
-                                                      q["start"] - offset)), None)
+                                                      q["start"] - offset)
+                         and not _BREAKDOWN.search(text[max(0, r["start"] - offset - 90):
+                                                        r["start"] - offset])), None)
             if prev:
                 q["counted"] = prev["counted"]
     return out

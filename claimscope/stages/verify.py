@@ -93,8 +93,9 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
         # claim false, whatever its other figures
         if kept_bad:
             return "refutes", round(relevance, 4), "numbers", None
-        if kept_good and not [r for r in bad if decisive(r)
-                              and r.get("period", "same") == "same"]:
+        # a passage supports only when each of the claim's figures it gives is borne out:
+        # one it contradicts, or one it does not bear out, and it supports none of them
+        if kept_good and all(r in good for r in strong if decisive(r)):
             return "supports", round(relevance, 4), "numbers", None
         return "neutral", round(relevance, 4), "numbers", _why_not(strong, stale,
                                                                     total_tolerance)
@@ -110,12 +111,12 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
 def _why_not(strong: list[dict[str, Any]], stale: bool, tolerance: float) -> str:
     """The first reason, in order of how a reader would check, that figures did not decide."""
     r = strong[0]
+    if r.get("other_day") or r.get("period") in ("other", "unknown"):
+        return "other_period"
     if r.get("other_measure"):
         return "other_measure"
     if r.get("other_scope") or r.get("total"):
         return "other_place"
-    if r.get("other_day") or r.get("period") in ("other", "unknown"):
-        return "other_period"
     if stale:
         return "stale"
     if r.get("cumulative") and r.get("distance", 1.0) <= tolerance:
@@ -173,14 +174,20 @@ def _same_period_first(evidence: list[dict[str, Any]]) -> None:
 
 
 def _all_figures(claim: dict[str, Any], evidence: list[dict[str, Any]]) -> None:
-    """A claim is supported only when every one of its figures is: when some figure of it
-    is matched by no supporting passage, the supporting passages become neutral
-    (``reason`` ``partial``)."""
+    """A claim is supported only when every one of its figures is (for an undated claim, by
+    one passage: its figures must hold on one day); otherwise the supporting passages
+    become neutral (``reason`` ``partial``)."""
     wanted = {q["text"] for q in claim.get("quantities", [])}
-    backed = {r["claim"] for ev in evidence if ev["stance"] == "supports"
-              for r in ev["comparisons"] if r["relation"] == "consistent"
-              and r.get("contained", True)}
-    if wanted <= backed:
+
+    def backed(ev: dict[str, Any]) -> set[str]:
+        return {r["claim"] for r in ev["comparisons"] if r["relation"] == "consistent"
+                and r.get("contained", True)}
+
+    supporting = [ev for ev in evidence if ev["stance"] == "supports"]
+    undated = any(r.get("period") == "undated" for ev in supporting for r in ev["comparisons"])
+    # an undated claim's figures must hold together, on one day: in one passage
+    if (any(wanted <= backed(ev) for ev in supporting) if undated
+            else wanted <= set().union(*map(backed, supporting))):
         return
     for ev in evidence:
         if ev["stance"] == "supports":

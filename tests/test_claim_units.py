@@ -1,0 +1,106 @@
+"""Claim units: what of a sentence is checked, and what is not sent to verification."""
+
+from __future__ import annotations
+
+import pytest
+import verify_fakes  # noqa: F401  (registers the test_checkworthy stage)
+
+import claimscope
+from claimscope.claim_units import skip_reason
+from claimscope.dates import article_date, explicit_dates, url_date
+
+STAGES = ["segment", "language", "quantities", "actors", "claim_units"]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    # every sentence counts as check-worthy here: the units are what is tested
+    return claimscope.load(STAGES[:1] + ["test_checkworthy"] + STAGES[1:],
+                           config={"claim_units": {"keep_skipped": True}})
+
+
+def units(nlp, text, **meta):
+    doc = nlp(text, **meta)
+    return doc, doc.fields["claims"]
+
+
+def test_a_figure_in_a_long_sentence_is_its_own_unit(nlp):
+    text = ("Clashes between the army and armed groups continued for a week in the north, "
+            "during which around 240 civilians were killed, the ministry said.")
+    _, (unit,) = units(nlp, text)
+    assert unit["text"] == "around 240 civilians were killed"
+    assert unit["attributed_to"] == "the ministry"
+    assert [q["text"] for q in unit["quantities"]] == ["around 240 civilians"]
+    assert text[unit["span"]["start"]:unit["span"]["end"]] == unit["text"]
+
+
+def test_attribution_is_kept_aside(nlp):
+    _, (unit,) = units(nlp, "According to the Ministry of Health, 11,180 Palestinians have "
+                            "been killed since 7 October.")
+    assert unit["text"] == "11,180 Palestinians have been killed since 7 October"
+    assert unit["attributed_to"] == "the Ministry of Health"
+
+
+def test_a_pronoun_subject_is_resolved_to_the_actor_named_before(nlp):
+    _, (unit,) = units(nlp, "Hamas said it had freed two Israeli women on Friday.")
+    assert unit["text"].startswith("it had freed")
+    assert unit["resolved"]["to"] == "Hamas"
+    assert unit["query"].startswith("Hamas had freed two Israeli women")
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("Is this a war crime?", "question"),
+    ("Hamas has achieved the following:", "list_intro"),
+    ("Israel will allow 2 fuel trucks into Gaza every day.", "prediction"),
+    ("The strike killed 40 people in his village.", "unresolved"),
+])
+def test_what_is_not_sent_to_verification(nlp, text, reason):
+    _, found = units(nlp, text)
+    assert found and all(u.get("skipped") == reason for u in found), found
+
+
+def test_skipped_units_stay_out_of_the_report_by_default():
+    nlp = claimscope.load(["segment", "test_checkworthy", "language", "quantities",
+                           "claim_units"])
+    doc = nlp("Is this a war crime? Israel will allow 2 fuel trucks into Gaza every day.")
+    assert doc.fields["claims"] == []
+
+
+def test_opinion_without_a_figure_is_not_checked():
+    assert skip_reason("This is a barbaric and cowardly act of terror.",
+                       subjectivity=0.9) == "opinion"
+    assert skip_reason("Israel killed 400 people in a barbaric act.", subjectivity=0.9,
+                       has_figure=True) is None
+
+
+def test_killed_or_wounded_stays_one_claim(nlp):
+    _, (unit,) = units(nlp, "Four hundred Palestinians were killed or wounded in a bombing "
+                            "that targeted the Jabalia refugee camp.")
+    assert "killed or wounded" in unit["text"]
+
+
+def test_durations_are_not_figures_to_check(nlp):
+    _, found = units(nlp, "Bombardment and airstrikes continued over the past 24 hours.")
+    assert all(not u["quantities"] for u in found)
+
+
+def test_the_claims_date_and_where_it_comes_from(nlp):
+    text = "GAZA, Nov 18, 2023 (Wire) - Some 300 trucks entered Gaza on Saturday."
+    doc, _ = units(nlp, text)
+    assert doc.fields["claims_date"] == {"date": "2023-11-18", "basis": "dateline"}
+    doc, _ = units(nlp, text, published="2023-11-19")
+    assert doc.fields["claims_date"] == {"date": "2023-11-19", "basis": "metadata"}
+    doc, _ = units(nlp, "Some 300 trucks entered Gaza.")
+    assert doc.fields["claims_date"] == {"date": None, "basis": None}
+
+
+def test_dates_read_from_links_and_text():
+    assert str(url_date("https://www.aljazeera.com/news/liveblog/2023/12/4/israel-gaza")) == \
+        "2023-12-04"
+    assert str(url_date("http://french.xinhuanet.com/20231122/f7d9df6f/c.html")) == "2023-11-22"
+    assert url_date("https://example.org/no-date") is None
+    # a period's start is not the date of writing
+    assert article_date(text="Killed since October 7, 2023; the toll rose on "
+                             "18 November 2023.") == (
+        __import__("datetime").date(2023, 11, 18), "text")
+    assert explicit_dates("no date here") == []
