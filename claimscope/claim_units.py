@@ -271,9 +271,13 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
         if len(piece.split()) < 3 and not qs:
             continue
         unit = Unit(u_start, u_end, list(qs), attributed_to=attributed)
+        if len(piece.split()) < 6 and qs:
+            # "..., 1600 wounded": too short to find its passage; search with its sentence
+            unit.query = sentence.strip()
         if _is_prediction(head):
             unit.skipped = "prediction"
-        _resolve(unit, head, frame, text, start, actors_before, actors_in)
+        if unit.query is None:
+            _resolve(unit, head, frame, text, start, actors_before, actors_in)
         if not unit.skipped and _UNRESOLVED.search(unit.query or text[unit.start:unit.end]):
             unit.skipped = "unresolved"
         out.append(unit)

@@ -491,6 +491,13 @@ def measure_of(text: str, start: int, end: int) -> tuple[frozenset[str], bool]:
     return kinds, bool(_RATE.search(piece))
 
 
+#: a count over a window of days ("between the afternoons of 8 and 9 February") that
+#: does not start at the war's start ("between 7 October and 9 December" is a total)
+_WINDOW = re.compile(r"\bbetween\s+(?:the\s+)?(?:afternoons?\s+of\s+|morning\s+of\s+)?"
+                     r"(?!7\s+October\b)\d{1,2}(?:\s+[A-Z][a-z]+)?(?:\s+\([^)]{0,20}\))?"
+                     r"\s+and\b", re.I)
+
+
 def other_measure(claim_text: str, ci: int, cq: dict[str, Any], source_text: str,
                   sq: dict[str, Any], claim_sentence: str | None = None) -> bool:
     """Does one figure measure another thing than the other (a need against an
@@ -503,6 +510,14 @@ def other_measure(claim_text: str, ci: int, cq: dict[str, Any], source_text: str
         crate = bool(_RATE.search(claim_sentence))
     sk, srate = measure_of(source_text, sq["start"], sq["end"])
     if crate != srate:
+        return True
+    # a running total ("200 people are dead", "killed since 7 October") is not a count
+    # over a few days ("between 9 and 12 February, 164 were killed"), nor the reverse
+    s_piece = source_text[slice(*sentence_of(source_text, sq["start"], sq["end"]))]
+    c_piece = claim_sentence or claim_text
+    if bool(_WINDOW.search(s_piece)) != bool(_WINDOW.search(c_piece)) and (
+            is_cumulative(claim_text, ci, ci + len(cq["text"]))
+            or is_cumulative(source_text, sq["start"], sq["end"])):
         return True
     # an event of a named day ("released 10 hostages on Tuesday") is not a running total
     # ("since 24 November, 50 hostages have been released")

@@ -161,6 +161,12 @@ def fts_query(text: str, max_terms: int = 32) -> str | None:
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in seen)
 
 
+def _day_number(iso: Any) -> int:
+    """An ISO date as an int YYYYMMDD (0 when missing or unreadable): dates compare as ints."""
+    digits = str(iso or "")[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -183,6 +189,7 @@ class CorpusStore:
         self._lock = threading.RLock()
         self._vectors: tuple[str, np.ndarray, np.ndarray] | None = None
         self._dates_cache: tuple[np.ndarray, str, np.ndarray] | None = None
+        self._stamp: tuple[int, int] | None = None
 
     # connection and schema --------------------------------------------------------
     @property
@@ -357,7 +364,14 @@ class CorpusStore:
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, float32 matrix of unit vectors), cached until the content changes."""
         with self._lock:
+            # the content hash reads every source's row: only when the file may have
+            # changed (another connection's write, or one of this connection's)
+            stamp = (self.con.execute("PRAGMA data_version").fetchone()[0],
+                     self.con.total_changes)
+            if self._vectors is not None and self._stamp == stamp:
+                return self._vectors[1], self._vectors[2]
             digest = self.content_hash()
+            self._stamp = stamp
             if self._vectors is None or self._vectors[0] != digest:
                 dtype = DTYPES[self.meta().get("embedding_dtype", "float32")]
                 rows = self.con.execute(
@@ -370,7 +384,8 @@ class CorpusStore:
             return self._vectors[1], self._vectors[2]
 
     def _dates(self) -> np.ndarray:
-        """Each vector row's passage date (ISO text, "" when undated), cached with them."""
+        """Each vector row's passage date as an int YYYYMMDD (0 when undated), cached with
+        the vectors."""
         ids, _ = self.vectors()
         with self._lock:
             if self._dates_cache is None or len(self._dates_cache[0]) != len(ids) \
@@ -378,8 +393,8 @@ class CorpusStore:
                 rows = dict(self.con.execute(
                     "SELECT p.id, COALESCE(p.date, d.date, '') FROM passages p "
                     "JOIN documents d ON d.id = p.doc_id"))
-                self._dates_cache = (ids, self._vectors[0],
-                                     np.array([rows.get(int(i), "") or "" for i in ids]))
+                self._dates_cache = (ids, self._vectors[0], np.array(
+                    [_day_number(rows.get(int(i))) for i in ids], dtype=np.int64))
             return self._dates_cache[2]
 
     def search_bm25(self, text: str, k: int = 50, *,
@@ -427,7 +442,7 @@ class CorpusStore:
         sims = mat @ vector.astype(np.float32)
         if max_date is not None:
             dates = self._dates()
-            sims = np.where(dates <= max_date, sims, -np.inf)
+            sims = np.where(dates <= _day_number(max_date), sims, -np.inf)
             k = min(k, int(np.isfinite(sims).sum()))
             if k == 0:
                 return []

@@ -49,7 +49,7 @@ class Retrieve(Stage):
 
     def __init__(self, db: Any = None, *, k: int = 6, candidates: int = 100,
                  after: str = "demote", as_of: str | None = None,
-                 rrf_k: int = 60, recency_days: float = 30.0, rerank: int = 150,
+                 rrf_k: int = 60, recency_days: float = 30.0, rerank: int = 80,
                  encoder: Any = None) -> None:
         check_param("Retrieve", "db", db, db is not None,
                     "a corpus path (str or Path) or a CorpusStore")
@@ -159,9 +159,13 @@ class Retrieve(Stage):
             elif ref and when and self.recency_days:
                 # figures are snapshots: the latest report before the date counts most
                 score *= 1.0 / (1.0 + (ref - when).days / self.recency_days)
-            if pid not in cos:
-                cos[pid] = float(vector @ store.vectors()[1][_row(store, pid)])
             scored.append((score, pid, late))
+        missing = [pid for _, pid, _ in scored if pid not in cos]
+        if missing:
+            ids, mat = store.vectors()
+            rows = np.searchsorted(ids, np.array(missing, dtype=np.int64))
+            for pid, sim in zip(missing, mat[rows] @ vector.astype(np.float32)):
+                cos[pid] = float(sim)
         scored.sort(key=lambda t: -t[0])
         if quantities:
             scored = self._figures_first(scored, records, quantities)
@@ -252,7 +256,3 @@ def _figure_digits(figures: list[str]) -> list[str]:
             out.extend(f"{groups.group(1)},{d}*" for d in "0123456789")
     return out
 
-
-def _row(store: Any, pid: int) -> int:
-    ids, _ = store.vectors()
-    return int(np.searchsorted(ids, pid))

@@ -251,7 +251,7 @@ class Verify(Stage):
                  min_relevance_numbers: float | None = None,
                  min_cosine: float = 0.2, nli_refutes: bool = False,
                  total_tolerance: float = 0.10, max_age_days: int = 3,
-                 max_evidence: int = 6, nli: Any = None, relevance: Any = None,
+                 max_evidence: int = 5, nli: Any = None, relevance: Any = None,
                  batch_size: int = 32) -> None:
         for name, value in (("min_prob", min_prob), ("min_cosine", min_cosine),
                             ("min_entail", min_entail), ("min_contra", min_contra),
