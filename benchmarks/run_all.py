@@ -49,6 +49,8 @@ BENCHES = {"checkworthiness": _bench("bench_checkworthiness"),
            "fignews": _bench("bench_fignews"),
            "nli": _bench("bench_nli", "--climate-n", "500", "--vitaminc-n", "1500"),
            "verify_ocha": _bench("bench_verify_ocha"),
+           "verify_offtopic": _bench("bench_verify_offtopic"),
+           "verify_fignews": _bench("bench_verify_fignews"),
            "speed": _bench("bench_speed"),
            "speed_rhetoric": _bench("bench_speed_rhetoric")}
 

@@ -59,3 +59,36 @@ def test_nli_does_not_regress():
 
     got = bench_nli.main(["--sets", "mnli"])["mnli"]["mnli_mm_subset_accuracy"]
     assert got >= BASELINE["nli_mnli_mm_subset_accuracy"], got
+
+
+# verification: the OCHA corpus is built once at /tmp/cs_ocha.db (about 7 minutes) and reused
+
+
+@pytest.mark.slow
+def test_verification_on_ocha_does_not_regress():
+    shared("ocha-opt-flash-updates-2023-2024")
+    import bench_verify_ocha
+
+    got = bench_verify_ocha.main(["--no-speed"])["gold"]
+    assert got["all"]["verdict_accuracy"] >= BASELINE["verify_ocha_all_accuracy"], got["all"]
+    assert got["series"]["verdict_accuracy"] >= BASELINE["verify_series_accuracy"]
+
+
+@pytest.mark.slow
+def test_verification_precision_on_real_posts_does_not_regress():
+    shared("ocha-opt-flash-updates-2023-2024")
+    shared("fignews2024-israel-gaza")
+    import bench_verify_fignews
+
+    got = bench_verify_fignews.main([])
+    assert got["decided"] and got["precision"] >= BASELINE["verify_fignews_precision"], got
+
+
+@pytest.mark.slow
+def test_an_off_topic_corpus_decides_almost_nothing():
+    shared("ocha-opt-flash-updates-2023-2024")
+    shared("semeval2020-task11-ptc")
+    import bench_verify_offtopic
+
+    got = bench_verify_offtopic.main(["--articles", "60"])
+    assert got["per_1000"] <= BASELINE["verify_offtopic_per_1000_max"], got["false"]
