@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ClaimscopeError, Errors, check_param
+from .render._format import technique_key
 
 __all__ = ["AnalysisStore", "StoreError", "content_hash", "default_store_path",
            "technique_key", "STORE_SCHEMA_VERSION"]
@@ -79,12 +80,6 @@ def content_hash(article: dict[str, Any]) -> str:
     keys = ("text", "title", "url", "outlet", "published")
     payload = json.dumps([article.get(k) for k in keys], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def technique_key(name: Any) -> str:
-    """One key for a technique however it is spelled: ``Name_Calling,Labeling`` and
-    ``Name_Calling-Labeling`` are both ``name calling labeling``."""
-    return " ".join(re.split(r"[\s_,\-/]+", str(name).lower())).strip()
 
 
 def _day(value: Any) -> str | None:
