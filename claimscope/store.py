@@ -14,7 +14,8 @@ The file is in WAL mode; every call opens its own short transaction on a connect
 the calling thread (``BEGIN IMMEDIATE`` for writes, with a busy timeout), so several
 threads or processes may add at once and none loses a write. Full-text search is SQLite
 FTS5 over the title, outlet and text; the query is built from the words of the user's
-text only (``claimscope.corpus.fts_query``), so no FTS5 syntax can be injected.
+text only (``claimscope.corpus.fts_query``), so no FTS5 syntax can be injected; every
+word must match.
 """
 
 from __future__ import annotations
@@ -295,6 +296,8 @@ class AnalysisStore:
             match = fts_query(q)
             if match is None:
                 return []
+            # every word must match (terms are quoted words: no quote or space inside)
+            match = match.replace('" OR "', '" AND "')
             order = "bm25(articles_fts), a.added DESC"
             sql = ("SELECT a.* FROM articles a JOIN articles_fts f ON f.store_id = a.store_id "
                    f"WHERE articles_fts MATCH ? {''.join(' AND ' + w for w in where)} "

@@ -243,9 +243,13 @@ def test_cross_site_writes_are_refused(client):
     assert client.post("/api/analyze", **ok).status_code == 200  # curl: no Origin
     assert client.post("/api/analyze", headers={"origin": "http://testserver"},
                        **ok).status_code == 200
+    # a browser's own form post (Origin may be "null" under a strict referrer policy)
+    assert client.post("/api/analyze", headers={"origin": "null", "sec-fetch-site":
+                                                "same-origin"}, **ok).status_code == 200
     for headers in ({"origin": "http://evil.example"}, {"origin": "null"},
                     {"referer": "http://evil.example/page"},
-                    {"sec-fetch-site": "cross-site"},
+                    {"sec-fetch-site": "cross-site"}, {"sec-fetch-site": "same-site"},
+                    {"sec-fetch-site": "same-site", "origin": "http://testserver"},
                     {"origin": "http://testserver.evil.example"}):
         r = client.post("/analyze", data={"text": "x"}, headers=headers)
         assert r.status_code == 403 and "E513" in r.text, headers

@@ -139,7 +139,7 @@ def create_app(*, store: AnalysisStore | str | Path | None = None, corpus: str |
             resp = await call_next(request)
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
@@ -507,10 +507,18 @@ def _host_allowed(host: str, hosts: set[str]) -> bool:
 
 
 def _cross_site(request: Request, hosts: set[str]) -> str | None:
-    """The foreign origin of a cross-site write, or None when it is same-site (or comes
-    from a client that sends neither Origin nor Referer, such as curl)."""
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        return request.headers.get("origin") or "a cross-site page"
+    """The foreign origin of a cross-site write, or None when it comes from this server's
+    own pages (or from a client that sends none of the headers, such as curl).
+
+    A browser's ``Sec-Fetch-Site`` decides when it is sent: only ``same-origin`` (and
+    ``none``, typed by the user) pass; ``same-site`` is refused too, since another app on
+    localhost is the same site. Without it, ``Origin`` (else ``Referer``) must be this
+    server's own address."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        if fetch_site in ("same-origin", "none"):
+            return None
+        return request.headers.get("origin") or f"a {fetch_site} page"
     origin = request.headers.get("origin")
     if origin is None and request.headers.get("referer"):
         parts = urlsplit(request.headers["referer"])
