@@ -237,5 +237,5 @@ def actor_colour(name: Any) -> int:
     for the shipped gazetteers' actors, else derived from the name."""
     key = " ".join(str(name).lower().split())
     if key in _ACTOR_ORDER:
-        return _ACTOR_ORDER.index(key) * 7 % ACTOR_COLOURS
+        return _ACTOR_ORDER.index(key)
     return _stable_index(key, ACTOR_COLOURS)
