@@ -59,15 +59,11 @@ class Analyzer:
 
     def generator(self) -> dict[str, Any]:
         """The ``generator`` block of the reports this pipeline makes."""
-        if self._generator is None:
-            from ..report import generator_info
-
-            self._generator = generator_info(self.pipeline)
-        gen = dict(self._generator)
         from ..report import generator_info
 
-        gen["created"] = generator_info()["created"]
-        return gen
+        if self._generator is None:
+            self._generator = generator_info(self.pipeline)
+        return {**self._generator, "created": generator_info()["created"]}
 
 
 @dataclass
