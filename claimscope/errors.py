@@ -86,6 +86,37 @@ class Errors(metaclass=_WithCodes):
     E402 = ("The encoder {path} has no output '{name}' (it has: {outputs}), which the "
             "rhetoric heads read as their token states. Install the encoder the heads were "
             "trained with, or retrain them on this one (training/train_persuasion.py).")
+    # the web app and fetching articles by URL (claimscope serve, analyze https://...)
+    E500 = ("{source}: only http:// and https:// URLs can be fetched, got scheme "
+            "'{scheme}'. Give a web address, or save the page and give the file.")
+    E501 = ("{source}: the address {address} is private, loopback or reserved, and fetching "
+            "it is refused (it could reach services on your network). Save the page and give "
+            "the file, or allow the host explicitly (--allow-fetch-host / "
+            "CLAIMSCOPE_FETCH_ALLOW_HOSTS).")
+    E502 = ("{source}: the page is larger than the limit of {limit} bytes. Save the part you "
+            "need as a file, or raise the limit.")
+    E503 = "{source}: the server answered HTTP {status}; expected 200. Check the address."
+    E504 = ("{source}: could not fetch the page ({detail}). Check the address and the "
+            "network, or save the page and give the file.")
+    E505 = ("{source}: more than {limit} redirects. Give the final address of the page.")
+    E506 = ("{source}: the server sent '{content_type}', not an HTML or text page. Save the "
+            "document and give the file (a PDF can be added to a corpus).")
+    E510 = "No article with id '{id}' in the store. See /articles for what it holds."
+    E511 = "The request is not valid: {detail}."
+    E512 = ("The Host header '{host}' is not an address this server answers to (expected one "
+            "of: {expected}). Open the address `claimscope serve` printed; to serve another "
+            "name, start it with --allow-host NAME.")
+    E513 = ("Refused a write from another site (origin '{origin}'). Use the page this server "
+            "serves; cross-site form posts are refused.")
+    E514 = "No page at '{path}'. See / for the app and /docs for the API."
+    E515 = "Method {method} is not allowed on '{path}'."
+    E516 = "No job with id '{id}'. Jobs are kept while the server runs."
+    E517 = ("Nothing to analyse: give text, HTML, a URL or a file ({detail}).")
+    E518 = "The server failed on this request ({detail}). It is a bug: please report it."
+    E519 = ("This server has no reference corpus. Start it with --corpus FILE to check "
+            "claims and search sources.")
+    E520 = ("{path}: cannot open the analysis store ({detail}). Give another --store file, "
+            "or move this one aside.")
 
 
 class Warnings(metaclass=_WithCodes):

@@ -491,7 +491,7 @@ def test_render_html_crossing_spans_keep_every_character_once() -> None:
     flag = "".join(
         text
         for attrs, text in tree.with_class("g")
-        if f"t{_hue_index(tree, 'Flag Waving')}" in attrs["class"].split()
+        if f"pc{_hue_index(tree, 'Flag Waving')}" in attrs["class"].split()
     )
     assert flag.replace("\n", "") == "over here.Third is"
     paragraphs = [
@@ -503,7 +503,7 @@ def test_render_html_crossing_spans_keep_every_character_once() -> None:
 def _hue_index(tree: Tree, name: str) -> int:
     for attrs, _ in tree.with_class("g"):
         if (attrs.get("title") or "").startswith(name):
-            return int(next(c for c in attrs["class"].split() if re.fullmatch(r"t\d+", c))[1:])
+            return int(next(c for c in attrs["class"].split() if re.fullmatch(r"pc\d+", c))[2:])
     raise AssertionError(name)
 
 
@@ -771,7 +771,7 @@ def test_render_markdown_empty_report() -> None:
             "15–25",
             "15–25% · range · percent",
         ),
-        ({"low": 2023.0, "high": 2023.0, "kind": "year"}, "2023", "2023 · exact · year"),
+        ({"low": 2023.0, "high": 2023.0, "kind": "year"}, "2023", "2023 · year"),
         (
             {"low": 1.5e6, "high": 1.5e6, "unit": "USD", "kind": "money"},
             "1,500,000",

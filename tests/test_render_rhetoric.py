@@ -28,7 +28,7 @@ def article():
 def test_rhetoric_html_escapes_everything():
     html = str(rhetoric_html(article(), 2))
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "Name Calling-Labeling" in html and "(0.81)" in html
+    assert "Name Calling, Labeling" in html and "(0.81)" in html  # one spelling for both
     assert "Security and defense" in html and "opinion" in html
     assert 'href="#a2-s0"' in html                      # links to the paragraph's sentence
     assert "1 of 2 paragraphs" in html

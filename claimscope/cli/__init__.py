@@ -97,6 +97,9 @@ main.add_command(_corpus_group, "corpus")
 from .compare import compare as _compare_command  # noqa: E402
 
 main.add_command(_compare_command, "compare")
+from .serve import serve as _serve_command  # noqa: E402
+
+main.add_command(_serve_command, "serve")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,7 +21,9 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
     """Analyse ``paths`` and write the reports; return the exit code."""
     from tqdm import tqdm
 
-    items = list(read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
+    from ..io.fetch import read_inputs  # an http(s):// argument is fetched
+
+    items = list(read_inputs(paths, read=read, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
     errors = [i.to_dict() for i in items if isinstance(i, ReadError)]
     docs = [i for i in items if not isinstance(i, ReadError)]
     for err in errors:

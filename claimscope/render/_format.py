@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 CHECKWORTHY = 0.5
+#: kinds of numbers that name a day, a year, a time or a rank, not an amount
+CALENDAR_KINDS = ("date", "year", "time", "ordinal")
 SUBJECTIVE = 0.5
 
 _OPEN_LOW = {"more_than": ">", "at_least": "≥"}
@@ -83,6 +85,11 @@ def quantity_range(q: dict[str, Any]) -> str:
 
 def quantity_tip(q: dict[str, Any]) -> str:
     """One line describing a quantity: ``≥ 4,000 rockets · at least · count``."""
+    kind = q.get("kind")
+    if kind in CALENDAR_KINDS:
+        # a date or year is shown as written: "Nov 18 · date", never "18 · date"
+        written = one_line(q.get("text") or "") or quantity_range(q)
+        return f"{written} · {label(kind)}"
     value = quantity_range(q)
     unit = quantity_unit(q)
     if unit == "%":
@@ -107,7 +114,7 @@ def span_label(span: dict[str, Any], group: str) -> str:
     """The label of a generic span: its technique, label or kind, else the group name."""
     for key in ("technique", "label", "kind"):
         if span.get(key):
-            return label(span[key])
+            return technique_name(span[key]) if key == "technique" else label(span[key])
     return label(group)
 
 
@@ -164,3 +171,71 @@ _WS = re.compile(r"\s+")
 def one_line(text: Any) -> str:
     """Collapse all whitespace, newlines included, into single spaces."""
     return _WS.sub(" ", str(text)).strip()
+
+
+# Techniques and colours ----------------------------------------------------------------
+#: Display names of techniques, by ``technique_key``: SemEval-2020 Task 11 spans spell
+#: "Name_Calling,Labeling" where SemEval-2023 Task 3 paragraphs spell "Name_Calling-Labeling".
+TECHNIQUE_NAMES = {
+    "appeal to authority": "Appeal to Authority",
+    "appeal to fear prejudice": "Appeal to Fear, Prejudice",
+    "bandwagon reductio ad hitlerum": "Bandwagon, Reductio ad Hitlerum",
+    "black and white fallacy": "Black-and-White Fallacy",
+    "causal oversimplification": "Causal Oversimplification",
+    "doubt": "Doubt",
+    "exaggeration minimisation": "Exaggeration, Minimisation",
+    "flag waving": "Flag Waving",
+    "loaded language": "Loaded Language",
+    "name calling labeling": "Name Calling, Labeling",
+    "repetition": "Repetition",
+    "slogans": "Slogans",
+    "thought terminating cliches": "Thought-terminating Clichés",
+    "whataboutism straw men red herring": "Whataboutism, Straw Men, Red Herring",
+    "false dilemma no choice": "False Dilemma, No Choice",
+    "obfuscation vagueness confusion": "Obfuscation, Vagueness, Confusion",
+}
+#: the span techniques in palette order: each gets its own colour
+_PALETTE_ORDER = list(TECHNIQUE_NAMES)[:14]
+TECHNIQUE_COLOURS = 14
+ACTOR_COLOURS = 24
+
+
+def technique_key(name: Any) -> str:
+    """One key for a technique however it is spelled (case, ``_``, ``,``, ``-``)."""
+    return " ".join(w for w in re.split(r"[\s_,\-/]+", str(name).lower()) if w)
+
+
+def technique_name(name: Any) -> str:
+    """The display name of a technique: one spelling for both SemEval taxonomies."""
+    return TECHNIQUE_NAMES.get(technique_key(name)) or label(name)
+
+
+def _stable_index(text: str, n: int) -> int:
+    import hashlib
+
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % n
+
+
+def technique_colour(name: Any) -> int:
+    """The palette index of a technique: fixed for the span techniques, else derived from
+    the name, so a technique has the same colour in every report."""
+    key = technique_key(name)
+    if key in _PALETTE_ORDER:
+        return _PALETTE_ORDER.index(key)
+    return _stable_index(key, TECHNIQUE_COLOURS)
+
+
+#: the actors of the shipped gazetteers, each with a colour of its own (warring sides far
+#: apart on the palette); any other actor's colour is derived from its name
+_ACTOR_ORDER = ["israel", "hamas", "russia", "ukraine", "united nations", "palestinians",
+                "egypt", "hezbollah", "palestinian authority", "qatar", "united states",
+                "iran", "houthis", "palestinian islamic jihad"]
+
+
+def actor_colour(name: Any) -> int:
+    """The palette index of an actor (a palette of its own, not the techniques'): fixed
+    for the shipped gazetteers' actors, else derived from the name."""
+    key = " ".join(str(name).lower().split())
+    if key in _ACTOR_ORDER:
+        return _ACTOR_ORDER.index(key)
+    return _stable_index(key, ACTOR_COLOURS)

@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from claimscope.render._format import (
+    actor_colour,
     as_float,
     clamp,
     fmt_score,
@@ -28,12 +29,14 @@ from claimscope.render._format import (
     span_groups,
     span_label,
     span_text,
+    technique_colour,
     text_of,
     title_of,
 )
 from claimscope.render.sections import html_sections, sections_css
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "article_context", "generator_context", "report_css",
+           "template_env"]
 
 TEMPLATE = "report.html.j2"
 TOP_N = 5
@@ -42,14 +45,17 @@ BINS = 10
 _RANK = {"sentence": 0, "claim": 1, "group": 2, "quantity": 3}
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 _GAP = re.compile(r"[^\S\n]*\n[^\S\n]*\n\s*")
-# Only progressive enhancement: the toggles also work through CSS :has().
-_SCRIPT = """
-document.querySelectorAll('input[data-layer]').forEach(function (box) {
-  box.addEventListener('change', function () {
-    box.closest('.article').classList.toggle('hide-' + box.dataset.layer, !box.checked);
-  });
-});
-"""
+
+
+def _resource(name: str) -> str:
+    return (resources.files("claimscope.render").joinpath("templates").joinpath(name)
+            .read_text(encoding="utf-8"))
+
+
+#: The page script (layer toggles, claim panel): inline in the static report, pinned by
+#: its hash in the CSP; the web app serves the same file. The toggles also work through
+#: CSS :has() without it.
+_SCRIPT = _resource("report.js")
 
 
 @dataclass(frozen=True)
@@ -67,36 +73,34 @@ class Layer:
 def render_html(report: dict[str, Any]) -> str:
     """Render a report dict (the content of ``report.json``) as an HTML page."""
     articles = records(report.get("articles"))
-    hues = _technique_hues(articles)
-    rendered = [_article(a, i, hues) for i, a in enumerate(articles, 1)]
+    rendered = [article_context(a, i) for i, a in enumerate(articles, 1)]
     context = {
-        "generator": _generator(report.get("generator")),
+        "generator": generator_context(report.get("generator")),
         "articles": rendered,
-        "group_slots": max((len(a["groups"]) for a in rendered), default=0),
         "errors": _notes(report.get("errors"), ("source", "id", "code", "message")),
-        "techniques": [{"index": index, "hue": hue} for index, hue in hues.values()],
         "script": Markup(_SCRIPT),
         "script_hash": _csp_hash(_SCRIPT),
-        "section_css": Markup(sections_css(articles)),
+        "css": Markup(report_css(articles)),
     }
-    return _template().render(**context)
+    return template_env().get_template(TEMPLATE).render(**context)
+
+
+def report_css(articles: list[dict[str, Any]] | None = None) -> str:
+    """The page's CSS: ``report.css`` and the CSS of the sections the articles show (of
+    every section when ``articles`` is None)."""
+    return _resource("report.css") + "\n" + sections_css(articles)
 
 
 @lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
-    source = (
-        resources.files("claimscope.render")
-        .joinpath("templates")
-        .joinpath(TEMPLATE)
-        .read_text(encoding="utf-8")
-    )
-    env = jinja2.Environment(
+def template_env() -> jinja2.Environment:
+    """The Jinja environment of the report templates (autoescaped, strict)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("claimscope.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.from_string(source)
 
 
 def _notes(items: Any, keys: tuple[str, ...] = ("code", "message")) -> list[dict[str, str]]:
@@ -113,47 +117,61 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def _generator(generator: Any) -> dict[str, Any]:
+def generator_context(generator: Any) -> dict[str, Any]:
+    """What the footer shows of a report's ``generator``: each model with the sha256 of
+    its files, the settings (side-blind reading, span pass) and the package versions."""
     gen = mapping(generator)
     models, packages = mapping(gen.get("models")), mapping(gen.get("packages"))
+    settings = [f"{label(k)} {'on' if v else 'off'}" if isinstance(v, bool) else f"{label(k)} {v}"
+                for k, v in models.items() if isinstance(v, (bool, int, float, str))
+                and k not in ("encoder", "name", "base_model")]
     return {
         "name": str(gen.get("name") or "claimscope"),
         "version": str(gen.get("version") or ""),
         "created": str(gen.get("created") or ""),
-        "models": [
-            {
-                "role": str(role),
-                "name": str(m.get("name") or "") if isinstance(m, dict) else str(m),
-                "sha256": str(m.get("sha256") or "")[:12] if isinstance(m, dict) else "",
-            }
-            for role, m in models.items()
-        ],
-        "packages": [f"{name} {version}" for name, version in packages.items()],
+        "models": _models(models, "encoder"),
+        "settings": settings,
+        "packages": [f"{name} {version}" for name, version in packages.items() if version],
     }
 
 
-def _technique_hues(articles: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
-    """Give each (group, label) a stable index and a hue spread by the golden angle."""
-    keys = sorted(
-        {
-            (group, span_label(s, group))
-            for a in articles
-            for group, spans in span_groups(a)
-            for s in spans
-        }
-    )
-    return {key: (i, round(i * 137.508 + 20) % 360) for i, key in enumerate(keys)}
+def _models(models: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every model of a ``generator.models`` block (nested ones too), with its files'
+    sha256 (12 digits) when known."""
+    out: list[dict[str, Any]] = []
+    name = models.get("name") or (models.get(role) if isinstance(models.get(role), str)
+                                  else None)
+    digests = models.get("sha256")
+    files = ([{"file": str(f), "sha256": str(h)[:12]} for f, h in digests.items() if h]
+             if isinstance(digests, dict) else
+             [{"file": "", "sha256": digests[:12]}] if isinstance(digests, str) and digests
+             else [])
+    if name or files:
+        out.append({"role": label(role), "name": str(name or role), "files": files})
+    for key, value in models.items():
+        if isinstance(value, dict) and key != "sha256":
+            out += _models(value, str(key))
+    return out
 
 
-def _article(
-    article: dict[str, Any], index: int, hues: dict[tuple[str, str], tuple[int, int]]
-) -> dict[str, Any]:
+def _group_colour(group: str, name: str) -> str:
+    """The colour class of a span: actors and techniques have separate palettes, each
+    colour derived from the label, so it is the same in every report."""
+    if group == "actors":
+        return f"ga ac{actor_colour(name)}"
+    return f"pc{technique_colour(name)}"
+
+
+def article_context(article: dict[str, Any], index: int) -> dict[str, Any]:
+    """What ``_article.html.j2`` shows of one article (``index`` is its 1-based position:
+    the anchors ``a{index}-s{n}`` and ``claim-{index}-{n}`` depend on it)."""
     text = text_of(article)
     sentences, quantities = records(article.get("sentences")), records(article.get("quantities"))
     groups = span_groups(article)
     anchor = f"a{index}"
-    layers = _layers(text, anchor, sentences, quantities, groups, hues)
-    claim_layers, markers = _claim_marks(text, records(article.get("claims")), index)
+    layers = _layers(text, anchor, sentences, quantities, groups)
+    claims = records(article.get("claims"))
+    claim_layers, markers = _claim_marks(text, claims, index)
     layers += claim_layers
     url = str(article.get("url") or "")
     return {
@@ -169,26 +187,21 @@ def _article(
         "warnings": _notes(article.get("warnings")),
         "errors": _notes(article.get("errors")),
         "has_text": bool(text),
+        "has_claims": bool(claims),
         "body": _body(text, layers, title=str(article.get("title") or ""), markers=markers),
         "summary": _summary(text, anchor, sentences, quantities),
         "sections": html_sections(article, index),
         "groups": [
-            {
-                "key": f"g{gi}",
-                "name": label(name),
-                "legend": _legend(name, spans, hues),
-            }
+            {"key": f"g{gi}", "name": label(name), "legend": _legend(name, spans)}
             for gi, (name, spans) in enumerate(groups)
         ],
     }
 
 
-def _legend(
-    group: str, spans: list[dict[str, Any]], hues: dict[tuple[str, str], tuple[int, int]]
-) -> list[dict[str, Any]]:
+def _legend(group: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counts = Counter(span_label(s, group) for s in spans)
     return [
-        {"label": name, "count": n, "index": hues[(group, name)][0]}
+        {"label": name, "count": n, "colour": _group_colour(group, name).split()[-1]}
         for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 
@@ -209,7 +222,6 @@ def _layers(
     sentences: list[dict[str, Any]],
     quantities: list[dict[str, Any]],
     groups: list[tuple[str, list[dict[str, Any]]]],
-    hues: dict[tuple[str, str], tuple[int, int]],
 ) -> list[Layer]:
     n = len(text)
     layers: list[Layer] = []
@@ -254,7 +266,7 @@ def _layers(
                 if as_float(span.get("score")) is None
                 else f"{name} · {fmt_score(span.get('score'))}"
             )
-            cls = f"g g{gi} t{hues[(group, name)][0]}"
+            cls = f"g g{gi} {_group_colour(group, name)}"
             layers.append(Layer(*offsets, _RANK["group"], cls, (("title", tip),)))
     return layers
 
@@ -273,9 +285,10 @@ def _claim_marks(text: str, claims: list[dict[str, Any]], index: int
             continue
         v = verdict_of(claim)
         anchor = claim_anchor(index, i)
-        tip = f"{VERDICT_LABELS[v]}: see the evidence below"
-        layers.append(Layer(*offsets, _RANK["claim"], f"v v-{v}", (("title", tip),),
-                            (("id", f"text-{anchor}"),)))
+        tip = f"{VERDICT_LABELS[v]}: click for the evidence"
+        layers.append(Layer(*offsets, _RANK["claim"], f"v v-{v}",
+                            (("title", tip), ("data-claim", anchor)),
+                            (("id", f"text-{anchor}"), ("tabindex", "0"), ("role", "button"))))
         if v != "not_enough_evidence":
             markers.setdefault(offsets[1], []).append(
                 f'<a class="vmark v-{v}" href="#{anchor}">{escape(VERDICT_LABELS[v])}</a>')

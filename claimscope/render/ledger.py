@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from claimscope.render._format import one_line, quantity_range, records
+from claimscope.render._format import CALENDAR_KINDS, one_line, quantity_range, records
 from claimscope.render.sections import sentence_anchor
 
 __all__ = ["ledger_html", "ledger_markdown", "group_rows"]
@@ -45,9 +45,18 @@ def _verdict(row: dict[str, Any]) -> str:
     return _MARK.get(str(row.get("polarity")), str(row.get("polarity")))
 
 
+def _is_figure(q: dict[str, Any]) -> bool:
+    """An amount worth listing: not a date, year, time or rank ("7 October"), and not a
+    lone "one" written in words ("a single one of its goals")."""
+    if q.get("kind") in CALENDAR_KINDS:
+        return False
+    text = str(q.get("text") or "")
+    return any(ch.isdigit() for ch in text) or q.get("low") != 1 or bool(q.get("counted"))
+
+
 def _figures(row: dict[str, Any]) -> str:
     out = []
-    for q in records(row.get("quantities")):
+    for q in filter(_is_figure, records(row.get("quantities"))):
         counted = f" {q['counted']}" if q.get("counted") else ""
         try:
             out.append(f"{quantity_range(q)}{counted}")

@@ -17,7 +17,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from claimscope.render._format import as_float, label, mapping, one_line, records, text_of
+from claimscope.render._format import (
+    as_float,
+    label,
+    mapping,
+    one_line,
+    records,
+    technique_name,
+    text_of,
+)
 from claimscope.render.sections import sentence_anchor
 
 __all__ = ["rhetoric_html", "rhetoric_markdown"]
@@ -60,7 +68,7 @@ def _frames(article: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _span_counts(article: dict[str, Any]) -> list[tuple[str, int]]:
     spans = records(mapping(article.get("spans")).get("persuasion"))
-    counts = Counter(label(s.get("technique") or s.get("label") or "?") for s in spans)
+    counts = Counter(technique_name(s.get("technique") or s.get("label") or "?") for s in spans)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -94,7 +102,7 @@ def rhetoric_html(article: dict[str, Any], index: int) -> Markup:
             start = row.get("start") if isinstance(row.get("start"), int) else -1
             anchor = sentence_anchor(index, article, start)
             techs = Markup(", ").join(
-                Markup('{} <span class="muted">({})</span>').format(label(t["label"]),
+                Markup('{} <span class="muted">({})</span>').format(technique_name(t["label"]),
                                                                    _score(t.get("score")))
                 for t in _techniques(row))
             parts.append(Markup('<tr><td><a href="#{}">{}</a></td><td>{}</td></tr>').format(
@@ -128,7 +136,7 @@ def rhetoric_markdown(article: dict[str, Any]) -> str:
     if rows:
         lines += ["| Paragraph | Techniques |", "| --- | --- |"]
         for row in rows:
-            techs = ", ".join(f"{label(t['label'])} ({_score(t.get('score'))})"
+            techs = ", ".join(f"{technique_name(t['label'])} ({_score(t.get('score'))})"
                               for t in _techniques(row))
             lines.append(f"| {_md(_excerpt(article, row))} | {_md(techs)} |")
         lines.append("")

@@ -64,10 +64,11 @@ def html_sections(article: dict[str, Any], index: int) -> list[Markup]:
             if article.get(s.key) is not None]
 
 
-def sections_css(articles: list[dict[str, Any]]) -> str:
-    """The CSS of the sections that some article of the report shows."""
+def sections_css(articles: list[dict[str, Any]] | None = None) -> str:
+    """The CSS of the sections that some article of the report shows (of every section
+    when ``articles`` is None)."""
     return "\n".join(s.render_css() for s in SECTIONS.values()
-                     if any(a.get(s.key) is not None for a in articles))
+                     if articles is None or any(a.get(s.key) is not None for a in articles))
 
 
 def markdown_sections(article: dict[str, Any]) -> list[str]:
