@@ -96,20 +96,6 @@ def test_rhetoric_heads_on_other_encoder_weights_are_refused(tmp_path):
         _ = ModelBundle(tmp_path).rhetoric.manifest
 
 
-def test_float16_token_states_are_the_float32_ones_rounded(tmp_path):
-    # the graph's own Cast gives what numpy's astype gave, bit for bit
-    add_half_outputs = _onnx_share().add_half_outputs
-    _models_copy(tmp_path)
-    halves = add_half_outputs(tmp_path / "encoder.int8.onnx")
-    session = ort_session(tmp_path / "encoder.int8.onnx")
-    feeds = {"input_ids": np.array([[101, 2023, 2003, 1037, 3231, 102]]),
-             "attention_mask": np.ones((1, 6), dtype=np.int64),
-             "token_type_ids": np.zeros((1, 6), dtype=np.int64)}
-    assert halves == ["last_hidden_state" + HALF_SUFFIX]
-    for half in halves:
-        full, got = session.run([half[:-len(HALF_SUFFIX)], half], feeds)
-        assert got.dtype == np.float16 and (got == full.astype(np.float16)).all()
-
 
 def ort_session(path):
     import onnxruntime as ort
@@ -137,74 +123,6 @@ def test_an_encoder_output_that_does_not_exist_is_a_clear_error():
     with pytest.raises(ModelError, match="E402.*no output 'hidden_9'"):
         ModelBundle(DATA_DIR).encoder.embed_tokens(["A sentence."], "hidden_9")
 
-
-def _onnx_share():
-    """training/onnx_share.py (needs onnx, a training dependency: requirements-train.txt)."""
-    pytest.importorskip("onnx")
-    import importlib
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
-    return importlib.import_module("onnx_share")
-
-
-def test_exposing_a_layer_output_changes_no_other_output(tmp_path):
-    expose_in_folder = _onnx_share().expose_in_folder
-    _models_copy(tmp_path)
-    expose_in_folder(tmp_path, "hidden_2")
-    texts = ["Officials said 12 people were hurt.", "These cowardly thugs will never win."]
-    new = ModelBundle(tmp_path).encoder  # the manifest's sha256 was updated: it loads
-    old = ModelBundle(DATA_DIR).encoder
-    assert "hidden_2" in new.outputs and "hidden_2" not in old.outputs
-    p_new, s_new, _, _ = new.embed_tokens(texts, "last_hidden_state")
-    p_old, s_old, _, _ = old.embed_tokens(texts, "last_hidden_state")
-    assert (p_new == p_old).all() and all((a == b).all() for a, b in zip(s_new, s_old))
-    _, mid, _, _ = new.embed_tokens(texts, "hidden_2")
-    assert not any((a == b).all() for a, b in zip(mid, s_old))  # another layer's states
-    with pytest.raises(SystemExit, match="expected an output name hidden_K"):
-        expose_in_folder(tmp_path, "layer_2")
-
-
-def test_the_plain_encoder_conversion_of_a_folder_is_idempotent(tmp_path):
-    plain_encoder_in_folder = _onnx_share().plain_encoder_in_folder
-    _models_copy(tmp_path)
-    plain_encoder_in_folder(tmp_path)  # the shipped folder is already plain: nothing changes
-    for name in ("encoder.int8.onnx", "encoder.weights.bin", "manifest.json"):
-        assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
-
-
-def test_a_front_attached_to_the_encoder_changes_no_sentence_embedding(tmp_path):
-    share = _onnx_share()
-    onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper
-
-    _models_copy(tmp_path)
-    # a front that reads two layers and adds them, as float16
-    front = helper.make_model(helper.make_graph(
-        [helper.make_node("Add", ["a", "b"], ["s"]),
-         helper.make_node("Cast", ["s"], [share.FRONT_OUTPUT], to=TensorProto.FLOAT16)],
-        "front", [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["b", "t", 384])
-                  for n in ("a", "b")],
-        [helper.make_tensor_value_info(share.FRONT_OUTPUT, TensorProto.FLOAT16, ["b", "t", 384])]),
-        opset_imports=[helper.make_opsetid("", 17)])
-    onnx.save(front, str(tmp_path / "front.onnx"))
-    share.attach_front(tmp_path / "encoder.int8.onnx", tmp_path / "front.onnx",
-                       tmp_path / "graph.onnx", ["hidden_2", "last_hidden_state"])
-    exposed = tmp_path / "exposed"
-    share.expose_all(DATA_DIR, exposed)
-    texts = ["Officials said 12 people were hurt.", "These cowardly thugs will never win."]
-    enc = ModelBundle(exposed).encoder
-    pooled, got, _, _ = enc.embed_tokens(texts, share.FRONT_OUTPUT, tmp_path / "graph.onnx")
-    ref_pooled, ref, _, _ = enc.embed_tokens(texts, "hidden_2")
-    _, last, _, _ = enc.embed_tokens(texts, "last_hidden_state")
-    assert (pooled == ref_pooled).all()
-    for g, a, b in zip(got, ref, last):
-        want = (a.astype(np.float32) + b.astype(np.float32)).astype(np.float16)
-        assert np.allclose(g.astype(np.float32), want.astype(np.float32), rtol=4e-3, atol=1e-2)
-    with pytest.raises(SystemExit, match="expected 3 inputs"):
-        share.attach_front(tmp_path / "encoder.int8.onnx", tmp_path / "front.onnx",
-                           tmp_path / "graph.onnx", ["hidden_1", "hidden_2", "hidden_3"])
 
 
 def test_padded_batches_sort_by_length_and_pad_each_batch_to_its_longest():
@@ -275,25 +193,6 @@ def test_a_graph_with_per_batch_ranges_is_flagged(tmp_path):
     assert not any(batch_dependent(p) for p in DATA_DIR.glob("*.onnx"))
 
 
-def test_a_full_train_refit_takes_the_thresholds_a_held_out_run_chose(tmp_path):
-    # train_persuasion.py --full-train: nothing is tuned, so a bad file must stop it at
-    # once, not after 20 minutes of training
-    _onnx_share()
-    import importlib
-
-    tp = importlib.import_module("train_persuasion")
-    shipped = json.loads((DATA_DIR / "persuasion.json").read_text(encoding="utf-8"))
-    given = tp.given_thresholds(DATA_DIR / "persuasion.json")
-    assert given["span"] == shipped["thresholds"]["span"]
-    assert given["span_merge_gap"] == shipped["thresholds"]["span_merge_gap"]
-    assert given["paragraph"].shape == (len(tp.ST3_TECHNIQUES),)
-    bad = tmp_path / "persuasion.json"
-    bad.write_text(json.dumps({"thresholds": {"span": 0.2}}), encoding="utf-8")
-    with pytest.raises(SystemExit, match="expected a persuasion.json with thresholds"):
-        tp.given_thresholds(bad)
-    with pytest.raises(SystemExit, match="expected a persuasion.json"):
-        tp.given_thresholds(tmp_path / "missing.json")
-
 
 def test_encoder_outputs_as_token_states_need_no_rhetoric_heads(tmp_path):
     # training features of a new encoder (train_persuasion.py --models) come from a
@@ -329,6 +228,7 @@ def test_one_read_gives_the_digest_and_finds_a_quantizer_across_read_boundaries(
     assert batch_dependent(path)
 
 
+@pytest.mark.slow
 def test_batches_side_by_side_give_what_one_batch_at_a_time_gives():
     from claimscope.models import Encoder
 
