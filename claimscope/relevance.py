@@ -155,8 +155,11 @@ class RelevanceModel:
                 for k, v in self.manifest.get("thresholds", {}).items()}
 
     def describe(self) -> dict[str, Any]:
+        import hashlib
+
         m = self.manifest
-        return {"name": m.get("name"), "thresholds": self.thresholds}
+        return {"name": m.get("name"), "thresholds": self.thresholds,
+                "sha256": hashlib.sha256(self.path.read_bytes()).hexdigest()}
 
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         """p(relevant) for each feature dict."""

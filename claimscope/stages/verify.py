@@ -323,6 +323,7 @@ class Verify(Stage):
             out["nli_thresholds"] = {k: limits[k] for k in ("entailment", "contradiction")}
             out["thresholds"] = limits
             out["relevance_model"] = rel_info.get("name")
+            out["relevance_sha256"] = rel_info.get("sha256")
             out["nli_refutes"] = self.nli_refutes
         return {"corpus": out}
 
