@@ -151,10 +151,10 @@ class Document:
         out["language"] = self.language
         out["text"] = self.text
         out["warnings"] = list(self.warnings)
+        fields = sentence_fields()
         out["sentences"] = [
             {"start": s.start, "end": s.end, "text": s.text,
-             "checkworthiness": s.attrs.get("checkworthiness"),
-             "subjectivity": s.attrs.get("subjectivity")}
+             **{f: s.attrs.get(f) for f in fields}}
             for s in self.sentences
         ]
         out["quantities"] = [q.to_dict() for q in self.spans["quantities"]]
@@ -171,9 +171,10 @@ class Document:
         """Rebuild a Document from its report entry (tensors are not restored)."""
         doc = cls(data["text"], language=data.get("language"),
                   **{k: data.get(k) for k in META_FIELDS})
+        fields = sentence_fields()
         for s in data.get("sentences", []):
             doc.sentences.add(s["start"], s["end"], **{
-                k: s[k] for k in ("checkworthiness", "subjectivity") if s.get(k) is not None})
+                k: s[k] for k in fields if s.get(k) is not None})
         for q in data.get("quantities", []):
             doc.spans["quantities"].add(q["start"], q["end"], **_attrs(q))
         for name, group in data.get("spans", {}).items():
@@ -186,6 +187,21 @@ class Document:
         doc.warnings = list(data.get("warnings", []))
         doc.errors = list(data.get("errors", []))
         return doc
+
+
+def sentence_fields() -> list[str]:
+    """The per-sentence scores of a report: what the registered stages declare they
+    assign to sentences (``assigns = ("sentences.checkworthiness",)``), by stage name.
+    Every sentence of the report carries each of them (null when its stage did not run)."""
+    from .registry import stages
+
+    out: list[str] = []
+    for name in stages.names():
+        for attr in getattr(stages.get(name), "assigns", ()):
+            field = attr.partition("sentences.")[2] if attr.startswith("sentences.") else ""
+            if field and field not in out:
+                out.append(field)
+    return out
 
 
 def _attrs(d: dict[str, Any]) -> dict[str, Any]:
