@@ -188,6 +188,7 @@ def article_context(article: dict[str, Any], index: int) -> dict[str, Any]:
         "errors": _notes(article.get("errors")),
         "has_text": bool(text),
         "has_claims": bool(claims),
+        "queue": _queue(claims, index),
         "body": _body(text, layers, title=str(article.get("title") or ""), markers=markers),
         "summary": _summary(text, anchor, sentences, quantities),
         "sections": html_sections(article, index),
@@ -269,6 +270,20 @@ def _layers(
             cls = f"g g{gi} {_group_colour(group, name)}"
             layers.append(Layer(*offsets, _RANK["group"], cls, (("title", tip),)))
     return layers
+
+
+def _queue(claims: list[dict[str, Any]], index: int) -> list[dict[str, str]]:
+    """The claims to check first, for the box at the top of the article (links to cards)."""
+    from claimscope.render.verification import VERDICT_LABELS, check_queue, claim_anchor, verdict_of
+
+    out = []
+    for i, claim in check_queue(claims, limit=5):
+        v = verdict_of(claim)
+        out.append({"href": f"#{claim_anchor(index, i)}", "verdict": v,
+                    "label": VERDICT_LABELS[v] if v != "not_enough_evidence"
+                    else "figure not found in your sources",
+                    "text": _shorten(str(claim.get("text") or ""), 140)})
+    return out
 
 
 def _claim_marks(text: str, claims: list[dict[str, Any]], index: int
