@@ -149,7 +149,7 @@ class Gazetteer:
                 source=path, detail=exc.strerror or exc)) from exc
         try:
             data = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
             raise InvalidParameterError(Errors.E200.format(source=path, detail=exc)) from exc
         return cls.from_dict(data, str(path))
 

@@ -140,3 +140,60 @@ def test_stdin_text_and_html():
     doc = _one(["-"], stdin=io.BytesIO(page))
     assert doc.text.startswith("Words in a page") and "<p>" not in doc.text
     assert _one(["-"], stdin=io.BytesIO(b"")).code == "E101"
+
+
+# hostile input: every reader bounds its parser and hands out valid Unicode ---------------
+
+
+def test_deeply_nested_jsonl_line_is_one_coded_error(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text('{"id": "ok", "text": "The army said 300 trucks entered Gaza."}\n'
+                 + "[" * 100_000 + "]" * 100_000 + "\n"
+                 + '{"id": "nested", "text": "Fine.", "meta": {"a": [[[1]]]}}\n')
+    items = list(read([p]))
+    assert [i.id for i in items if isinstance(i, Document)] == ["ok", "nested"]
+    (err,) = [i for i in items if isinstance(i, ReadError)]
+    assert err.code == "E104" and err.source == f"{p}:2" and "nested" in err.message
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": "s", "text": "Before \\ud800 after, the army said.", "title": "T\\udfff"}',
+    '{"id": "s", "text": "Before \\u0000 after, the army said.", "title": "T\\u0000"}',
+])
+def test_lone_surrogates_and_nul_are_replaced(tmp_path, line):
+    p = tmp_path / "s.jsonl"
+    p.write_text(line + "\n")
+    doc = _one([p])
+    assert doc.text == "Before \ufffd after, the army said."
+    assert doc.meta["title"] == "T\ufffd"
+    doc.text.encode("utf-8")  # nothing left that UTF-8 cannot hold
+
+
+def test_nul_after_the_first_64k_is_replaced(tmp_path):
+    p = tmp_path / "late.txt"
+    p.write_bytes(b"The army said so. " * 4000 + b"\x00tail")
+    doc = _one([p])
+    assert "\x00" not in doc.text and doc.text.endswith("\ufffdtail")
+    assert len(doc.text) == 18 * 4000 + 5  # same length: offsets still index the file
+
+
+@pytest.mark.parametrize("text", ["Café", "Ärger über Öl", "naïve résumé", "Café ’quoted’"])
+def test_short_western_text_is_read_as_cp1252(tmp_path, text):
+    p = tmp_path / "w.txt"
+    p.write_bytes(text.encode("cp1252"))
+    assert _one([p]).text == text
+
+
+def test_cyrillic_code_page_is_still_detected(tmp_path):
+    p = tmp_path / "ru.txt"
+    p.write_bytes("Война и мир — роман Льва Николаевича Толстого.".encode("cp1251"))
+    assert _one([p]).text == "Война и мир — роман Льва Николаевича Толстого."
+
+
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    p = tmp_path / "deep.html"
+    p.write_text("<html><body>" + "<div>" * 100_000 + "The army said 300 trucks entered Gaza."
+                 + "</div>" * 100_000 + "<script>var x = 1;</script></body></html>")
+    doc = _one([p])
+    assert isinstance(doc, Document), doc
+    assert doc.text == "The army said 300 trucks entered Gaza."

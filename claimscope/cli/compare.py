@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import ClaimscopeError
+from ..io.safe import loads_bounded
 
 #: Stages that need the shipped sentence models.
 MODEL_STAGES = ("encode", "checkworthiness", "subjectivity")
@@ -35,7 +36,10 @@ def _read_sides(path: Path | None) -> dict[str, str] | None:
 
             data = tomllib.loads(raw)
         else:
-            data = json.loads(raw)
+            data = loads_bounded(raw)
+    except RecursionError:
+        raise click.BadParameter(f"expected a JSON or TOML mapping of outlet to side; {path} "
+                                 "is nested too deeply to read", param_hint="--sides") from None
     except (OSError, ValueError) as exc:
         raise click.BadParameter(f"expected a JSON or TOML mapping of outlet to side; could "
                                  f"not read {path} ({exc})", param_hint="--sides") from exc

@@ -7,7 +7,6 @@ file's decoded content unchanged, so offsets point into the file.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -17,6 +16,7 @@ from typing import Any, BinaryIO
 from ..document import Document
 from ..errors import Errors, InputError, Warnings
 from ..registry import readers
+from .safe import clean_text, loads_bounded
 
 #: Largest article read (bytes); a JSONL file is limited per line.
 DEFAULT_MAX_BYTES = 10_000_000
@@ -76,6 +76,9 @@ def decode(data: bytes, source: str) -> tuple[str, str | None]:
         if best is None:
             raise InputError(Errors.E103.format(source=source), source=source) from None
         text, label = str(best), best.encoding
+        western = _cp1252(data, best.chaos)
+        if western is not None:
+            text, label = western, "cp1252"
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > 0.01 * len(sample):
@@ -84,7 +87,24 @@ def decode(data: bytes, source: str) -> tuple[str, str | None]:
                                   f"{len(sample)}"), source=source)
     if not text.strip():
         raise InputError(Errors.E101.format(source=source), source=source)
-    return text, label
+    return clean_text(text), label
+
+
+def _cp1252(data: bytes, chaos: float) -> str | None:
+    """``data`` as Windows-1252 (a superset of printable Latin-1) when that reads at least
+    as cleanly as charset-normalizer's best guess, else None.
+
+    On a short text every single-byte code page decodes without error and charset-normalizer
+    picks among the ties by name ("Café" came out as cp775 "Cafķ"); Western European
+    text is by far the likeliest of them for English-language news.
+    """
+    from charset_normalizer.md import mess_ratio
+
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return text if mess_ratio(text, 1.0) <= chaos + 0.01 else None
 
 
 def html_to_text(html: str, source: str) -> tuple[str, dict[str, str | None], bool]:
@@ -111,17 +131,64 @@ def html_to_text(html: str, source: str) -> tuple[str, dict[str, str | None], bo
 
 
 def _visible_text(html: str) -> str:
+    """All visible text of a page, one line per block.
+
+    lxml first; when it finds nothing (libxml2 stops at 256 levels of nesting, so a
+    deeply nested page came out empty), a streaming parser that keeps no tree and so has
+    no depth limit."""
     import lxml.html
     from lxml.etree import ParserError
 
     try:
         root = lxml.html.fromstring(html)
+        for bad in root.xpath("//script|//style|//noscript|//template"):
+            bad.drop_tree()
+        raw = root.text_content()
     except (ParserError, ValueError):
-        return ""
-    for bad in root.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+        raw = ""
+    if not raw.strip():
+        raw = _streamed_text(html)
+    lines = (" ".join(line.split()) for line in raw.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "section", "article", "blockquote", "pre", "td", "th", "ul", "ol",
+                    "table", "header", "footer", "main", "aside", "nav", "figcaption", "dd",
+                    "dt", "hr"})
+
+
+def _streamed_text(html: str) -> str:
+    """Visible text of a page with the standard library's event parser (no tree)."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    hidden = 0
+
+    class _Text(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            nonlocal hidden
+            if tag in _HIDDEN:
+                hidden += 1
+            elif tag in _BLOCK:
+                out.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            nonlocal hidden
+            if tag in _HIDDEN:
+                hidden = max(0, hidden - 1)
+            elif tag in _BLOCK:
+                out.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not hidden:
+                out.append(data)
+
+    parser = _Text(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return "".join(out)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -172,7 +239,7 @@ def read_html(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docume
 
 def _jsonl_record(line: bytes, source: str, default_id: str) -> Document:
     try:
-        obj = json.loads(line)
+        obj = loads_bounded(line)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(Errors.E104.format(source=source, detail=str(exc)[:120]),
                          source=source) from None
