@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from claimscope.io.safe import html_safe_json
 from claimscope.render._format import mapping, records
 
 __all__ = ["claimreview_graph", "render_claimreview"]
@@ -86,4 +87,8 @@ def claimreview_graph(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_claimreview(report: dict[str, Any]) -> str:
-    return json.dumps(claimreview_graph(report), ensure_ascii=False, indent=2) + "\n"
+    """The JSON-LD text, with ``<``, ``>`` and ``&`` as ``\\u`` escapes: the same JSON, and
+    safe to paste into ``<script type="application/ld+json">`` (an article sentence
+    holding ``</script>`` cannot end the element)."""
+    return html_safe_json(json.dumps(claimreview_graph(report), ensure_ascii=False,
+                                     indent=2)) + "\n"
