@@ -18,7 +18,7 @@ from ..document import Document
 from ..ledger import SentenceInfo, extract_rows, needs_parse
 from ..pipeline import Stage
 from ..registry import stages
-from .segment import load_spacy
+from .segment import for_tokenizer, load_spacy
 
 _lock = threading.Lock()
 _parser: Any = None
@@ -103,4 +103,4 @@ def _parse_text(text: str, sent: SentenceInfo) -> str:
     m = L.BULLET.match(s) or L.DATELINE.match(s)
     if m:
         s = " " * m.end() + s[m.end():]
-    return s
+    return for_tokenizer(s)
