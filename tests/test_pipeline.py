@@ -106,3 +106,70 @@ def test_spacy_layers_run_on_numpy_blas_not_thinc_blis():
         ops = {getattr(node.ops, "use_blis", None) for _, pipe in nlp.components
                if getattr(pipe, "model", None) is not None for node in pipe.model.walk()}
         assert ops == {False}
+
+
+# long articles: analysed in pieces, memory bounded by the piece ----------------------
+
+
+class Widest(Stage):
+    """Records the most text any one call of the stage saw."""
+
+    name = "widest"
+    piecewise = True
+    seen: list[int] = []
+
+    def predict(self, docs):
+        Widest.seen.append(sum(len(d.text) for d in docs))
+        return [None] * len(docs)
+
+    def set_annotations(self, docs, preds):
+        pass
+
+
+def _long_text(n_lines=400):
+    line = ("Israel said it destroyed 30 Hamas tunnels in Gaza on Monday, and the ministry "
+            "said 1,200 people were killed. ")
+    return "\n".join(f"{i}. {line * (1 + i % 3)}" for i in range(n_lines))
+
+
+def test_long_article_in_pieces_is_the_article_whole():
+    from claimscope.pipeline import split_points
+
+    text = _long_text()
+    rules = ["segment", "quantities", "actors", "ledger"]
+    whole = claimscope.load(rules)
+    whole.piece_chars = None
+    want = next(whole.pipe([text])).to_dict()
+    nlp = claimscope.load(rules)
+    nlp.piece_chars = 5_000
+    docs = list(nlp.pipe(["Short one.", text, "Another short one."]))  # order kept
+    assert [d.text for d in docs] == ["Short one.", text, "Another short one."]
+    assert len(split_points(text, 5_000)) > 10
+    got = docs[1].to_dict()
+    for key in ("sentences", "quantities", "spans", "actors", "ledger"):
+        assert got[key] == want[key], key
+    for s in docs[1].sentences:
+        assert 0 <= s.start < s.end <= len(text)
+
+
+def test_the_pipeline_never_holds_more_than_two_pieces():
+    Widest.seen = []
+    nlp = Pipeline([Widest()], piece_chars=5_000)
+    text = _long_text(2000)  # ~330 KB
+    assert len(text) > 300_000
+    list(nlp.pipe([text, "short"] * 2))
+    assert max(Widest.seen) <= 10_000
+    nlp = Pipeline([Widest()], piece_chars=None)
+    Widest.seen = []
+    list(nlp.pipe([text]))
+    assert max(Widest.seen) == len(text)
+
+
+def test_one_unbroken_line_is_cut_at_white_space():
+    from claimscope.pipeline import split_points
+
+    text = "word " * 3000
+    starts = split_points(text, 1_000)
+    assert all(text[s - 1] == " " for s in starts[1:])
+    assert all(b - a <= 1_000 for a, b in zip(starts, starts[1:] + [len(text)]))
+    assert split_points("x" * 2_500, 1_000) == [0, 1_000, 2_000]

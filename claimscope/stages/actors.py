@@ -26,6 +26,7 @@ class Actors(Stage):
 
     name = "actors"
     assigns = ("doc.actors",)
+    piecewise = True
 
     def __init__(self, extra: str | Path | Sequence[str | Path] | None = None,
                  gazetteer: Gazetteer | None = None) -> None:
@@ -52,7 +53,13 @@ class Actors(Stage):
             group.clear()
             for m in mentions:
                 group.add(m.start, m.end, label=m.actor, via=m.via)
-            counts = Counter(m.actor for m in mentions)
-            doc.fields["actors"] = [{"name": name, "mentions": n}
-                                    for name, n in sorted(counts.items(),
-                                                          key=lambda kv: (-kv[1], kv[0]))]
+            doc.fields["actors"] = _counts(Counter(m.actor for m in mentions))
+
+    def merge_pieces(self, doc: Document, pieces: list[Document], starts: list[int]) -> None:
+        """The whole article's counts, from its joined mentions."""
+        doc.fields["actors"] = _counts(Counter(s.label for s in doc.spans["actors"]))
+
+
+def _counts(counts: Counter) -> list[dict]:
+    return [{"name": name, "mentions": n}
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

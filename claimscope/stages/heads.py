@@ -68,6 +68,7 @@ class Encode(_ModelStage):
     name = "encode"
     requires = ("doc.sentences",)
     assigns = ("doc.tensors.sentence_embeddings",)
+    piecewise = True
 
     def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True,
                  blind: bool = True, states_output: str | None = None,
@@ -151,6 +152,7 @@ class _Head(_ModelStage):
 
     head: ClassVar[str]
     requires = ("doc.sentences", "doc.tensors.sentence_embeddings")
+    piecewise = True
 
     def predict(self, docs: list[Document]) -> list[np.ndarray]:
         out = []

@@ -22,6 +22,7 @@ class Language(Stage):
 
     name = "language"
     assigns = ("doc.language",)
+    piecewise = True
 
     def predict(self, docs: list[Document]) -> list[str | None]:
         import py3langid

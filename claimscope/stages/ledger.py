@@ -69,6 +69,7 @@ class Ledger(Stage):
     name = "ledger"
     requires = ("doc.sentences", "doc.actors", "doc.quantities")
     assigns = ("doc.ledger",)
+    piecewise = True
 
     def __init__(self, batch_size: int = 64, parse: bool = True) -> None:
         self.batch_size = batch_size

@@ -59,6 +59,7 @@ class Persuasion(_ModelStage):
     name = "persuasion"
     requires = ("doc.sentences", "doc.tensors.sentence_embeddings", "doc.tensors.token_states")
     assigns = ("doc.spans.persuasion", "doc.tensors.rhetoric")
+    piecewise = True
 
     def __init__(self, models: Any = None, threshold: float | None = None,
                  second_label: float = 0.35) -> None:
@@ -72,6 +73,17 @@ class Persuasion(_ModelStage):
 
     def report_info(self) -> dict[str, Any]:
         return {"models": {"rhetoric": self.bundle.rhetoric.describe()}}
+
+    def merge_pieces(self, doc: Document, pieces: list[Document], starts: list[int]) -> None:
+        """The article features the frame and genre heads read, for a long article: the
+        mean of its pieces' features weighted by their number of sentences (the means
+        they hold are exact; the paragraph maxima become means of the pieces' maxima)."""
+        feats = [(len(p.sentences), p.tensors["rhetoric"]["article"]) for p in pieces
+                 if "rhetoric" in p.tensors]
+        if feats:
+            weights = np.asarray([max(1, n) for n, _ in feats], np.float32)
+            article = (np.stack([f for _, f in feats]) * weights[:, None]).sum(0) / weights.sum()
+            doc.tensors["rhetoric"] = {"article": article.astype(np.float32)}
 
     @staticmethod
     def _context(docs: list[Document], key: str) -> np.ndarray | None:
@@ -182,6 +194,7 @@ class Techniques(_ModelStage):
     name = "techniques"
     requires = ("doc.tensors.rhetoric",)
     assigns = ("doc.fields.paragraphs",)
+    piecewise = True
 
     def __init__(self, models: Any = None, threshold: float | None = None) -> None:
         super().__init__(models)

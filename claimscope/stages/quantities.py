@@ -16,6 +16,7 @@ class Quantities(Stage):
     name = "quantities"
     requires = ("doc.sentences",)
     assigns = ("doc.quantities",)
+    piecewise = True
 
     def predict(self, docs: list[Document]) -> list[list[dict]]:
         from ..quantities import extract_quantities

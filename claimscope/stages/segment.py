@@ -126,6 +126,7 @@ class Segment(Stage):
 
     name = "segment"
     assigns = ("doc.sentences",)
+    piecewise = True
 
     def __init__(self, mode: str = "sentences", batch_size: int = 256) -> None:
         check_param("Segment", "mode", mode, mode in MODES, f"one of {', '.join(MODES)}")
