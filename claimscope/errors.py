@@ -37,6 +37,20 @@ class Errors(metaclass=_WithCodes):
     E007 = ("Stage '{name}' appears twice in the pipeline. Each stage may run once.")
     E008 = ("Expected a str or a Document, got {got}. Pass the article text as a string.")
     E009 = ("Stage '{name}' failed on this article: {detail}")
+    E010 = ("The analysis of this article took more than {seconds} s, its time budget, and "
+            "was stopped; the other articles were analysed. Split the article, or raise the "
+            "budget with --max-seconds.")
+    E011 = ("The analysis of this article needed more than {memory} MB beyond the loaded "
+            "models, its memory budget, and was stopped; the other articles were analysed. "
+            "Split the article, or raise the budget with --max-memory.")
+    E012 = ("The process analysing this article stopped ({detail}); the other articles were "
+            "analysed. Report it with the article if it happens again.")
+    E013 = ("{path}: cannot write the reports there ({detail}). Expected a folder you can "
+            "write to; pick another with -o.")
+    E015 = ("{n} articles are more than the {limit} that {formats} can hold (each renders "
+            "the whole report at once). Write --format jsonl or parquet for a run this size.")
+    E014 = ("{path}: the run to resume was made with other models or stages ({detail}). "
+            "Resume with the same claimscope and options, or write to a new folder with -o.")
     # inputs
     E100 = "{source}: no such file or folder. Check the path."
     E101 = "{source}: the input is empty (no text to analyse)."

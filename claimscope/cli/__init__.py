@@ -42,7 +42,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Folder for report.* files.")
 @click.option("--format", "formats", default="json,html", show_default=True,
-              callback=_formats, help="Comma-separated: json, html, md.")
+              callback=_formats, help="Comma-separated: json, html, md, claimreview, "
+                                      "jsonl (one article a line, written as it finishes), "
+                                      "parquet (tables).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
               help="Articles analysed together (model work is batched across them).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
@@ -66,16 +68,31 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 @click.option("--as-of", default=None,
               help="With --corpus: the date claims are checked at when an article has no "
                    "published date (passages dated later rank lower).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Worker processes, each loading the models once (default 1; 0 analyses "
+                   "in this process, without the time and memory budget).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Time budget per article: an article over it gets "
+                                      "error E010 and the run goes on.")
+@click.option("--max-memory", type=click.FloatRange(min=0, min_open=True), default=1024.0,
+              show_default=True, help="Memory budget per article, in MB beyond the loaded "
+                                      "models (error E011).")
+@click.option("--resume", is_flag=True,
+              help="Finish an interrupted run in the same -o folder: the articles already "
+                   "written (same id and text) are skipped.")
 def analyze(paths: tuple[str, ...], outdir: Path, formats: list[str], batch_size: int,
             max_bytes: int | None, stages: str | None, quiet: bool,
             corpus_db: Path | None = None, as_of: str | None = None,
-            actors: Path | None = None, only: str | None = None, fast: bool = False) -> None:
+            actors: Path | None = None, only: str | None = None, fast: bool = False,
+            workers: int | None = None, max_seconds: float = 60.0,
+            max_memory: float = 1024.0, resume: bool = False) -> None:
     """Analyse articles: PATH is a .txt, .html, .jsonl file, a folder of them, or - (stdin)."""
     from .analyze import run
 
     code = run(list(paths), outdir=outdir, formats=formats, batch_size=batch_size,
                max_bytes=max_bytes, stages=stages, quiet=quiet, corpus=corpus_db, as_of=as_of,
-               fast=fast,
+               fast=fast, workers=workers, max_seconds=max_seconds, max_memory=max_memory,
+               resume=resume,
                **({"actors": actors} if actors else {}), **({"only": only} if only else {}))
     sys.exit(code)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,38 +53,54 @@ def _read_sides(path: Path | None) -> dict[str, str] | None:
 
 def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
         sides: dict[str, str] | None = None, batch_size: int = 32,
-        max_bytes: int | None = None, quiet: bool = False) -> int:
+        max_bytes: int | None = None, quiet: bool = False, workers: int | None = None,
+        budget: Any = None) -> int:
     """Analyse ``paths``, compare the articles, write compare.{json,html}; the exit code."""
     from .. import load
     from ..compare import compare_documents, render_compare_html
     from ..io import DEFAULT_MAX_BYTES, ReadError, read
+    from ..io.writers import atomic_write
+    from ..pipeline import PIECE_CHARS
+    from ..runner import Budget, RunError, RunOutput, Setup, analyse_documents, default_workers
     from ..stages import CORE_STAGES
 
-    items = list(read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES))
-    errors = [i.to_dict() for i in items if isinstance(i, ReadError)]
-    docs = [i for i in items if not isinstance(i, ReadError)]
-    for err in errors:
-        click.echo(f"error: {err['message']}", err=True)
+    try:
+        RunOutput(outdir, []).check()
+    except RunError as exc:
+        raise click.UsageError(str(exc)) from exc
     names = list(CORE_STAGES)  # comparison reads no rhetoric
     if not _models_available():
         names = [n for n in names if n not in MODEL_STAGES]
         click.echo("note: the sentence models are not installed; figures and claims are "
                    "matched by shared words instead of sentence embeddings", err=True)
-    config = {"actors": {"extra": [str(actors)]}} if actors else None
+    config = {"actors": {"extra": [str(actors)]}} if actors else {}
     try:
-        pipeline = load(names, config=config)
+        load(names, config=config)  # checks the options before any article is read
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc
-    analysed = list(pipeline.pipe(docs, batch_size=batch_size))
+    errors: list[dict] = []
+
+    def docs():
+        for item in read(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES, exclude=[outdir]):
+            if isinstance(item, ReadError):
+                errors.append(item.to_dict())
+                click.echo(f"error: {item.message}", err=True)
+            else:
+                yield item
+
+    setup = Setup(stages=names, config=config, batch_size=batch_size, piece_chars=PIECE_CHARS,
+                  keep_tensors=("sentence_embeddings",))
+    analysed = list(analyse_documents(docs(), setup,
+                                      workers=default_workers() if workers is None else workers,
+                                      budget=budget or Budget()))
     try:
         report = compare_documents(analysed, sides=sides)
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc
     report["errors"] = errors
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "compare.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (outdir / "compare.html").write_text(render_compare_html(report), encoding="utf-8")
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(outdir / "compare.json", lambda fh: fh.write(text))
+    atomic_write(outdir / "compare.html", lambda fh: fh.write(render_compare_html(report)))
     for name in ("compare.json", "compare.html"):
         click.echo(f"wrote {outdir / name}")
     if not quiet:
@@ -91,6 +108,9 @@ def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
                    f"disagreement(s), {len(report['outcomes'])} outcome contradiction(s), "
                    f"{len(report['one_sided'])} one-sided claim(s)", err=True)
     failed = [d for d in analysed if d.errors]
+    for doc in failed:
+        for err in doc.errors:
+            click.echo(f"error: {doc.meta['source']}: {err['message']}", err=True)
     return 1 if errors or failed else 0
 
 
@@ -107,12 +127,22 @@ def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Largest article accepted, in bytes (default 10,000,000).")
 @click.option("-q", "--quiet", is_flag=True)
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Worker processes (default 1; 0: in this process, no budget).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Time budget per article (error E010).")
+@click.option("--max-memory", type=click.FloatRange(min=0, min_open=True), default=1024.0,
+              show_default=True, help="Memory budget per article, MB (error E011).")
 def compare(paths: tuple[str, ...], outdir: Path, actors: Path | None,
             sides_file: Path | None, batch_size: int, max_bytes: int | None,
-            quiet: bool) -> None:
+            quiet: bool, workers: int | None = None, max_seconds: float = 60.0,
+            max_memory: float = 1024.0) -> None:
     """Compare articles: disagreeing figures, contradicting outcomes, one-sided claims."""
     import sys
 
+    from ..runner import Budget
+
     code = run(list(paths), outdir=outdir, actors=actors, sides=_read_sides(sides_file),
-               batch_size=batch_size, max_bytes=max_bytes, quiet=quiet)
+               batch_size=batch_size, max_bytes=max_bytes, quiet=quiet, workers=workers,
+               budget=Budget(max_seconds, max_memory))
     sys.exit(code)

@@ -244,6 +244,21 @@ class CorpusStore:
                 con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                             (f"migrated_to_{version}", _now()))
 
+    def check(self) -> dict[str, Any]:
+        """Read the whole corpus once (tables, index, every vector) and return its stats:
+        a truncated or foreign file is E300 here, before any article is analysed, and a
+        corpus embedded with another model E304."""
+        try:
+            stats = self.stats()
+            self.search_bm25("check", 1)
+            self.vectors()
+            problem = self.con.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from exc
+        if problem != "ok":
+            raise CorpusError(Errors.E300.format(path=self.path, detail=problem))
+        return stats
+
     def _embedder_name(self) -> str:
         from .embed import EMBEDDER
 

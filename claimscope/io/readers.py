@@ -335,8 +335,13 @@ def read_stdin(stream: BinaryIO | None = None,
 
 
 def read(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
-         stdin: BinaryIO | None = None) -> Iterator[Document | ReadError]:
-    """Documents (or ReadErrors) for files, folders (recursively) and '-' (stdin)."""
+         stdin: BinaryIO | None = None, exclude: Sequence[str | Path] = ()
+         ) -> Iterator[Document | ReadError]:
+    """Documents (or ReadErrors) for files, folders (recursively) and '-' (stdin).
+
+    Files under a folder of ``exclude`` (a run's output folder) are not read from folders.
+    """
+    skip = [Path(p).resolve() for p in exclude]
     for raw in paths:
         if str(raw) == "-":
             yield from read_stdin(stdin, max_bytes)
@@ -344,7 +349,8 @@ def read(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
         path = Path(raw)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(path).parts))
+                part.startswith(".") for part in p.relative_to(path).parts)
+                and not any(p.resolve().is_relative_to(x) for x in skip))
             supported = [p for p in files if _reader_for(p)]
             if not supported:
                 yield ReadError(str(path), "E109", Errors.E109.format(source=path))

@@ -1,27 +1,85 @@
-"""Output renderers, registered by name: each has an extension and ``render(report)``."""
+"""Output renderers, registered by name: each has an extension and ``render(report)``.
+
+A renderer may also ``stream``: a factory of a sink that takes the articles one at a time
+as a run finishes them (``jsonl``, ``parquet``), so a run of any size holds none of them.
+Every file is written to a temporary file in the output folder and renamed into place:
+a failed write leaves the earlier report as it was.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..registry import renderers
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """A report format: file extension and a function from report dict to text."""
+    """A report format: file extension and a function from report dict to text.
+
+    ``stream``, when set, builds a sink ``stream(outdir)`` with ``write(article)``,
+    ``close(summary) -> list[Path]`` and ``abort()``: the format is written as the run
+    goes instead of from the whole report at the end.
+    """
 
     name: str
     extension: str
     render: Callable[[dict[str, Any]], str]
+    stream: Callable[[Path], Any] | None = None
 
 
 def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def stream_json(fh: IO[str], head: dict[str, Any], articles: Iterable[dict[str, Any]],
+                tail: dict[str, Any]) -> None:
+    """Write ``{**head, "articles": [...], **tail}`` to ``fh`` exactly as ``render_json``
+    would, taking the articles one at a time (none is held after it is written)."""
+    def member(key: str, value: Any) -> str:
+        body = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        return f"  {json.dumps(key, ensure_ascii=False)}: {body}"
+
+    fh.write("{\n" + "".join(member(k, v) + ",\n" for k, v in head.items()))
+    fh.write('  "articles": [')
+    first = True
+    for article in articles:
+        body = json.dumps(article, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        fh.write(("\n    " if first else ",\n    ") + body)
+        first = False
+    fh.write("]" if first else "\n  ]")
+    fh.write("".join(",\n" + member(k, v) for k, v in tail.items()) + "\n}\n")
+
+
+def render_jsonl(report: dict[str, Any]) -> str:
+    """One article object per line (the ``articles`` of the report)."""
+    return "".join(jsonl_line(a) for a in report.get("articles", []))
+
+
+def jsonl_line(article: dict[str, Any]) -> str:
+    return json.dumps(article, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def temp_path(path: Path) -> Path:
+    """A temporary file beside ``path`` (same folder, so renaming it is atomic)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def atomic_write(path: Path, write: Callable[[IO[str]], None]) -> Path:
+    """Write ``path`` through ``write(fh)`` into a temporary file, then rename it."""
+    tmp = temp_path(path)
+    try:
+        with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def _html(report: dict[str, Any]) -> str:
@@ -42,20 +100,60 @@ def _claimreview(report: dict[str, Any]) -> str:
     return render_claimreview(report)
 
 
+def _parquet_sink(outdir: Path) -> Any:
+    from .parquet import ParquetSink
+
+    return ParquetSink(outdir)
+
+
+def _parquet(report: dict[str, Any]) -> str:
+    raise TypeError("parquet is written by its sink (Renderer.stream), not as text")
+
+
 for _r in (Renderer("json", ".json", render_json), Renderer("html", ".html", _html),
            Renderer("md", ".md", _markdown),
-           Renderer("claimreview", ".claimreview.jsonld", _claimreview)):
+           Renderer("claimreview", ".claimreview.jsonld", _claimreview),
+           Renderer("jsonl", ".jsonl", render_jsonl),
+           Renderer("parquet", ".parquet", _parquet, stream=_parquet_sink)):
     renderers.register(_r.name)(_r)
 
 
 def write_reports(report: dict[str, Any], outdir: Path, formats: list[str],
                   stem: str = "report") -> list[Path]:
-    """Write ``report`` in each format to ``outdir``; return the paths written."""
+    """Write ``report`` in each format to ``outdir``; return the paths written.
+
+    Every format is rendered to a temporary file first, and the files are renamed into
+    place only when all are written: a failure leaves the earlier reports as they were.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in formats:
-        renderer = renderers.get(name)
-        path = outdir / f"{stem}{renderer.extension}"
-        path.write_text(renderer.render(report), encoding="utf-8")
-        written.append(path)
+    written: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in formats:
+            renderer = renderers.get(name)
+            if renderer.stream is not None:
+                sink = renderer.stream(outdir)
+                for article in report.get("articles", []):
+                    sink.write(article)
+                written.extend(sink.close(report))
+                continue
+            path = outdir / f"{stem}{renderer.extension}"
+            tmp = temp_path(path)
+            staged.append((tmp, path))
+            with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+                fh.write(renderer.render(report))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            written.append(path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
     return written
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The article objects of a report.jsonl file, one at a time."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
