@@ -90,6 +90,12 @@ class Errors(metaclass=_WithCodes):
             "{path}`.")
     E304 = ("The corpus {path} was embedded with '{got}', but this run uses '{expected}'. "
             "Rebuild it: `claimscope corpus add ... --db NEW.db`.")
+    E305 = ("{source}: the corpus already has a source of this name from {other}; this one "
+            "comes from {origin} and was not added (it would have replaced those passages). "
+            "Give it another name (--source-field), or `claimscope corpus remove` the other.")
+    E306 = ("{path}: cannot write the corpus ({detail}). Expected a file you can write; "
+            "check its permissions, or pass another --db.")
+    E307 = ("{param}: {detail}. Fix the argument (see `claimscope corpus --help`).")
     # rhetoric heads (persuasion, techniques, framing)
     E400 = ("The rhetoric heads in {path} were trained on the encoder with sha256 "
             "{expected}, but the installed encoder has {got}: their scores would be "

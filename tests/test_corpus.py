@@ -270,3 +270,162 @@ def test_read_sources_pdf_text_layer_pages_and_errors(tmp_path):
     assert [p.metadata["page"] for p in doc.passages] == [1, 2]
     assert set(errors) == {"scan.pdf", "broken.pdf"}
     assert "no text layer" in errors["scan.pdf"] and "E302" in errors["scan.pdf"]
+
+
+# hostile input: a bad line or file is skipped, every DB problem is a coded error ---------
+
+
+@pytest.fixture()
+def cli(monkeypatch):
+    import claimscope.corpus.embed as embed
+    from claimscope.cli import main
+
+    monkeypatch.setattr(embed, "_encoder", HashEncoder())
+
+    def run(*args):
+        res = CliRunner().invoke(main, list(map(str, args)))
+        assert "Traceback" not in res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+        return res
+    return run
+
+
+def _good(i):
+    return json.dumps({"text": f"Good line {i}: {100 + i} trucks entered Gaza on Monday, "
+                               "the ministry said."})
+
+
+def test_bad_jsonl_lines_are_skipped_and_the_rest_added(tmp_path, cli):
+    p = tmp_path / "mixed.jsonl"
+    p.write_text("\n".join([_good(1), "not json", _good(2), "[" * 1000 + "]" * 1000, _good(3),
+                            '{"text": 5}', _good(4), '{"text": "bad \\ud800 surrogate, 7 trucks '
+                            'entered."}', _good(5)]) + "\n")
+    db = tmp_path / "c.db"
+    res = cli("corpus", "add", p, "--db", db)
+    assert res.exit_code == 1
+    assert res.output.count("[E302]") == 3, res.output
+    with CorpusStore(db) as store:
+        texts = [r[0] for r in store.con.execute("SELECT text FROM passages ORDER BY id")]
+    assert len(texts) == 6 and "bad \ufffd surrogate, 7 trucks entered." in texts
+
+
+@pytest.mark.parametrize("error", ["garbage", "limit"])
+def test_a_broken_pdf_does_not_stop_the_files_after_it(tmp_path, cli, monkeypatch, error):
+    (tmp_path / "a_bad.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage\n")
+    if error == "limit":  # pypdf past its decompression limit (a bomb), scaled down
+        import pypdf
+        from pypdf.errors import LimitReachedError
+
+        def bomb(*a, **kw):
+            raise LimitReachedError("Limit reached while decompressing: 75000000 bytes")
+
+        monkeypatch.setattr(pypdf, "PdfReader", bomb)
+    (tmp_path / "b_good.txt").write_text("The ministry said 300 trucks entered Gaza on Monday "
+                                         "and aid agencies said it was not enough.")
+    db = tmp_path / "c.db"
+    res = cli("corpus", "add", tmp_path, "--db", db)
+    assert res.exit_code == 1 and "[E302]" in res.output and "a_bad.pdf" in res.output
+    with CorpusStore(db) as store:
+        assert [r["source"] for r in store.sources()] == [str(tmp_path / "b_good.txt")]
+
+
+def test_concurrent_adds_of_one_file_are_idempotent(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "f.jsonl"
+    p.write_text(_good(1) + "\n" + _good(2) + "\n")
+    db = tmp_path / "c.db"
+    # a slow encoder: both runs find the source absent, then both write it
+    code = ("import sys, time; sys.path.insert(0, sys.argv[3]); import verify_fakes, "
+            "claimscope.corpus.embed as e; enc = verify_fakes.HashEncoder(); "
+            "embed = enc.embed; enc.embed = lambda t: (time.sleep(1.5), embed(t))[1]; "
+            "e._encoder = enc; "
+            "from claimscope.cli import main; main(['corpus', 'add', sys.argv[1], '--db', "
+            "sys.argv[2]])")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(p), str(db),
+                               str(ROOT / "tests")], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [pr.communicate(timeout=120) for pr in procs]
+    assert [pr.returncode for pr in procs] == [0, 0, 0], outs
+    with CorpusStore(db) as store:
+        assert len(store.sources()) == 1 and store.count() == 2
+
+
+def test_a_file_under_three_spellings_is_one_source(tmp_path, cli, monkeypatch):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "f.txt").write_text("The ministry said 300 trucks entered Gaza on Monday and "
+                                    "aid agencies said it was not enough.")
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "c.db"
+    for spelling in ("f.txt", "./x/../f.txt", str(tmp_path / "f.txt"), "f.txt"):
+        res = cli("corpus", "add", spelling, "--db", db)
+        assert res.exit_code == 0, res.output
+    with CorpusStore(db) as store:
+        assert [r["source"] for r in store.sources()] == ["f.txt"]
+
+
+def test_a_declared_source_never_replaces_another_files(tmp_path, cli):
+    (tmp_path / "t.csv").write_text("source,text\nREPORT,The CSV says 117 trucks entered.\n")
+    (tmp_path / "t.jsonl").write_text('{"source": "REPORT", "text": "The JSONL says 200."}\n')
+    db = tmp_path / "c.db"
+    assert cli("corpus", "add", tmp_path / "t.csv", "--db", db).exit_code == 0
+    res = cli("corpus", "add", tmp_path / "t.jsonl", "--db", db)
+    assert res.exit_code == 1 and "[E305]" in res.output
+    with CorpusStore(db) as store:
+        (text,) = [r[0] for r in store.con.execute("SELECT text FROM passages")]
+    assert "CSV says 117" in text
+
+
+def test_database_problems_are_coded_errors(tmp_path, cli, monkeypatch):
+    good = tmp_path / "f.txt"
+    good.write_text("The ministry said 300 trucks entered Gaza on Monday, aid groups said.")
+    db = tmp_path / "c.db"
+    assert cli("corpus", "add", good, "--db", db).exit_code == 0
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE meta (k, v)")
+    con.execute("CREATE TABLE passages (x)")
+    con.commit()
+    con.close()
+    for args in (("add", good), ("search", "trucks"), ("list",), ("remove", "f.txt")):
+        res = cli("corpus", *args, "--db", foreign)
+        assert res.exit_code == 1 and "[E300]" in res.output, (args, res.output)
+    blob = tmp_path / "blob.db"
+    blob.write_bytes(db.read_bytes())
+    con = sqlite3.connect(blob)
+    con.execute("UPDATE passages SET embedding = x'0102'")
+    con.commit()
+    con.close()
+    res = cli("corpus", "search", "trucks", "--db", blob)
+    assert res.exit_code == 1 and "[E300]" in res.output and "embedding" in res.output
+    other = tmp_path / "other.db"
+    other.write_bytes(db.read_bytes())
+    con = sqlite3.connect(other)
+    con.execute("UPDATE meta SET value = 'another-model' WHERE key = 'embedder'")
+    con.commit()
+    con.close()
+    res = cli("corpus", "search", "trucks", "--db", other)
+    assert res.exit_code == 1 and "[E304]" in res.output
+    res = cli("corpus", "add", good, "--db", other)
+    assert res.exit_code == 1 and "[E304]" in res.output
+    # read-only (root ignores file modes: open it through SQLite's read-only mode)
+    real = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: real(
+        f"file:{path}?mode=ro", uri=True, **kw))
+    good.write_text("Changed: the ministry said 400 trucks entered Gaza on Tuesday.")
+    res = cli("corpus", "add", good, "--db", db)
+    assert res.exit_code == 1 and "[E306]" in res.output
+
+
+@pytest.mark.parametrize("args", [
+    ("add", "{src}", "--source-field", "{text.nope}"),
+    ("add", "{src}", "--source-field", "{a[0]}"),
+    ("search", "\udcff\udcfe"),
+    ("remove", "\udcff"),
+])
+def test_corpus_arguments_are_checked(tmp_path, cli, args):
+    src = tmp_path / "f.jsonl"
+    src.write_text(_good(1) + "\n")
+    res = cli("corpus", *[str(src) if a == "{src}" else a for a in args], "--db", tmp_path / "c.db")
+    assert res.exit_code == 2 and "[E307]" in res.output, res.output

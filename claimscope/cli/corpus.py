@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -32,6 +33,34 @@ def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc)) from exc
 
 
+def _utf8(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A usage error (E307) for an argument that is not valid UTF-8 (the shell passed bytes
+    Python could only keep as lone surrogates)."""
+    from ..errors import Errors
+
+    values = value if isinstance(value, tuple) else (value,)
+    for v in values:
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise click.BadParameter(Errors.E307.format(
+                    param=param.name, detail=f"{v.encode('utf-8', 'replace')!r} is not "
+                                             "valid UTF-8")) from None
+    return value
+
+
+def _template(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from ..corpus.ingest import check_template
+    from ..errors import Errors
+
+    problem = check_template(value)
+    if problem:
+        raise click.BadParameter(Errors.E307.format(param=f"--{param.name.replace('_', '-')} "
+                                                    f"{value!r}", detail=problem))
+    return value
+
+
 @click.group()
 def corpus() -> None:
     """Build and inspect the reference corpus (your trusted sources) used by --corpus."""
@@ -40,17 +69,17 @@ def corpus() -> None:
 @corpus.command("add")
 @click.argument("paths", nargs=-1, required=True)
 @_db_option
-@click.option("--text-field", default="text", show_default=True,
+@click.option("--text-field", callback=_template, default="text", show_default=True,
               help="JSONL/CSV field holding the passage text.")
-@click.option("--date-field", default="date", show_default=True,
+@click.option("--date-field", callback=_template, default="date", show_default=True,
               help="Field holding the passage date.")
-@click.option("--source-field", default="source", show_default=True,
+@click.option("--source-field", callback=_template, default="source", show_default=True,
               help="Field naming the source; a template such as 'Update #{no}' or a "
                    "constant '=Name' also works. Lines sharing a source form one document.")
-@click.option("--url-field", default="url", show_default=True)
-@click.option("--publisher-field", default="publisher", show_default=True)
-@click.option("--title-field", default="title", show_default=True)
-@click.option("--id-field", default="passage_id", show_default=True,
+@click.option("--url-field", callback=_template, default="url", show_default=True)
+@click.option("--publisher-field", callback=_template, default="publisher", show_default=True)
+@click.option("--title-field", callback=_template, default="title", show_default=True)
+@click.option("--id-field", callback=_template, default="passage_id", show_default=True,
               help="Field holding a passage id (kept for citations).")
 @click.option("--max-words", type=click.IntRange(min=20), default=100, show_default=True,
               help="Longer paragraphs are cut into windows of whole sentences of this size.")
@@ -85,6 +114,9 @@ def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
             total = store.count()
     except CorpusError as exc:
         _fail(exc)
+    for message in result.errors:
+        errors += 1
+        click.echo(f"error: {message}", err=True)
     secs = time.perf_counter() - t0
     rate = f", {result.passages / secs:.0f} passages/s" if result.passages else ""
     click.echo(f"{db}: {result.added} source(s) added, {result.updated} updated, "
@@ -116,7 +148,7 @@ def list_(db: Path, as_json: bool) -> None:
 
 
 @corpus.command("remove")
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, callback=_utf8)
 @_db_option
 def remove(sources: tuple[str, ...], db: Path) -> None:
     """Remove sources (as `corpus list` names them) and their passages."""
@@ -138,7 +170,7 @@ def remove(sources: tuple[str, ...], db: Path) -> None:
 
 
 @corpus.command("search")
-@click.argument("query")
+@click.argument("query", callback=_utf8)
 @_db_option
 @click.option("-k", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--as-of", default=None, help="Rank passages dated after this date lower.")

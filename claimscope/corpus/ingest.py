@@ -23,6 +23,7 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,8 +32,13 @@ from typing import Any
 
 from ..dates import iso_date
 from ..errors import Errors, InputError
+from ..io.safe import clean_text
 
 SUPPORTED = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".csv", ".pdf")
+#: A PDF with more pages is refused (split it); pypdf bounds its own decompression.
+MAX_PDF_PAGES = 2_000
+#: A JSONL line longer than this (bytes) is refused.
+MAX_LINE_BYTES = 10_000_000
 #: a unit shorter than this (a heading, a dateline) is joined to the next one
 MIN_WORDS = 8
 
@@ -67,6 +73,10 @@ class SourceDoc:
     publisher: str | None = None
     title: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: the resolved path of the file it came from (its identity when ``declared`` is False)
+    origin: str | None = None
+    #: True when the source name comes from the input (a JSONL/CSV field), not the path
+    declared: bool = False
 
     @property
     def content_hash(self) -> str:
@@ -211,7 +221,7 @@ def _field(record: dict[str, Any], name: str | None) -> str | None:
     if "{" in name:
         try:
             return name.format(**record)
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
             return None
     value = record.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -219,16 +229,45 @@ def _field(record: dict[str, Any], name: str | None) -> str | None:
     return str(value)
 
 
-def _doc_from_text(source: str, text: str, max_words: int, **meta: Any) -> SourceDoc:
+def check_template(name: str) -> str | None:
+    """Why a field option cannot be used (a template reading an attribute or an index,
+    such as '{text.nope}' or '{a[0]}', or one that does not parse), or None."""
+    import string
+
+    if not name or name.startswith("=") or "{" not in name:
+        return None
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(name) if f is not None]
+    except ValueError as exc:
+        return f"the template does not parse ({exc})"
+    bad = [f for f in fields if not f or not f.isidentifier()]
+    if bad:
+        return (f"the template reads {{{bad[0]}}}: only plain field names such as "
+                "'Update #{no}' are allowed")
+    return None
+
+
+def source_name(path: Path) -> str:
+    """How a file-derived source is named: the path as given, normalised
+    ('./x/../f.txt' -> 'f.txt'); its identity is the resolved path (``origin``)."""
+    return clean_text(os.path.normpath(str(path)))
+
+
+def origin_of(path: Path) -> str:
+    return clean_text(str(Path(path).resolve()))
+
+
+def _doc_from_text(path: Path, text: str, max_words: int, **meta: Any) -> SourceDoc:
     passages = [PassageIn(text[a:b], a, b) for a, b in split_passages(text, max_words)]
-    return SourceDoc(source=source, passages=passages, **meta)
+    return SourceDoc(source=source_name(path), passages=passages, origin=origin_of(path),
+                     **meta)
 
 
 def read_text_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
     from ..io.readers import decode
 
     text, _ = decode(path.read_bytes(), str(path))
-    yield _doc_from_text(str(path), text, max_words, title=path.stem)
+    yield _doc_from_text(path, text, max_words, title=path.stem)
 
 
 def read_html_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
@@ -236,7 +275,7 @@ def read_html_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
 
     html, _ = decode(path.read_bytes(), str(path))
     text, meta, _ = html_to_text(html, str(path))
-    yield _doc_from_text(str(path), text, max_words, url=meta.get("url"),
+    yield _doc_from_text(path, text, max_words, url=meta.get("url"),
                          date=iso_date(meta.get("published")), publisher=meta.get("outlet"),
                          title=meta.get("title") or path.stem)
 
@@ -250,27 +289,37 @@ def read_pdf_file(path: Path, max_words: int = 100) -> Iterator[SourceDoc]:
     except ImportError as exc:  # an optional reader: say how to get it
         raise InputError(Errors.E302.format(source=path, detail="reading PDFs needs pypdf "
                                             "(pip install pypdf)"), source=str(path)) from exc
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings become our E302
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise InputError(Errors.E302.format(source=path, detail="the PDF is encrypted"),
                              source=str(path))
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InputError(Errors.E302.format(
+                source=path, detail=f"{len(reader.pages)} pages, more than {MAX_PDF_PAGES}; "
+                                    "split it"), source=str(path))
+        pages = [clean_text((page.extract_text() or "").strip()) for page in reader.pages]
         info = reader.metadata or {}
         title = str(info.get("/Title") or "").strip() or path.stem
         created = info.get("/CreationDate")
     except InputError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(Errors.E302.format(source=path, detail=f"not a readable PDF ({exc})"),
-                         source=str(path)) from exc
+    except (PdfReadError, RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001
+        # pypdf raises many types on a broken file, and LimitReachedError past its
+        # decompression limits: each is this file's error, never the whole run's
+        raise InputError(Errors.E302.format(
+            source=path, detail=f"not a readable PDF ({type(exc).__name__}: {exc})"[:300]),
+            source=str(path)) from None
     text = "\n\n".join(pages)
     starts = [0, *itertools.accumulate(len(page) + 2 for page in pages[:-1])]
     if not text.strip():
         raise InputError(Errors.E302.format(source=path, detail="the PDF has no text layer "
                                             "(scanned?); add its OCR text as .txt"),
                          source=str(path))
-    doc = _doc_from_text(str(path), text, max_words, title=title,
+    doc = _doc_from_text(path, text, max_words, title=clean_text(title),
                          date=iso_date(_pdf_date(created)), metadata={"pages": len(pages)})
     for passage in doc.passages:
         passage.metadata["page"] = 1 + max(i for i, s in enumerate(starts) if s <= passage.start)
@@ -284,30 +333,41 @@ def _pdf_date(value: Any) -> str | None:
         else None
 
 
-def read_jsonl_file(path: Path, fields: Fields, max_words: int = 100) -> Iterator[SourceDoc]:
-    """Lines grouped by source (default: the file), in first-seen order."""
+def read_jsonl_file(path: Path, fields: Fields, max_words: int = 100,
+                    max_bytes: int = MAX_LINE_BYTES) -> Iterator[SourceDoc | InputError]:
+    """Lines grouped by source (default: the file), in first-seen order; a bad line is an
+    InputError (yielded as it is met) and the other lines are read."""
+    from ..io.safe import loads_bounded
+
     docs: dict[str, SourceDoc] = {}
-    with path.open(encoding="utf-8") as fh:
+    origin = origin_of(path)
+    with path.open("rb") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
+            where = f"{path}:{lineno}"
             try:
-                rec = json.loads(line)
-            except ValueError as exc:
-                raise InputError(Errors.E302.format(source=f"{path}:{lineno}",
-                                                    detail=f"not JSON ({exc})"),
-                                 source=str(path)) from None
+                if len(line) > max_bytes:
+                    raise ValueError(f"{len(line)} bytes, more than {max_bytes}")
+                rec = loads_bounded(line.decode("utf-8"))
+            except ValueError as exc:  # UnicodeDecodeError is one
+                yield InputError(Errors.E302.format(source=where, detail=f"not JSON ({exc})"[:300]),
+                                 source=str(path))
+                continue
             if not isinstance(rec, dict):
-                raise InputError(Errors.E302.format(source=f"{path}:{lineno}",
+                yield InputError(Errors.E302.format(source=where,
                                                     detail="the line is not a JSON object"),
                                  source=str(path))
+                continue
             text = rec.get(fields.text)
             if not isinstance(text, str) or not text.strip():
-                raise InputError(Errors.E302.format(
-                    source=f"{path}:{lineno}",
-                    detail=f"no text in field '{fields.text}' (keys: {', '.join(sorted(rec))})"),
-                    source=str(path))
-            source = _field(rec, fields.source) or str(path)
+                yield InputError(Errors.E302.format(
+                    source=where,
+                    detail=f"no text in field '{fields.text}' (keys: "
+                           f"{', '.join(sorted(map(str, rec)))[:200]})"), source=str(path))
+                continue
+            declared = _field(rec, fields.source)
+            source = declared or source_name(path)
             url, date = _field(rec, fields.url), iso_date(_field(rec, fields.date))
             publisher, title = _field(rec, fields.publisher), _field(rec, fields.title)
             used = {fields.text, fields.source, fields.url, fields.date, fields.publisher,
@@ -316,7 +376,8 @@ def read_jsonl_file(path: Path, fields: Fields, max_words: int = 100) -> Iterato
             doc = docs.get(source)
             if doc is None:
                 doc = docs[source] = SourceDoc(source=source, passages=[], url=url, date=date,
-                                               publisher=publisher, title=title)
+                                               publisher=publisher, title=title, origin=origin,
+                                               declared=declared is not None)
             key = _field(rec, fields.key)
             bounds = [(0, len(text))] if _words(text) <= max_words * 1.5 else \
                 split_passages(text, max_words)
@@ -345,13 +406,15 @@ def read_csv_file(path: Path, fields: Fields) -> Iterator[SourceDoc]:
                              if v != "" and k not in cited)
         if not text:
             continue
-        source = _field(row, fields.source) or str(path)
+        declared = _field(row, fields.source)
+        source = declared or source_name(path)
         date = iso_date(_field(row, fields.date))
         url, publisher = _field(row, fields.url), _field(row, fields.publisher)
         doc = docs.get(source)
         if doc is None:
             doc = docs[source] = SourceDoc(source=source, passages=[], url=url,
-                                           publisher=publisher, title=path.stem)
+                                           publisher=publisher, title=path.stem,
+                                           origin=origin_of(path), declared=declared is not None)
         doc.passages.append(PassageIn(text, 0, len(text), key=f"row {rowno}", url=url,
                                       date=date, publisher=publisher,
                                       metadata={**row, "row": rowno}))
@@ -387,6 +450,9 @@ def read_sources(paths: Iterable[str | Path], fields: Fields | None = None,
                 yield exc
             except (OSError, UnicodeDecodeError, csv.Error) as exc:
                 yield InputError(Errors.E302.format(source=p, detail=exc), source=str(p))
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
+                yield InputError(Errors.E302.format(
+                    source=p, detail=f"{type(exc).__name__}: {exc}"[:300]), source=str(p))
 
 
 def _read_one(path: Path, fields: Fields, max_words: int) -> Iterator[SourceDoc]:

@@ -1,10 +1,14 @@
 """The reference corpus: one SQLite file with passages, an FTS5 index and embeddings.
 
-Tables (schema version 2):
+Tables (schema version 3):
 
 - ``meta(key, value)``: ``schema_version``, ``embedder``, ``embedding_dtype``, ``created``;
 - ``documents``: one row per source (a file, or the JSONL/CSV lines sharing a source), with
   url, date, publisher, title, metadata and the content hash that makes re-adding a no-op;
+  ``origin`` (the resolved path of the file it came from) and ``declared`` (1 when its
+  name came from a field of the input) give it a stable identity: a file added under
+  another spelling of its path is the same source, and a source name that another file
+  already declares is refused (E305) instead of replacing that file's passages;
 - ``passages``: text, offsets into the source document, optional per-passage url/date/
   publisher, metadata, content hash and the embedding (float16 or float32 blob);
 - ``passages_fts``: an FTS5 index over passage text (external content, kept in step by
@@ -24,7 +28,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,7 @@ import numpy as np
 from ..errors import ClaimscopeError, Errors, check_param
 from .ingest import SourceDoc
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DTYPES = {"float16": np.float16, "float32": np.float32}
 
 _SCHEMA_V2 = """
@@ -45,8 +49,11 @@ CREATE TABLE IF NOT EXISTS documents (
     metadata TEXT NOT NULL DEFAULT '{}',
     content_hash TEXT NOT NULL,
     n_passages INTEGER NOT NULL DEFAULT 0,
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    origin TEXT,
+    declared INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS documents_origin ON documents(origin);
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -112,12 +119,47 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
                     [(hashlib.sha256(t.encode()).hexdigest(), i) for i, t in rows])
 
 
+def _migrate_2_to_3(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE documents ADD COLUMN origin TEXT")
+    con.execute("ALTER TABLE documents ADD COLUMN declared INTEGER NOT NULL DEFAULT 0")
+    con.execute("CREATE INDEX IF NOT EXISTS documents_origin ON documents(origin)")
+    # a source named after a file that is still there: that file is its origin
+    for doc_id, source in con.execute("SELECT id, source FROM documents").fetchall():
+        try:
+            path = Path(source)
+            if path.is_file():
+                con.execute("UPDATE documents SET origin = ? WHERE id = ?",
+                            (str(path.resolve()), doc_id))
+        except (OSError, ValueError):
+            continue
+
+
 #: from-version -> function migrating one step up
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2,
+                                                               2: _migrate_2_to_3}
 
 
 class CorpusError(ClaimscopeError):
     """The corpus file is missing, not a corpus, or from a newer claimscope."""
+
+
+def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn SQLite's errors inside a store method into coded CorpusErrors: E306 when the
+    file cannot be written, E300 for anything else (a damaged or foreign file)."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self: CorpusStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "readonly" in text or "read-only" in text or "unable to open" in text:
+                raise CorpusError(Errors.E306.format(path=self.path, detail=exc)) from None
+            raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from None
+    return wrapper
 
 
 @dataclass
@@ -127,6 +169,8 @@ class AddResult:
     unchanged: int = 0
     passages: int = 0
     seconds: float = 0.0
+    #: coded messages of the sources that were not added (E305)
+    errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -202,30 +246,44 @@ class CorpusStore:
     def _open(self) -> None:
         if not self.path.exists() and not self.create:
             raise CorpusError(Errors.E303.format(path=self.path))
-        if self.create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file():
+            raise CorpusError(Errors.E300.format(path=self.path, detail="it is a folder"))
         try:
-            con = sqlite3.connect(str(self.path), check_same_thread=False)
+            if self.create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            # writers wait for each other (two `corpus add` runs at once) instead of failing
+            con = sqlite3.connect(str(self.path), check_same_thread=False, timeout=60)
             con.execute("PRAGMA foreign_keys = ON")
             tables = {r[0] for r in con.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        except OSError as exc:
+            raise CorpusError(Errors.E306.format(path=self.path, detail=exc.strerror or exc)) \
+                from None
         except sqlite3.DatabaseError as exc:
             raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from exc
         if not tables:
             if not self.create:
                 con.close()
                 raise CorpusError(Errors.E300.format(path=self.path, detail="empty database"))
-            with con:
-                con.executescript(_SCHEMA_V2)
-                con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                    ("schema_version", str(SCHEMA_VERSION)), ("embedding_dtype", self.dtype),
-                    ("embedder", self._embedder_name()), ("created", _now())])
+            try:
+                with con:
+                    con.executescript(_SCHEMA_V2)
+                    con.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", [
+                        ("schema_version", str(SCHEMA_VERSION)), ("embedding_dtype", self.dtype),
+                        ("embedder", self._embedder_name()), ("created", _now())])
+            except sqlite3.DatabaseError as exc:
+                con.close()
+                raise CorpusError(Errors.E306.format(path=self.path, detail=exc)) from None
         elif "meta" not in tables or "passages" not in tables:
             con.close()
             raise CorpusError(Errors.E300.format(path=self.path,
                                                  detail="no meta/passages tables"))
         else:
-            self._migrate(con)
+            try:
+                self._migrate(con)
+            except sqlite3.DatabaseError as exc:
+                con.close()
+                raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from None
         self._con = con
 
     def _migrate(self, con: sqlite3.Connection) -> None:
@@ -276,6 +334,7 @@ class CorpusStore:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    @_db_errors
     def meta(self) -> dict[str, str]:
         return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
 
@@ -291,26 +350,69 @@ class CorpusStore:
         return self.encoder
 
     # writing ------------------------------------------------------------------------
+    def check_embedder(self) -> None:
+        """E304 when the corpus was embedded with another model than this store's."""
+        stored = self.meta().get("embedder")
+        if stored and stored != self._embedder_name():
+            raise CorpusError(Errors.E304.format(path=self.path, got=stored,
+                                                 expected=self._embedder_name()))
+
+    def _existing(self, doc: SourceDoc) -> tuple[int, str, str | None, str] | None:
+        """(id, content hash, origin, source) of the stored source ``doc`` is: the same
+        declared name, or the same file for a file-derived source."""
+        cols = "SELECT id, content_hash, origin, source FROM documents"
+        if not doc.declared and doc.origin:
+            row = self.con.execute(f"{cols} WHERE origin = ? AND declared = 0",
+                                   (doc.origin,)).fetchone()
+            if row:
+                return row
+        return self.con.execute(f"{cols} WHERE source = ?", (doc.source,)).fetchone()
+
+    def _conflict(self, doc: SourceDoc, row: tuple | None) -> str | None:
+        if row is None or not doc.origin or not row[2] or row[2] == doc.origin:
+            return None
+        return Errors.E305.format(source=doc.source, origin=doc.origin, other=row[2])
+
+    @_db_errors
     def add(self, docs: Iterable[SourceDoc], *, batch_size: int = 64,
             progress: Callable[[int], None] | None = None) -> AddResult:
-        """Add or update source documents; an unchanged document (same hash) is skipped."""
+        """Add or update source documents; an unchanged document (same hash) is skipped,
+        and a source whose name another file already holds is refused (``errors``).
+
+        Safe to run twice at once on one file: each source is checked again and written
+        inside one locked transaction, so the second run finds it unchanged."""
         import time
 
         t0 = time.perf_counter()
         result = AddResult()
+        self.check_embedder()
         meta = self.meta()
         dtype = DTYPES[meta.get("embedding_dtype", self.dtype)]
         with self._lock:
             for doc in docs:
-                row = self.con.execute("SELECT id, content_hash FROM documents WHERE source = ?",
-                                       (doc.source,)).fetchone()
+                row = self._existing(doc)
+                if row and not doc.declared:
+                    doc.source = row[3]  # the same file, spelt another way: keep its name
                 digest = doc.content_hash
+                if row and (conflict := self._conflict(doc, row)):
+                    result.errors.append(conflict)
+                    continue
                 if row and row[1] == digest:
                     result.unchanged += 1
                     continue
                 vecs = self._encoder().embed([p.text for p in doc.passages]) if doc.passages \
                     else np.zeros((0, 384), np.float32)
-                with self.con:
+                self.con.execute("BEGIN IMMEDIATE")  # one writer at a time, re-read inside
+                try:
+                    row = self._existing(doc)
+                    if row and (conflict := self._conflict(doc, row)):
+                        result.errors.append(conflict)
+                        self.con.rollback()
+                        continue
+                    if row and row[1] == digest:
+                        result.unchanged += 1
+                        self.con.rollback()
+                        continue
                     if row:
                         self.con.execute("DELETE FROM passages WHERE doc_id = ?", (row[0],))
                         self.con.execute("DELETE FROM documents WHERE id = ?", (row[0],))
@@ -319,10 +421,11 @@ class CorpusStore:
                         result.added += 1
                     cur = self.con.execute(
                         "INSERT INTO documents (source, url, date, publisher, title, metadata, "
-                        "content_hash, n_passages, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "content_hash, n_passages, added, origin, declared) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (doc.source, doc.url, doc.date, doc.publisher, doc.title,
                          json.dumps(doc.metadata, ensure_ascii=False), digest,
-                         len(doc.passages), _now()))
+                         len(doc.passages), _now(), doc.origin, int(doc.declared)))
                     doc_id = cur.lastrowid
                     self.con.executemany(
                         "INSERT INTO passages (doc_id, ord, text, start, \"end\", passage_key, "
@@ -333,6 +436,10 @@ class CorpusStore:
                           hashlib.sha256(p.text.encode()).hexdigest(),
                           vecs[i].astype(dtype).tobytes())
                          for i, p in enumerate(doc.passages)])
+                    self.con.commit()
+                except BaseException:
+                    self.con.rollback()
+                    raise
                 result.passages += len(doc.passages)
                 if progress:
                     progress(len(doc.passages))
@@ -340,6 +447,7 @@ class CorpusStore:
         result.seconds = round(time.perf_counter() - t0, 3)
         return result
 
+    @_db_errors
     def remove(self, source: str) -> int:
         """Remove a source (exact name) and its passages; return how many sources went."""
         with self._lock, self.con:
@@ -348,6 +456,7 @@ class CorpusStore:
         return n
 
     # reading ------------------------------------------------------------------------
+    @_db_errors
     def sources(self) -> list[dict[str, Any]]:
         rows = self.con.execute(
             "SELECT source, publisher, date, url, title, n_passages, added, content_hash "
@@ -356,6 +465,7 @@ class CorpusStore:
                 "content_hash")
         return [dict(zip(keys, r)) for r in rows]
 
+    @_db_errors
     def content_hash(self) -> str:
         """sha256 over the sorted content hashes of every source: changes iff content does."""
         h = hashlib.sha256()
@@ -363,9 +473,11 @@ class CorpusStore:
             h.update(digest.encode())
         return h.hexdigest()
 
+    @_db_errors
     def count(self) -> int:
         return int(self.con.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
 
+    @_db_errors
     def stats(self) -> dict[str, Any]:
         """What a report records about the corpus (the ``generator.corpus`` block)."""
         meta = self.meta()
@@ -376,6 +488,7 @@ class CorpusStore:
                 "embedder": meta.get("embedder"),
                 "bytes": self.path.stat().st_size if self.path.exists() else None}
 
+    @_db_errors
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, float32 matrix of unit vectors), cached until the content changes."""
         with self._lock:
@@ -388,10 +501,19 @@ class CorpusStore:
             digest = self.content_hash()
             self._stamp = stamp
             if self._vectors is None or self._vectors[0] != digest:
-                dtype = DTYPES[self.meta().get("embedding_dtype", "float32")]
+                self.check_embedder()
+                dtype = np.dtype(DTYPES.get(self.meta().get("embedding_dtype", "float32"),
+                                            np.float32))
                 rows = self.con.execute(
                     "SELECT id, embedding FROM passages WHERE embedding IS NOT NULL "
                     "ORDER BY id").fetchall()
+                width = 384 * dtype.itemsize
+                bad = next((r[0] for r in rows if not isinstance(r[1], bytes)
+                            or len(r[1]) != width), None)
+                if bad is not None:
+                    raise CorpusError(Errors.E300.format(
+                        path=self.path, detail=f"passage {bad}'s embedding is not 384 "
+                                               f"{dtype.name} values"))
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 mat = (np.stack([np.frombuffer(r[1], dtype=dtype) for r in rows]).astype(np.float32)
                        if rows else np.zeros((0, 384), np.float32))
@@ -412,6 +534,7 @@ class CorpusStore:
                     [_day_number(rows.get(int(i))) for i in ids], dtype=np.int64))
             return self._dates_cache[2]
 
+    @_db_errors
     def search_bm25(self, text: str, k: int = 50, *,
                     max_date: str | None = None) -> list[tuple[int, float]]:
         """(passage id, bm25 score, higher is better) for the words of ``text``; with
@@ -435,6 +558,7 @@ class CorpusStore:
             args = (query, max_date, int(k))
         return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, args)]
 
+    @_db_errors
     def search_figures(self, figures: list[str], words: list[str], k: int = 50, *,
                        max_date: str | None = None) -> list[tuple[int, float]]:
         """(passage id, bm25 score) of passages that state one of ``figures`` as written
@@ -448,6 +572,7 @@ class CorpusStore:
             return []
         return self._match(f"({' OR '.join(phrases)}) AND ({context})", k, max_date)
 
+    @_db_errors
     def search_dense(self, vector: np.ndarray, k: int = 50, *,
                      max_date: str | None = None) -> list[tuple[int, float]]:
         """(passage id, cosine) of the ``k`` nearest passages (on or before ``max_date``)."""
@@ -466,6 +591,7 @@ class CorpusStore:
         top = top[np.argsort(-sims[top])]
         return [(int(ids[i]), float(sims[i])) for i in top]
 
+    @_db_errors
     def passages(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Passage records by id, with the source's url/date/publisher as fallbacks."""
         ids = list(ids)
