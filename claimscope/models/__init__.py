@@ -22,6 +22,12 @@ import numpy as np
 
 from ..errors import Errors, ModelError, Warnings, check_param
 
+# onnxruntime's Python build starts a telemetry client when it is imported, which writes an
+# event store and a device id under ~/.cache/Microsoft/DeveloperTools; this variable (read
+# at that import) keeps it off. A program that imported onnxruntime before claimscope gets
+# disable_telemetry_events() in open_session instead.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 #: Where the shipped model files live (CLAIMSCOPE_MODELS overrides, e.g. for a retrained set).
 DATA_DIR = Path(os.environ.get("CLAIMSCOPE_MODELS") or Path(__file__).parent / "data")
 ENCODER_FILE = "encoder.int8.onnx"
@@ -336,6 +342,7 @@ def open_session(path: Path) -> Any:
     if not Path(path).is_file():
         raise ModelError(Errors.E005.format(path=path, detail="not found"))
     warn_if_batch_dependent(path)
+    _no_telemetry()
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
@@ -346,6 +353,17 @@ def open_session(path: Path) -> Any:
         return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelError(Errors.E005.format(path=path, detail=exc)) from exc
+
+
+@cache
+def _no_telemetry() -> None:
+    """Turn onnxruntime's telemetry events off before any session (see ORT_DISABLE_TELEMETRY
+    above, which also keeps its store off the disk)."""
+    import onnxruntime as ort
+
+    disable = getattr(ort, "disable_telemetry_events", None)
+    if disable is not None:
+        disable()
 
 
 @cache
