@@ -61,8 +61,18 @@ def render_jsonl(report: dict[str, Any]) -> str:
     return "".join(jsonl_line(a) for a in report.get("articles", []))
 
 
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
 def jsonl_line(article: dict[str, Any]) -> str:
-    return json.dumps(article, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """One compact JSON line; the characters other tools take for line breaks (U+2028,
+    U+2029, U+0085; JSON leaves them raw) are written as escapes, so that any reader
+    splitting lines gets one object a line."""
+    text = json.dumps(article, ensure_ascii=False, separators=(",", ":"))
+    if any(ch in text for ch in _LINE_BREAKS):
+        for ch, esc in _LINE_BREAKS.items():
+            text = text.replace(ch, esc)
+    return text + "\n"
 
 
 def temp_path(path: Path) -> Path:

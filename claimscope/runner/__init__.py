@@ -241,6 +241,7 @@ class InlinePool:
         self.setup = setup
         self.info: dict[str, Any] | None = None
         self.restarts = 0
+        self.job_stats: list[dict[str, Any]] = []
 
     def start(self) -> dict[str, Any]:
         from .. import load
@@ -429,15 +430,16 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
         bar.close()
         counts["read_errors"] = len(read_errors)
         counts["restarts"] = pool.restarts
+        summary = {**counts, **_extremes(pool.job_stats)}
         if counts["analysed"] + counts["resumed"] == 0:  # no report of nothing
-            out.interrupt(generator, read_errors, dict(counts), status="empty")
+            out.interrupt(generator, read_errors, summary, status="empty")
             out.partial.unlink(missing_ok=True)
             echo("error: nothing to analyse" if not read_errors else
                  f"error: none of the {len(read_errors)} input(s) could be read")
-            return RunResult(1, [], dict(counts), read_errors)
-        written = out.finish(generator, read_errors, dict(counts))
+            return RunResult(1, [], summary, read_errors)
+        written = out.finish(generator, read_errors, summary)
         code = 1 if read_errors or counts["failed"] else 0
-        return RunResult(code, written, dict(counts), read_errors)
+        return RunResult(code, written, summary, read_errors)
     except Interrupted as exc:
         if bar is not None:
             bar.close()
@@ -451,6 +453,15 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
     finally:
         pool.close()
         _restore_signals(previous)
+
+
+def _extremes(stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """The slowest and the largest job of a run (ids, characters, seconds, peak MB above
+    the loaded models), for run.json."""
+    if not stats:
+        return {}
+    return {"slowest_job": max(stats, key=lambda s: s["seconds"]),
+            "largest_job": max(stats, key=lambda s: s["peak_mb"])}
 
 
 def _install_signals() -> dict[int, Any]:

@@ -76,6 +76,26 @@ def rss_mb(pid: int) -> float:
         return 0.0
 
 
+def _reset_peak() -> None:
+    """Start this process's peak resident memory (VmHWM) again from its current size."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
 def _worker_main(conn: Connection, setup: Setup) -> None:  # pragma: no cover - child
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     os.environ["CLAIMSCOPE_THREADS"] = str(setup.threads)
@@ -102,11 +122,14 @@ def _worker_main(conn: Connection, setup: Setup) -> None:  # pragma: no cover - 
         if msg is None:
             return
         key, docs = msg
+        _reset_peak()
+        t0 = time.perf_counter()
         out = []
         for doc in pipeline.pipe(docs, batch_size=setup.batch_size):
             out.append((doc.to_dict(), {k: doc.tensors[k] for k in setup.keep_tensors
                                         if k in doc.tensors}))
-        conn.send(("done", key, out))
+        conn.send(("done", key, out, {"seconds": round(time.perf_counter() - t0, 3),
+                                      "peak_mb": round(_peak_mb(), 1)}))
 
 
 class WorkerFailed(RuntimeError):
@@ -146,7 +169,7 @@ class WorkerPool:
 
     ``map(jobs)`` yields ``(key, index, (article dict, tensors))`` for each article as its
     job finishes (jobs finish in any order). ``info`` is the report's generator block,
-    from the first worker ready.
+    from the first worker ready; ``job_stats`` the time and peak memory of each job.
     """
 
     def __init__(self, n: int, setup: Setup, budget: Budget = DEFAULT_BUDGET) -> None:
@@ -158,6 +181,8 @@ class WorkerPool:
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []
         self.restarts = 0
+        #: per finished job: article ids, characters, seconds, peak MB above the models
+        self.job_stats: list[dict[str, Any]] = []
 
     # lifecycle ---------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
@@ -246,9 +271,12 @@ class WorkerPool:
             if self.info is None:
                 self.info = msg[1]
             return
-        _, key, out = msg
+        _, key, out, stats = msg
         job, w.job = w.job, None
         assert job is not None and job.key == key
+        self.job_stats.append({"ids": [d.id for d in job.docs], "chars": sum(
+            len(d.text) for d in job.docs), "seconds": stats["seconds"],
+            "peak_mb": round(stats["peak_mb"] - w.baseline, 1)})
         self._results.extend((key, job.first + j, r) for j, r in enumerate(out))
         limit = self.budget.memory_mb
         if limit is not None and rss_mb(w.proc.pid) - w.baseline > limit / 2:
