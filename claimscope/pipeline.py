@@ -131,28 +131,17 @@ class Pipeline:
 
         Output order follows input order. If a stage fails on a batch, the
         batch is retried one article at a time, so that one bad article gets
-        the error (in ``doc.errors``) and the others are analysed.
+        the error (in ``doc.errors``) and the others are analysed. An article
+        longer than ``piece_chars`` is analysed in pieces (``_run_in_pieces``).
         """
         check_param("Pipeline.pipe", "batch_size", batch_size,
                     isinstance(batch_size, int) and batch_size >= 1, "an int >= 1")
-        limit = self.piece_chars
-        # a batch holds at most two pieces' worth of text: the models' memory follows it
-        max_chars = 2 * limit if limit else None
-        batch: list[Document] = []
-        chars = 0
-        for doc in (self.make_doc(t) for t in texts):
-            if limit and len(doc.text) > limit and self._piecewise():
+        for batch in batches((self.make_doc(t) for t in texts), batch_size, self.piece_chars):
+            if len(batch) == 1 and self.piece_chars and len(batch[0].text) > self.piece_chars \
+                    and self._piecewise():
+                yield self._run_in_pieces(batch[0], batch_size)
+            else:
                 yield from self._run_batch(batch, batch_size)
-                batch, chars = [], 0
-                yield self._run_in_pieces(doc, batch_size)
-                continue
-            if batch and (len(batch) >= batch_size or
-                          (max_chars and chars + len(doc.text) > max_chars)):
-                yield from self._run_batch(batch, batch_size)
-                batch, chars = [], 0
-            batch.append(doc)
-            chars += len(doc.text)
-        yield from self._run_batch(batch, batch_size)
 
     def _piecewise(self) -> list[Any]:
         """The leading stages that may run piece by piece."""
@@ -211,6 +200,28 @@ class Pipeline:
                 doc.assigned.update(getattr(stage, "assigns", ()))
             live = out
         return batch
+
+
+def batches(docs: Iterable[Document], batch_size: int, piece_chars: int | None
+            ) -> Iterator[list[Document]]:
+    """Batches of at most ``batch_size`` articles and two pieces' worth of text (what the
+    models hold at once follows it); an article longer than a piece is a batch alone."""
+    limit = 2 * piece_chars if piece_chars else None
+    batch: list[Document] = []
+    chars = 0
+    for doc in docs:
+        long = piece_chars is not None and len(doc.text) > piece_chars
+        if batch and (long or len(batch) >= batch_size or
+                      (limit and chars + len(doc.text) > limit)):
+            yield batch
+            batch, chars = [], 0
+        batch.append(doc)
+        chars += len(doc.text)
+        if long:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def split_points(text: str, limit: int) -> list[int]:

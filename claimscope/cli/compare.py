@@ -90,9 +90,12 @@ def run(paths: list[str], *, outdir: Path, actors: Path | None = None,
 
     setup = Setup(stages=names, config=config, batch_size=batch_size, piece_chars=PIECE_CHARS,
                   keep_tensors=("sentence_embeddings",))
-    analysed = list(analyse_documents(docs(), setup,
-                                      workers=default_workers() if workers is None else workers,
-                                      budget=budget or Budget()))
+    try:
+        analysed = list(analyse_documents(
+            docs(), setup, workers=default_workers() if workers is None else workers,
+            budget=budget or Budget()))
+    except RunError as exc:
+        raise click.UsageError(str(exc)) from exc
     try:
         report = compare_documents(analysed, sides=sides)
     except ClaimscopeError as exc:

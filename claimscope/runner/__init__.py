@@ -34,7 +34,7 @@ from typing import Any
 
 from ..document import Document
 from ..errors import ClaimscopeError, Errors
-from .workers import DEFAULT_BUDGET, Budget, Setup, WorkerPool
+from .workers import DEFAULT_BUDGET, Budget, Setup, WorkerFailed, WorkerPool
 
 __all__ = ["run_analysis", "analyse_documents", "RunOutput", "Budget", "Setup", "InlinePool",
            "default_workers", "MAX_WHOLE_REPORT"]
@@ -273,34 +273,16 @@ def make_pool(workers: int, setup: Setup, budget: Budget) -> WorkerPool | Inline
     return WorkerPool(workers, setup, budget)
 
 
-def jobs_of(docs: Iterable[Document], batch_size: int, piece_chars: int | None
-            ) -> Iterator[list[Document]]:
-    """Batches of articles as ``Pipeline.pipe`` would make them: at most ``batch_size``
-    articles and two pieces' worth of text; an article longer than a piece goes alone."""
-    limit = 2 * piece_chars if piece_chars else None
-    batch: list[Document] = []
-    chars = 0
-    for doc in docs:
-        long = piece_chars is not None and len(doc.text) > piece_chars
-        if batch and (long or len(batch) >= batch_size or
-                      (limit and chars + len(doc.text) > limit)):
-            yield batch
-            batch, chars = [], 0
-        batch.append(doc)
-        chars += len(doc.text)
-        if long:
-            yield batch
-            batch, chars = [], 0
-    if batch:
-        yield batch
-
-
 def analyse_documents(docs: Iterable[Document], setup: Setup, *, workers: int = 1,
                       budget: Budget = DEFAULT_BUDGET) -> Iterator[Document]:
     """Analyse ``docs`` in worker processes under ``budget``; yield Documents rebuilt from
     the results (with the tensors ``setup.keep_tensors`` names), in input order."""
     pool = make_pool(workers, setup, budget)
-    pool.start()
+    try:
+        pool.start()
+    except WorkerFailed as exc:
+        pool.close()
+        raise RunError(f"the analysis could not start: {exc}") from None
     try:
         for article, tensors in _in_order(pool, docs, setup):
             doc = Document.from_dict(article)
@@ -314,15 +296,16 @@ def _in_order(pool: Any, docs: Iterable[Document], setup: Setup,
               on_input: Callable[[Document], bool] | None = None
               ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """Results of ``pool`` for ``docs`` in input order (``on_input`` may drop a doc)."""
-    sizes: dict[int, int] = {}
+    from ..pipeline import batches
+
     starts: dict[int, int] = {}
     seq = 0
 
     def jobs() -> Iterator[tuple[int, list[Document]]]:
         nonlocal seq
         kept = (d for d in docs if on_input is None or on_input(d))
-        for k, batch in enumerate(jobs_of(kept, setup.batch_size, setup.piece_chars)):
-            starts[k], sizes[k] = seq, len(batch)
+        for k, batch in enumerate(batches(kept, setup.batch_size, setup.piece_chars)):
+            starts[k] = seq
             seq += len(batch)
             yield k, batch
 
@@ -399,7 +382,10 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
     bar = None
     previous = _install_signals()
     try:
-        generator = dict(pool.start(), created=_now())
+        try:
+            generator = dict(pool.start(), created=_now())
+        except WorkerFailed as exc:
+            raise RunError(f"the analysis could not start: {exc}") from None
         done = out.begin(generator, resume)
         counts["resumed"] = sum(done.values())
         bar = tqdm(total=total, initial=min(total, counts["resumed"]), unit="article",

@@ -190,6 +190,9 @@ class WorkerPool:
         self._workers = [_Worker(self._ctx, self.setup) for _ in range(self.n)]
         while self.info is None:
             self._poll(wait_for_ready=True)
+            if self.restarts > 2 * self.n:
+                raise WorkerFailed("the worker processes stopped while loading the models "
+                                   f"({self.restarts} times); is there memory enough?")
         return self.info
 
     def close(self) -> None:
