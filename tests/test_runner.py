@@ -189,6 +189,7 @@ def test_failed_write_leaves_the_earlier_report_whole(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(html, "render_html", boom)
+    _articles(src, 4)  # the new run's report.json would differ
     with pytest.raises(OSError):
         _cli(args)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.name in reports}

@@ -181,28 +181,38 @@ class RunOutput:
 
     def finish(self, generator: dict[str, Any], errors: list[dict[str, Any]],
                counts: dict[str, Any]) -> list[Path]:
-        """Write every format, then ``run.json``; return the report paths."""
-        from ..io.writers import atomic_write, iter_jsonl, renderers, stream_json
+        """Write every format, then ``run.json``; return the report paths.
+
+        Every file is rendered to a temporary file first and renamed into place only when
+        all are written: a failure leaves the earlier reports of the folder whole."""
+        from ..io.writers import iter_jsonl, renderers, stream_json, temp_path
 
         self._fh.close()
-        written: list[Path] = []
-        for sink in self._sinks:
-            written.extend(sink.close({"generator": generator, "errors": errors}))
         head = {"schema_version": "1", "generator": generator}
-        for name in self.formats:
-            renderer = renderers.get(name)
-            path = self.outdir / f"report{renderer.extension}"
-            if renderer.stream is not None or name == "jsonl":
-                continue
-            if name == "json":
-                atomic_write(path, lambda fh: stream_json(fh, head, iter_jsonl(self.partial),
-                                                          {"errors": errors}))
-            else:
-                report = {**head, "articles": list(iter_jsonl(self.partial)), "errors": errors}
-                text = renderer.render(report)
-                del report
-                atomic_write(path, lambda fh, text=text: fh.write(text))
-            written.append(path)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for name in self.formats:
+                renderer = renderers.get(name)
+                if renderer.stream is not None or name == "jsonl":
+                    continue
+                path = self.outdir / f"report{renderer.extension}"
+                tmp = temp_path(path)
+                staged.append((tmp, path))
+                with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+                    if name == "json":
+                        stream_json(fh, head, iter_jsonl(self.partial), {"errors": errors})
+                    else:
+                        fh.write(renderer.render({**head, "articles": list(
+                            iter_jsonl(self.partial)), "errors": errors}))
+            written: list[Path] = []
+            for sink in self._sinks:
+                written.extend(sink.close({"generator": generator, "errors": errors}))
+            for tmp, path in staged:
+                os.replace(tmp, path)
+                written.append(path)
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
         if "jsonl" in self.formats:
             os.replace(self.partial, self.outdir / "report.jsonl")
             written.insert(0, self.outdir / "report.jsonl")
