@@ -56,8 +56,9 @@ def test_jsonl_streams_articles_and_run_json_has_the_summary(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"")
     out = tmp_path / "out"
     res = _cli(["analyze", str(src), str(tmp_path / "bad.txt"), "-o", str(out), "--stages",
-                RULES, "--format", "jsonl,json", "--workers", "0", "-q"])
+                RULES, "--format", "jsonl,json", "--workers", "0"])  # not -q: not a terminal
     assert res.exit_code == 1, res.output
+    assert "article/s" not in res.output and "%|" not in res.output  # no bar off a terminal
     lines = _lines(out / "report.jsonl")
     assert [a["id"] for a in lines] == [f"a{i}" for i in range(12)]
     report = json.loads((out / "report.json").read_text())
