@@ -2,9 +2,10 @@
 
 Generates the inputs of ``_hostile.py`` (217 article inputs at scale 1.0: up to 1.4 MB
 articles, 100,000 levels of nesting, ...; 20 good articles beside them; corpus files and
-search arguments), runs ``claimscope analyze`` (every format, one article per job so
-each gets its own time and memory), ``compare`` and ``corpus add/search/remove`` on them as
-a user would, and opens every HTML-ish output in Debian's chromium (Playwright, when
+search arguments), runs ``claimscope analyze`` on all of them (json, jsonl, parquet; one
+article per job so each gets its own time and memory) and on those that carry script
+payloads and odd text (html, md, claimreview), ``compare`` and ``corpus add/search/remove``
+as a user would, and opens every HTML-ish output in Debian's chromium (Playwright, when
 installed) to count scripts that ran. Prints and saves ``benchmarks/results_hostile.json``:
 
 - crashes: command runs with a traceback or an unexpected exit code, plus inputs that
@@ -80,11 +81,17 @@ def main(argv: list[str] | None = None) -> dict:
         if "Traceback" in res.stderr + res.stdout or res.returncode not in codes:
             crashes.append(f"{name}: exit {res.returncode}: {res.stderr[-300:]}")
 
-    # analyze: every format, one article per job (each its own time and memory)
+    # analyze: the streamed formats, one article per job (each its own time and memory)
     out = root / "out"
     res, secs = _cli("analyze", root / "in", root / "good", "-o", out, "--format",
-                     "json,jsonl,html,md,claimreview,parquet", "--batch-size", 1, "-q")
+                     "json,jsonl,parquet", "--batch-size", 1, "-q")
     check("analyze", res, (0, 1))
+    # the formats rendered whole, on the inputs that carry script payloads and odd text
+    embed = root / "embed"
+    res_e, _ = _cli("analyze", root / "in" / "lines.jsonl", *sorted((root / "in").glob(
+        "fuzz_*")), *sorted((root / "in").glob("unicode_*")), root / "good", "-o", embed,
+        "--format", "json,html,md,claimreview", "-q")
+    check("analyze (html, md, claimreview)", res_e, (0, 1))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     analysed = {a["source"]: a for a in report["articles"]}
@@ -135,12 +142,12 @@ def main(argv: list[str] | None = None) -> dict:
     # scripts run: every output as a browser shows it
     from markdown_it import MarkdownIt
 
-    jsonld = (out / "report.claimreview.jsonld").read_text(encoding="utf-8")
+    jsonld = (embed / "report.claimreview.jsonld").read_text(encoding="utf-8")
     pages: dict[str, str | Path] = {
-        "report.html": out / "report.html",
+        "report.html": embed / "report.html",
         "compare.html": root / "cmp" / "compare.html",
         "report.md as HTML": "<!doctype html><body>" + MarkdownIt(
-            "commonmark", {"html": True}).render((out / "report.md").read_text("utf-8")),
+            "commonmark", {"html": True}).render((embed / "report.md").read_text("utf-8")),
         "claimreview in ld+json": "<!doctype html><head><script type=\"application/ld+json\">"
                                   + jsonld + "</script></head><body></body>",
     }

@@ -49,6 +49,9 @@ class Errors(metaclass=_WithCodes):
             "write to; pick another with -o.")
     E015 = ("{n} articles are more than the {limit} that {formats} can hold (each renders "
             "the whole report at once). Write --format jsonl or parquet for a run this size.")
+    E016 = ("{formats} not written: the run's articles take {mb} MB, more than the {limit} MB "
+            "those formats render at once. The articles are in the json/jsonl/parquet "
+            "output; ask for --format jsonl or parquet for a run this size.")
     E014 = ("{path}: the run to resume was made with other models or stages ({detail}). "
             "Resume with the same claimscope and options, or write to a new folder with -o.")
     # inputs

@@ -216,3 +216,16 @@ def test_run_analysis_refuses_whole_report_formats_above_the_limit(tmp_path):
         run_analysis([str(src)], tmp_path / "o", ["html"], Setup(stages=["segment"]),
                      workers=0, max_bytes=10_000, max_whole_report=4)
     assert os.listdir(tmp_path / "o") == []
+
+
+def test_a_run_too_large_for_html_keeps_its_json(tmp_path):
+    src = _articles(tmp_path / "in.jsonl", 5)
+    out = tmp_path / "o"
+    msgs = []
+    res = run_analysis([str(src)], out, ["json", "html"], Setup(stages=["segment"]),
+                       workers=0, max_bytes=10_000, max_whole_mb=0.001, echo=msgs.append)
+    assert res.code == 1 and (out / "report.json").is_file()
+    assert not (out / "report.html").exists()
+    assert any("[E016]" in m and "jsonl or parquet" in m for m in msgs)
+    run = json.loads((out / "run.json").read_text())
+    assert run["output_errors"][0]["code"] == "E016"

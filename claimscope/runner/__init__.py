@@ -41,6 +41,9 @@ __all__ = ["run_analysis", "analyse_documents", "RunOutput", "Budget", "Setup", 
 
 #: Above this many articles, html/md/claimreview (rendered from the whole report) are refused.
 MAX_WHOLE_REPORT = 5_000
+#: ... and above this many MB of articles (JSONL) they are not written (E016).
+MAX_WHOLE_REPORT_MB = 50
+WHOLE_REPORT = ("html", "md", "claimreview")
 PARTIAL = "report.jsonl.partial"
 RUN_FILE = "run.json"
 
@@ -82,13 +85,17 @@ def _now() -> str:
 class RunOutput:
     """The reports of one run in ``outdir``, written as articles finish."""
 
-    def __init__(self, outdir: Path, formats: list[str]) -> None:
+    def __init__(self, outdir: Path, formats: list[str],
+                 max_whole_mb: float = MAX_WHOLE_REPORT_MB) -> None:
         self.outdir = Path(outdir)
         self.formats = list(formats)
         self.partial = self.outdir / PARTIAL
+        self.max_whole_mb = max_whole_mb
         self._fh: Any = None
         self._sinks: list[Any] = []
         self.written = 0
+        #: coded messages about the output (a format too large to write)
+        self.notes: list[dict[str, str]] = []
 
     def check(self) -> None:
         """E013 unless reports can be written in ``outdir`` (made if missing)."""
@@ -190,10 +197,16 @@ class RunOutput:
         self._fh.close()
         head = {"schema_version": "1", "generator": generator}
         staged: list[tuple[Path, Path]] = []
+        mb = self.partial.stat().st_size / 2**20
+        skip = [f for f in self.formats if f in WHOLE_REPORT] if mb > self.max_whole_mb else []
+        if skip:
+            message = Errors.E016.format(formats=", ".join(skip), mb=round(mb),
+                                         limit=self.max_whole_mb)
+            self.notes.append({"code": "E016", "message": message.split("] ", 1)[1]})
         try:
             for name in self.formats:
                 renderer = renderers.get(name)
-                if renderer.stream is not None or name == "jsonl":
+                if renderer.stream is not None or name == "jsonl" or name in skip:
                     continue
                 path = self.outdir / f"report{renderer.extension}"
                 tmp = temp_path(path)
@@ -236,7 +249,7 @@ class RunOutput:
 
         doc = {"schema_version": "1", "generator": generator, "status": status,
                "updated": _now(), "formats": self.formats, "counts": counts,
-               "errors": errors}
+               "errors": errors, "output_errors": self.notes}
         atomic_write(self.outdir / RUN_FILE,
                      lambda fh: fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n"))
 
@@ -370,7 +383,8 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
                  workers: int = 1, budget: Budget = DEFAULT_BUDGET, resume: bool = False,
                  max_bytes: int, quiet: bool = False,
                  echo: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-                 max_whole_report: int = MAX_WHOLE_REPORT) -> RunResult:
+                 max_whole_report: int = MAX_WHOLE_REPORT,
+                 max_whole_mb: float = MAX_WHOLE_REPORT_MB) -> RunResult:
     """Analyse ``paths`` into ``outdir``; the exit code is 0, 1 (some input failed), 130 or
     143 (interrupted). Raises RunError (before any analysis) for an unusable folder."""
     from tqdm import tqdm
@@ -378,7 +392,7 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
     from ..io import ReadError
     from ..io.fetch import read_inputs  # an http(s):// argument is fetched
 
-    out = RunOutput(outdir, formats)
+    out = RunOutput(outdir, formats, max_whole_mb)
     out.check()
     total = count_inputs(paths, outdir)
     whole = [f for f in formats if f in ("html", "md", "claimreview")]
@@ -433,8 +447,11 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
             echo("error: nothing to analyse" if not read_errors else
                  f"error: none of the {len(read_errors)} input(s) could be read")
             return RunResult(1, [], summary, read_errors)
+        pool.close()  # before the reports: the workers' memory is not needed any more
         written = out.finish(generator, read_errors, summary)
-        code = 1 if read_errors or counts["failed"] else 0
+        for note in out.notes:
+            echo(f"error: [{note['code']}] {note['message']}")
+        code = 1 if read_errors or counts["failed"] or out.notes else 0
         return RunResult(code, written, summary, read_errors)
     except Interrupted as exc:
         if bar is not None:
