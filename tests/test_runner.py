@@ -229,3 +229,12 @@ def test_a_run_too_large_for_html_keeps_its_json(tmp_path):
     assert any("[E016]" in m and "jsonl or parquet" in m for m in msgs)
     run = json.loads((out / "run.json").read_text())
     assert run["output_errors"][0]["code"] == "E016"
+
+
+def test_ctrl_c_in_compare_exits_130(tmp_path):
+    src = _articles(tmp_path / "in.jsonl", 50, words=10)
+    proc = _spawn(["compare", str(src), "-o", str(tmp_path / "cmp")])
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err

@@ -4,7 +4,7 @@
 
 Exit codes: 0 every input was analysed; 1 some input could not be read or
 analysed (the report lists it under ``errors``, the rest is analysed);
-2 usage error.
+2 usage error; 130 Ctrl-C; 143 SIGTERM (analyze keeps what it finished: --resume).
 """
 
 from __future__ import annotations
@@ -17,7 +17,18 @@ import click
 from .. import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C ends any command with exit code 130 (128 + SIGINT), not click's 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimscope")
 def main() -> None:
     """claimscope: what in a conflict article can be checked, what is rhetoric, and what
