@@ -11,6 +11,7 @@ batching for free from ``Stage.pipe``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, ClassVar
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 #: what the models hold at once depends on the piece, not on the article (1 MB of text
 #: peaked at 1.66 GB analysed whole). The longest of the 371 PTC train articles has 48,000.
 PIECE_CHARS = 100_000
+#: ... and a piece holds at most this many lines and sentence ends ("A.\n" 30,000 times,
+#: 90 KB, peaked at 1 GB: memory follows the sentences); PTC train articles have < 300.
+PIECE_UNITS = 3_000
+_UNIT = re.compile(r"\n|[.!?](?=\s)")
 
 
 class Stage:
@@ -137,7 +142,7 @@ class Pipeline:
         check_param("Pipeline.pipe", "batch_size", batch_size,
                     isinstance(batch_size, int) and batch_size >= 1, "an int >= 1")
         for batch in batches((self.make_doc(t) for t in texts), batch_size, self.piece_chars):
-            if len(batch) == 1 and self.piece_chars and len(batch[0].text) > self.piece_chars \
+            if len(batch) == 1 and is_long(batch[0].text, self.piece_chars) \
                     and self._piecewise():
                 yield self._run_in_pieces(batch[0], batch_size)
             else:
@@ -202,6 +207,21 @@ class Pipeline:
         return batch
 
 
+def is_long(text: str, piece_chars: int | None) -> bool:
+    """Whether ``text`` is more than one piece: longer than ``piece_chars`` or holding
+    more than PIECE_UNITS lines and sentence ends."""
+    if piece_chars is None:
+        return False
+    if len(text) > piece_chars:
+        return True
+    n = 0
+    for _ in _UNIT.finditer(text):
+        n += 1
+        if n > PIECE_UNITS:
+            return True
+    return False
+
+
 def batches(docs: Iterable[Document], batch_size: int, piece_chars: int | None
             ) -> Iterator[list[Document]]:
     """Batches of at most ``batch_size`` articles and two pieces' worth of text (what the
@@ -210,7 +230,7 @@ def batches(docs: Iterable[Document], batch_size: int, piece_chars: int | None
     batch: list[Document] = []
     chars = 0
     for doc in docs:
-        long = piece_chars is not None and len(doc.text) > piece_chars
+        long = is_long(doc.text, piece_chars)
         if batch and (long or len(batch) >= batch_size or
                       (limit and chars + len(doc.text) > limit)):
             yield batch
@@ -224,18 +244,26 @@ def batches(docs: Iterable[Document], batch_size: int, piece_chars: int | None
         yield batch
 
 
-def split_points(text: str, limit: int) -> list[int]:
-    """Where the pieces of ``text`` start: each piece at most ``limit`` characters, cut
-    after a line break when the piece has one, else after the last white space (a piece
-    of one unbroken line), else at the limit."""
+def split_points(text: str, limit: int, units: int = PIECE_UNITS) -> list[int]:
+    """Where the pieces of ``text`` start: each piece at most ``limit`` characters and
+    ``units`` lines and sentence ends, cut after a line break when the piece has one, else
+    after the last white space (a piece of one unbroken line), else at the limit."""
+    ends = [m.end() for m in _UNIT.finditer(text)]
     starts = [0]
-    while len(text) - starts[-1] > limit:
+    k = 0  # ends[k] is the first unit end after the current piece's start
+    while True:
         a = starts[-1]
-        cut = text.rfind("\n", a + 1, a + limit)
+        while k < len(ends) and ends[k] <= a:
+            k += 1
+        stop = a + limit
+        if k + units < len(ends):
+            stop = min(stop, ends[k + units - 1])
+        if stop >= len(text):
+            return starts
+        cut = text.rfind("\n", a + 1, stop)
         if cut < 0:
-            cut = max(text.rfind(" ", a + 1, a + limit), text.rfind("\t", a + 1, a + limit))
-        starts.append(cut + 1 if cut > a else a + limit)
-    return starts
+            cut = max(text.rfind(" ", a + 1, stop), text.rfind("\t", a + 1, stop))
+        starts.append(cut + 1 if cut > a else stop)
 
 
 def shift_offsets(value: Any, delta: int) -> Any:

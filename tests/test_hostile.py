@@ -10,7 +10,7 @@ import claimscope
 from claimscope.stages.segment import MAX_SENTENCE, cut_long, for_tokenizer
 
 
-@pytest.mark.parametrize("char", ["$", "&", "(", "«", "*", "=", "\U0001F600"])
+@pytest.mark.parametrize("char", ["$", "&", "(", "«", "*", "=", "_", "\U0001F600"])
 def test_punctuation_runs_are_cut_before_the_tokenizer(char):
     text = "The army said so. " + char * 8000 + " Then it stopped."
     seen = for_tokenizer(text)

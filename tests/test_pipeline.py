@@ -173,3 +173,15 @@ def test_one_unbroken_line_is_cut_at_white_space():
     assert all(text[s - 1] == " " for s in starts[1:])
     assert all(b - a <= 1_000 for a, b in zip(starts, starts[1:] + [len(text)]))
     assert split_points("x" * 2_500, 1_000) == [0, 1_000, 2_000]
+
+
+def test_many_short_sentences_make_pieces_too():
+    from claimscope.pipeline import PIECE_UNITS, is_long, split_points
+
+    text = "A.\n" * 30_000  # 90 KB, under the piece size, but 60,000 lines and sentence ends
+    assert len(text) < 100_000 and is_long(text, 100_000)
+    starts = split_points(text, 100_000)
+    ends = starts[1:] + [len(text)]
+    assert all(text[b - 1] == "\n" for b in ends)
+    assert all(text[a:b].count("\n") * 2 <= PIECE_UNITS for a, b in zip(starts, ends))
+    assert not is_long("A short article.\nTwo lines.", 100_000)

@@ -26,7 +26,8 @@ MAX_SENTENCE = 2_000
 #: Punctuation runs longer than this reach spaCy's tokenizer cut (see ``for_tokenizer``).
 MAX_PUNCT_RUN = 32
 _LINE = re.compile(r"[^\n]+")
-_PUNCT_RUN = re.compile(r"[^\w\s]{" + str(MAX_PUNCT_RUN + 1) + ",}")
+# punctuation, symbols and "_" (a word character spaCy splits off one at a time too)
+_PUNCT_RUN = re.compile(r"(?:[^\w\s]|_){" + str(MAX_PUNCT_RUN + 1) + ",}")
 
 
 def for_tokenizer(text: str) -> str:
