@@ -80,15 +80,39 @@ def temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
+class StagedFiles:
+    """Files written under temporary names beside their place and renamed into place
+    together by ``commit()``; leaving the ``with`` block removes what was not committed,
+    so a failure leaves every earlier file whole."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path]] = []
+
+    def open(self, path: Path) -> IO[str]:
+        tmp = temp_path(path)
+        self._files.append((tmp, path))
+        return tmp.open("w", encoding="utf-8", errors="replace", newline="")
+
+    def commit(self) -> list[Path]:
+        for tmp, path in self._files:
+            os.replace(tmp, path)
+        done, self._files = [path for _, path in self._files], []
+        return done
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for tmp, _ in self._files:
+            tmp.unlink(missing_ok=True)
+
+
 def atomic_write(path: Path, write: Callable[[IO[str]], None]) -> Path:
     """Write ``path`` through ``write(fh)`` into a temporary file, then rename it."""
-    tmp = temp_path(path)
-    try:
-        with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+    with StagedFiles() as staged:
+        with staged.open(path) as fh:
             write(fh)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        staged.commit()
     return path
 
 
@@ -137,8 +161,7 @@ def write_reports(report: dict[str, Any], outdir: Path, formats: list[str],
     """
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with StagedFiles() as staged:
         for name in formats:
             renderer = renderers.get(name)
             if renderer.stream is not None:
@@ -147,17 +170,9 @@ def write_reports(report: dict[str, Any], outdir: Path, formats: list[str],
                     sink.write(article)
                 written.extend(sink.close(report))
                 continue
-            path = outdir / f"{stem}{renderer.extension}"
-            tmp = temp_path(path)
-            staged.append((tmp, path))
-            with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+            with staged.open(outdir / f"{stem}{renderer.extension}") as fh:
                 fh.write(renderer.render(report))
-        for tmp, path in staged:
-            os.replace(tmp, path)
-            written.append(path)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        written.extend(staged.commit())
     return written
 
 

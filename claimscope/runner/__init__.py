@@ -192,40 +192,31 @@ class RunOutput:
 
         Every file is rendered to a temporary file first and renamed into place only when
         all are written: a failure leaves the earlier reports of the folder whole."""
-        from ..io.writers import iter_jsonl, renderers, stream_json, temp_path
+        from ..io.writers import StagedFiles, iter_jsonl, renderers, stream_json
 
         self._fh.close()
         head = {"schema_version": "1", "generator": generator}
-        staged: list[tuple[Path, Path]] = []
         mb = self.partial.stat().st_size / 2**20
         skip = [f for f in self.formats if f in WHOLE_REPORT] if mb > self.max_whole_mb else []
         if skip:
             message = Errors.E016.format(formats=", ".join(skip), mb=round(mb),
                                          limit=self.max_whole_mb)
             self.notes.append({"code": "E016", "message": message.split("] ", 1)[1]})
-        try:
+        written: list[Path] = []
+        with StagedFiles() as staged:
             for name in self.formats:
                 renderer = renderers.get(name)
                 if renderer.stream is not None or name == "jsonl" or name in skip:
                     continue
-                path = self.outdir / f"report{renderer.extension}"
-                tmp = temp_path(path)
-                staged.append((tmp, path))
-                with tmp.open("w", encoding="utf-8", errors="replace", newline="") as fh:
+                with staged.open(self.outdir / f"report{renderer.extension}") as fh:
                     if name == "json":
                         stream_json(fh, head, iter_jsonl(self.partial), {"errors": errors})
                     else:
                         fh.write(renderer.render({**head, "articles": list(
                             iter_jsonl(self.partial)), "errors": errors}))
-            written: list[Path] = []
             for sink in self._sinks:
                 written.extend(sink.close({"generator": generator, "errors": errors}))
-            for tmp, path in staged:
-                os.replace(tmp, path)
-                written.append(path)
-        finally:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
+            written.extend(staged.commit())
         if "jsonl" in self.formats:
             os.replace(self.partial, self.outdir / "report.jsonl")
             written.insert(0, self.outdir / "report.jsonl")
