@@ -382,29 +382,26 @@ def test_database_problems_are_coded_errors(tmp_path, cli, monkeypatch):
     good.write_text("The ministry said 300 trucks entered Gaza on Monday, aid groups said.")
     db = tmp_path / "c.db"
     assert cli("corpus", "add", good, "--db", db).exit_code == 0
-    foreign = tmp_path / "foreign.db"
-    con = sqlite3.connect(foreign)
-    con.execute("CREATE TABLE meta (k, v)")
-    con.execute("CREATE TABLE passages (x)")
-    con.commit()
-    con.close()
+    def altered(name, *statements, copy=True):
+        path = tmp_path / name
+        if copy:
+            path.write_bytes(db.read_bytes())
+        con = sqlite3.connect(path)
+        for stmt in statements:
+            con.execute(stmt)
+        con.commit()
+        con.close()
+        return path
+
+    foreign = altered("foreign.db", "CREATE TABLE meta (k, v)", "CREATE TABLE passages (x)",
+                      copy=False)
     for args in (("add", good), ("search", "trucks"), ("list",), ("remove", "f.txt")):
         res = cli("corpus", *args, "--db", foreign)
         assert res.exit_code == 1 and "[E300]" in res.output, (args, res.output)
-    blob = tmp_path / "blob.db"
-    blob.write_bytes(db.read_bytes())
-    con = sqlite3.connect(blob)
-    con.execute("UPDATE passages SET embedding = x'0102'")
-    con.commit()
-    con.close()
+    blob = altered("blob.db", "UPDATE passages SET embedding = x'0102'")
     res = cli("corpus", "search", "trucks", "--db", blob)
     assert res.exit_code == 1 and "[E300]" in res.output and "embedding" in res.output
-    other = tmp_path / "other.db"
-    other.write_bytes(db.read_bytes())
-    con = sqlite3.connect(other)
-    con.execute("UPDATE meta SET value = 'another-model' WHERE key = 'embedder'")
-    con.commit()
-    con.close()
+    other = altered("other.db", "UPDATE meta SET value = 'another-model' WHERE key = 'embedder'")
     res = cli("corpus", "search", "trucks", "--db", other)
     assert res.exit_code == 1 and "[E304]" in res.output
     res = cli("corpus", "add", good, "--db", other)
