@@ -29,18 +29,27 @@ _default: Pipeline | None = None
 
 def load(stages: Sequence[str] | None = None, *, models: str | None = None,
          config: dict[str, dict[str, Any]] | None = None,
-         corpus: Any = None) -> Pipeline:
+         corpus: Any = None, layers: Sequence[str] | str | None = None,
+         fast: bool = False, as_of: str | None = None, actors: Any = None) -> Pipeline:
     """Build a pipeline from registered stage names (default: the full analysis).
 
-    ``models`` is a folder of model files (default: those shipped in the
-    package); ``config`` maps a stage name to keyword arguments of its factory.
-    ``corpus`` (a reference-corpus path, or ``config={"retrieve": {"db": ...}}``) adds
-    the ``retrieve`` and ``verify`` stages: every claim is checked against it.
+    ``layers`` names what to analyse instead (``"claims,numbers"``: the stages follow);
+    ``fast`` skips the span model's encoder pass; ``corpus`` (a reference-corpus path or
+    a ``CorpusStore``) adds the ``claim_units``, ``retrieve`` and ``verify`` stages: every
+    claim is checked against it, as of ``as_of`` when an article has no date; ``actors``
+    is a TOML file of actors added to the gazetteers. ``models`` is a folder of model files
+    (default: those shipped in the package); ``config`` maps a stage name to keyword
+    arguments of its factory (and wins over the options above).
     """
+    from .layers import plan
     from .models import default_threads
     from .stages import DEFAULT_STAGES, VERIFY_STAGES
 
     default_threads()  # a bad CLAIMSCOPE_THREADS fails here, once, not on every article
+    if layers is not None or fast or as_of is not None or actors is not None:
+        stages, config = plan(stages, layers=layers, fast=fast, corpus=corpus, as_of=as_of,
+                              actors=actors, config=config)
+        corpus = None  # in config now
     names = list(DEFAULT_STAGES if stages is None else stages)
     config = {k: dict(v) for k, v in (config or {}).items()}
     if corpus is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import Errors, InvalidParameterError
 
-__all__ = ["LAYERS", "stages_for", "config_for", "parse_layers"]
+__all__ = ["LAYERS", "stages_for", "config_for", "parse_layers", "plan"]
 
 _BASE = ("segment", "language")
 #: layer name -> the stages it needs (order does not matter here)
@@ -71,3 +71,43 @@ def config_for(stage_names: Iterable[str]) -> dict[str, dict[str, Any]]:
     if "encode" not in names:
         return {}
     return {"encode": {"token_states": any(n in names for n in TOKEN_STATE_STAGES)}}
+
+
+def plan(stages: Iterable[str] | None = None, *, layers: Iterable[str] | str | None = None,
+         fast: bool = False, corpus: Any = None, as_of: str | None = None,
+         actors: Any = None, config: dict[str, dict[str, Any]] | None = None
+         ) -> tuple[list[str] | None, dict[str, dict[str, Any]]]:
+    """(stage names, per-stage options) for an analysis: the one place where the options
+    a user gives become a pipeline's configuration (``claimscope.load`` and the commands
+    use it; the result is plain data a worker process can rebuild the pipeline from).
+
+    ``stages`` names stages, or ``layers`` names what to analyse (``"claims,numbers"``),
+    not both; ``fast`` skips the span model's encoder pass; ``corpus`` (a path or a
+    ``CorpusStore``) adds verification (with the layers it needs), checked ``as_of`` a
+    date when the articles have none; ``actors`` is a TOML file of actors to add to the
+    gazetteers; ``config`` gives stage options of its own, which win.
+    """
+    names = list(stages) if stages is not None else None
+    if layers is not None:
+        if names is not None:
+            raise InvalidParameterError(Errors.E004.format(
+                param="layers", owner="claimscope.load", expected="either stages or layers",
+                got="both"))
+        wanted = parse_layers(layers) if isinstance(layers, str) else list(layers)
+        names = stages_for(wanted + (["claims", "numbers"] if corpus is not None else []))
+    from .stages import DEFAULT_STAGES
+
+    out: dict[str, dict[str, Any]] = {k: dict(v) for k, v in config_for(
+        names if names is not None else DEFAULT_STAGES).items()}
+    if fast and "encode" in out:
+        out["encode"]["span_states"] = False
+    if corpus is not None:
+        out["retrieve"] = {"db": corpus if not hasattr(corpus, "__fspath__") else str(corpus)}
+        if as_of is not None:
+            out["retrieve"]["as_of"] = as_of
+    if actors is not None and (names is None or "actors" in names):
+        out["actors"] = {"extra": [str(actors)]}
+    for stage, options in (config or {}).items():
+        out[stage] = {**out.get(stage, {}), **options}
+    return names, out
+

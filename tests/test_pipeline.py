@@ -185,3 +185,19 @@ def test_many_short_sentences_make_pieces_too():
     assert all(text[b - 1] == "\n" for b in ends)
     assert all(text[a:b].count("\n") * 2 <= PIECE_UNITS for a, b in zip(starts, ends))
     assert not is_long("A short article.\nTwo lines.", 100_000)
+
+
+def test_the_options_a_user_gives_become_one_configuration():
+    from claimscope.layers import plan
+
+    names, config = plan(layers="claims,numbers", fast=True)
+    assert names == ["segment", "language", "encode", "checkworthiness", "quantities"]
+    assert config == {"encode": {"token_states": False, "span_states": False}}
+    names, config = plan(corpus="c.db", as_of="2023-11-18", actors="a.toml")
+    assert names is None and config["retrieve"] == {"db": "c.db", "as_of": "2023-11-18"}
+    assert config["actors"] == {"extra": ["a.toml"]}
+    with pytest.raises(claimscope.InvalidParameterError, match="either stages or layers"):
+        plan(["segment"], layers="claims")
+    # load() takes the same options
+    nlp = claimscope.load(layers="numbers")
+    assert nlp.stage_names == ["segment", "language", "quantities"]

@@ -34,33 +34,20 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
     """Analyse ``paths`` and write the reports; return the exit code."""
     from ..runner import Budget, RunError, Setup, default_workers, run_analysis
 
+    if only and stages:
+        raise click.UsageError("give either --only (layers) or --stages, not both")
     try:
-        names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
-        if only:
-            from ..layers import parse_layers, stages_for
-
-            if stages:
-                raise click.UsageError("give either --only (layers) or --stages, not both")
-            layers = parse_layers(only) + (["claims", "numbers"] if corpus is not None else [])
-            names = stages_for(layers)
         if corpus is not None:
             check_corpus(corpus)
-        verify_cfg = {"retrieve": {"db": str(corpus), "as_of": as_of}} if corpus else None
-        if actors is not None and (names is None or "actors" in names):
-            verify_cfg = dict(verify_cfg or {}, actors={"extra": [str(actors)]})
-        from ..layers import config_for
-        from ..stages import DEFAULT_STAGES
+        from ..layers import plan
 
-        stage_options = config_for(names or DEFAULT_STAGES)
-        if fast and "encode" in stage_options:
-            stage_options["encode"]["span_states"] = False
-        for stage, options in stage_options.items():
-            verify_cfg = dict(verify_cfg or {})
-            verify_cfg[stage] = {**options, **verify_cfg.get(stage, {})}
-        load(names, config=verify_cfg)  # stages only store their options: checks them, cheaply
+        names, config = plan([s.strip() for s in stages.split(",") if s.strip()]
+                             if stages else None, layers=only, fast=fast, corpus=corpus,
+                             as_of=as_of, actors=actors)
+        load(names, config=config)  # stages only store their options: checks them, cheaply
     except ClaimscopeError as exc:
         raise click.UsageError(str(exc)) from exc
-    setup = Setup(stages=names, config=verify_cfg or {}, batch_size=batch_size)
+    setup = Setup(stages=names, config=config, batch_size=batch_size)
     from ..pipeline import PIECE_CHARS
 
     setup.piece_chars = PIECE_CHARS
