@@ -66,7 +66,7 @@ def load(stages: Sequence[str] | None = None, *, models: str | None = None,
         # Token states are ~30x the sentence embeddings: keep them only for a stage that
         # reads them (the rhetoric layer), or a batch of articles holds them all.
         config.setdefault("encode", {})["token_states"] = any(
-            "doc.tensors.token_states" in getattr(registry.stages.get(n), "requires", ())
+            "tensors.token_states" in getattr(registry.stages.get(n), "requires", ())
             for n in names if n in registry.stages)
     built = []
     for name in names:

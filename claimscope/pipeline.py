@@ -1,9 +1,12 @@
 """Stages and the Pipeline that runs them over Documents.
 
 A stage is ``stage(doc) -> doc``. It declares the attributes it ``requires``
-and ``assigns`` (names such as ``"doc.sentences"`` or
-``"sentences.checkworthiness"``); the Pipeline checks the order once, when it
-is built. Model stages split ``predict(docs)`` (the model, no Document
+and ``assigns``, and those it ``reads`` when they are there, with one naming
+pattern: ``spans.<group>`` (``spans.sentences``), ``sentences.<score>``,
+``fields.<report key>`` (``fields.ledger``), ``tensors.<array>`` and
+``doc.<attribute>``. The Pipeline checks the order once, when it is built, and
+frees a tensor once the last stage that requires or reads it has run (unless
+the caller keeps it: ``keep_tensors``). Model stages split ``predict(docs)`` (the model, no Document
 writes) from ``set_annotations(docs, preds)`` (writes, no model), and get
 batching for free from ``Stage.pipe``.
 """
@@ -37,6 +40,8 @@ class Stage:
     name: ClassVar[str] = "stage"
     assigns: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
+    #: what the stage uses when it is there (not checked for order; kept until it ran)
+    reads: ClassVar[tuple[str, ...]] = ()
     #: True when the stage may run on the pieces of a long article one at a time and its
     #: results be joined (``merge_pieces``); a stage that reads the whole article (its
     #: frames, a corpus check) leaves it False and runs on the joined article.
@@ -83,13 +88,38 @@ class Pipeline:
     None analyses every article whole.
     """
 
-    def __init__(self, stages: Sequence[Any], piece_chars: int | None = PIECE_CHARS) -> None:
+    def __init__(self, stages: Sequence[Any], piece_chars: int | None = PIECE_CHARS,
+                 keep_tensors: Iterable[str] = ()) -> None:
         check_param("Pipeline", "piece_chars", piece_chars,
                     piece_chars is None or (isinstance(piece_chars, int) and piece_chars >= 1000),
                     "None or an int >= 1000")
         self.stages = list(stages)
         self.piece_chars = piece_chars
+        #: tensors the caller reads after the analysis: never freed
+        self.keep_tensors = set(keep_tensors)
         self._check_order()
+
+    def _last_readers(self) -> dict[int, list[str]]:
+        """Stage index -> the tensors to free after it: those it is the last stage to
+        require or read (tensors no stage reads stay for the caller)."""
+        last: dict[str, int] = {}
+        for i, stage in enumerate(self.stages):
+            for attr in (*getattr(stage, "requires", ()), *getattr(stage, "reads", ())):
+                if attr.startswith("tensors."):
+                    last[attr[len("tensors."):]] = i
+        out: dict[int, list[str]] = {}
+        for key, i in last.items():
+            if key not in self.keep_tensors:
+                out.setdefault(i, []).append(key)
+        return out
+
+    def _free(self, stage: Any, docs: Iterable[Document]) -> None:
+        """Drop the tensors no later stage reads (what a batch holds stays bounded)."""
+        keys = self._last_readers().get(self.stages.index(stage)) if stage in self.stages \
+            else None
+        for doc in docs if keys else ():
+            for key in keys:
+                doc.tensors.pop(key, None)
 
     @property
     def stage_names(self) -> list[str]:
@@ -129,6 +159,7 @@ class Pipeline:
                 raise PipelineError(Errors.E001.format(name=stage.name, got=result))
             doc = result
             doc.assigned.update(getattr(stage, "assigns", ()))
+            self._free(stage, [doc])
         return doc
 
     def pipe(self, texts: Iterable[str | Document], batch_size: int = 32) -> Iterator[Document]:
@@ -203,6 +234,7 @@ class Pipeline:
                 if not isinstance(doc, Document):
                     raise PipelineError(Errors.E001.format(name=stage.name, got=doc))
                 doc.assigned.update(getattr(stage, "assigns", ()))
+            self._free(stage, out)
             live = out
         return batch
 

@@ -14,7 +14,7 @@ class Misbehave(Stage):
     """'SLEEP' in an article: sleeps 30 s; 'HOG': holds 400 MB; 'CRASH': the process dies."""
 
     name = "test_misbehave"
-    requires = ("doc.sentences",)
+    requires = ("spans.sentences",)
     assigns = ("doc.misbehaved",)
 
     def predict(self, docs):

@@ -156,7 +156,9 @@ def test_persuasion_writes_overlapping_spans_from_the_taxonomy():
         assert s.label in PTC_TECHNIQUES and s.attrs["technique"] == s.label
         assert 0.0 <= s.score <= 1.0
     assert spans[0].score == pytest.approx(0.9 * 0.55, abs=1e-4)
-    assert "token_states" not in doc.tensors and "rhetoric" in doc.tensors
+    # freeing the token states after their last reader is the pipeline's step, not the
+    # stage's (tests/test_pipeline.py)
+    assert "rhetoric" in doc.tensors
     out = doc.to_dict()["spans"]["persuasion"]
     assert out[0]["technique"] == out[0]["label"] == "Loaded_Language"
 

@@ -201,3 +201,19 @@ def test_the_options_a_user_gives_become_one_configuration():
     # load() takes the same options
     nlp = claimscope.load(layers="numbers")
     assert nlp.stage_names == ["segment", "language", "quantities"]
+
+
+def test_a_tensor_is_freed_after_the_last_stage_that_reads_it():
+    nlp = claimscope.load(["segment", "language", "encode", "checkworthiness",
+                           "subjectivity", "persuasion"])
+    doc = nlp("The army said 12 people were killed. Shame on these thugs!")
+    # read by persuasion last: gone; written by persuasion and read by nothing: kept
+    assert not {"sentence_embeddings", "token_states", "token_offsets", "model_text",
+                "token_ids", "span_states"} & set(doc.tensors)
+    assert "rhetoric" in doc.tensors
+    # what no stage of the pipeline reads stays for the caller, and a caller can keep more
+    doc = claimscope.load(["segment", "encode"])("Twelve people were killed.")
+    assert "sentence_embeddings" in doc.tensors
+    nlp = claimscope.load(["segment", "encode", "checkworthiness"])
+    nlp.keep_tensors.add("sentence_embeddings")
+    assert "sentence_embeddings" in nlp("Twelve people were killed.").tensors

@@ -70,7 +70,7 @@ class AllCheckworthy(Stage):
     """Marks every sentence check-worthy (0.9), standing in for the model head."""
 
     name = "test_checkworthy"
-    requires = ("doc.sentences",)
+    requires = ("spans.sentences",)
     assigns = ("sentences.checkworthiness",)
 
     def __call__(self, doc):

@@ -23,7 +23,7 @@ class FakeHeads(Stage):
     check-worthy, one with "mild" or "pleasant" is opinion."""
 
     name = "test_web_heads"
-    requires = ("doc.sentences",)
+    requires = ("spans.sentences",)
     assigns = ("sentences.checkworthiness", "sentences.subjectivity")
 
     def predict(self, docs):

@@ -262,6 +262,7 @@ class InlinePool:
         from ..report import generator_info
 
         self.pipeline = load(self.setup.stages, config=self.setup.config)
+        self.pipeline.keep_tensors |= set(self.setup.keep_tensors)
         if self.setup.piece_chars is not None:
             self.pipeline.piece_chars = self.setup.piece_chars
         self.info = generator_info(self.pipeline)

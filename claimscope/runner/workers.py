@@ -106,6 +106,7 @@ def _worker_main(conn: Connection, setup: Setup) -> None:  # pragma: no cover - 
         for module in setup.imports:
             importlib.import_module(module)
         pipeline = load(setup.stages, config=setup.config)
+        pipeline.keep_tensors |= set(setup.keep_tensors)
         if setup.piece_chars is not None:
             pipeline.piece_chars = setup.piece_chars
         pipeline("Warm-up. The army said 300 trucks entered Gaza on Monday.")  # loads models

@@ -25,7 +25,7 @@ class Actors(Stage):
     """Find actor mentions with one compiled regex over all aliases (no model)."""
 
     name = "actors"
-    assigns = ("doc.actors",)
+    assigns = ("spans.actors",)
     piecewise = True
 
     def __init__(self, extra: str | Path | Sequence[str | Path] | None = None,

@@ -35,8 +35,8 @@ class ClaimUnits(Stage):
     """The checkable claim units of each article, with the date they are checked for."""
 
     name = "claim_units"
-    requires = ("doc.sentences", "sentences.checkworthiness", "doc.quantities")
-    assigns = ("doc.claims",)
+    requires = ("spans.sentences", "sentences.checkworthiness", "spans.quantities")
+    assigns = ("fields.claims",)
 
     def __init__(self, *, threshold: float = 0.5, max_claims: int = 200,
                  as_of: str | None = None, keep_skipped: bool = False) -> None:

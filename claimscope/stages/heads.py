@@ -66,8 +66,8 @@ class Encode(_ModelStage):
     """
 
     name = "encode"
-    requires = ("doc.sentences",)
-    assigns = ("doc.tensors.sentence_embeddings",)
+    requires = ("spans.sentences",)
+    assigns = ("tensors.sentence_embeddings",)
     piecewise = True
 
     def __init__(self, models: ModelBundle | str | None = None, token_states: bool = True,
@@ -79,7 +79,10 @@ class Encode(_ModelStage):
         self.states_output = states_output
         self.span_states = span_states
         if token_states:
-            self.assigns = Encode.assigns + ("doc.tensors.token_states",)
+            self.assigns = Encode.assigns + (
+                "tensors.token_states", "tensors.token_offsets", "tensors.token_ids",
+                "tensors.model_text") + (
+                ("tensors.span_states", "tensors.span_embeddings") if span_states else ())
 
     def report_info(self) -> dict[str, Any]:
         """Recorded in the report's generator block: how the encoder read the text."""
@@ -151,7 +154,7 @@ class _Head(_ModelStage):
     """Write the positive-class probability of a head to each sentence."""
 
     head: ClassVar[str]
-    requires = ("doc.sentences", "doc.tensors.sentence_embeddings")
+    requires = ("spans.sentences", "tensors.sentence_embeddings")
     piecewise = True
 
     def predict(self, docs: list[Document]) -> list[np.ndarray]:

@@ -67,8 +67,8 @@ class Ledger(Stage):
     """Objectives and outcomes claimed for each actor, with who claims them."""
 
     name = "ledger"
-    requires = ("doc.sentences", "doc.actors", "doc.quantities")
-    assigns = ("doc.ledger",)
+    requires = ("spans.sentences", "spans.actors", "spans.quantities")
+    assigns = ("fields.ledger",)
     piecewise = True
 
     def __init__(self, batch_size: int = 64, parse: bool = True) -> None:

@@ -57,8 +57,11 @@ class Persuasion(_ModelStage):
     """
 
     name = "persuasion"
-    requires = ("doc.sentences", "doc.tensors.sentence_embeddings", "doc.tensors.token_states")
-    assigns = ("doc.spans.persuasion", "doc.tensors.rhetoric")
+    requires = ("spans.sentences", "tensors.sentence_embeddings", "tensors.token_states",
+                "tensors.token_offsets", "tensors.model_text")
+    #: the span model's pass, when one is installed
+    reads = ("tensors.token_ids", "tensors.span_states", "tensors.span_embeddings")
+    assigns = ("spans.persuasion", "tensors.rhetoric")
     piecewise = True
 
     def __init__(self, models: Any = None, threshold: float | None = None,
@@ -177,9 +180,6 @@ class Persuasion(_ModelStage):
             doc.tensors["rhetoric"] = {"paragraphs": pred["paragraphs"],
                                        "paragraph_probs": pred["paragraph_probs"],
                                        "article": pred["article"]}
-            for key in ("token_states", "token_offsets", "token_ids", "model_text",
-                        "span_states", "span_embeddings"):
-                doc.tensors.pop(key, None)
 
 
 @stages.register("techniques")
@@ -192,8 +192,8 @@ class Techniques(_ModelStage):
     """
 
     name = "techniques"
-    requires = ("doc.tensors.rhetoric",)
-    assigns = ("doc.fields.paragraphs",)
+    requires = ("tensors.rhetoric",)
+    assigns = ("fields.paragraphs",)
     piecewise = True
 
     def __init__(self, models: Any = None, threshold: float | None = None) -> None:
@@ -232,8 +232,8 @@ class Framing(_ModelStage):
     """
 
     name = "framing"
-    requires = ("doc.tensors.rhetoric",)
-    assigns = ("doc.fields.frames", "doc.fields.genre")
+    requires = ("tensors.rhetoric",)
+    assigns = ("fields.frames", "fields.genre")
 
     def __init__(self, models: Any = None, threshold: float | None = None) -> None:
         super().__init__(models)

@@ -14,8 +14,8 @@ from ..registry import stages
 @stages.register("quantities")
 class Quantities(Stage):
     name = "quantities"
-    requires = ("doc.sentences",)
-    assigns = ("doc.quantities",)
+    requires = ("spans.sentences",)
+    assigns = ("spans.quantities",)
     piecewise = True
 
     def predict(self, docs: list[Document]) -> list[list[dict]]:

@@ -44,8 +44,8 @@ class Retrieve(Stage):
     """Top-k passages of a reference corpus for every claim (hybrid BM25 + dense, RRF)."""
 
     name = "retrieve"
-    requires = ("doc.claims",)
-    assigns = ("claims.candidates",)
+    requires = ("fields.claims",)
+    assigns = ("tensors.claim_candidates",)
 
     def __init__(self, db: Any = None, *, k: int = 6, candidates: int = 100,
                  after: str = "demote", as_of: str | None = None,

@@ -126,7 +126,7 @@ class Segment(Stage):
     """
 
     name = "segment"
-    assigns = ("doc.sentences",)
+    assigns = ("spans.sentences",)
     piecewise = True
 
     def __init__(self, mode: str = "sentences", batch_size: int = 256) -> None:

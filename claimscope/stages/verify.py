@@ -242,8 +242,8 @@ class Verify(Stage):
     """Verdicts with calibrated confidence and the evidence that decided them."""
 
     name = "verify"
-    requires = ("doc.claims", "claims.candidates")
-    assigns = ("claims.verdict",)
+    requires = ("fields.claims", "tensors.claim_candidates")
+    assigns = ("fields.claims.verdict",)
 
     def __init__(self, *, models: str | None = None, min_prob: float = 0.5,
                  min_entail: float | None = None, min_contra: float | None = None,
@@ -437,7 +437,6 @@ class Verify(Stage):
     def set_annotations(self, docs: list[Document], preds: list[list[dict[str, Any]]]) -> None:
         for doc, claims in zip(docs, preds):
             doc.fields["claims"] = claims
-            doc.tensors.pop("claim_candidates", None)
 
 
 def _checked_for(doc: Document, ref: _dt.date | None) -> dict[str, Any]:
