@@ -32,9 +32,10 @@ from typing import Any
 
 from ..dates import iso_date
 from ..errors import Errors, InputError
+from ..formats import CORPUS_FORMATS, format_of, suffixes_of
 from ..io.safe import clean_text
 
-SUPPORTED = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".csv", ".pdf")
+SUPPORTED = suffixes_of(CORPUS_FORMATS)
 #: A PDF with more pages is refused (split it); pypdf bounds its own decompression.
 MAX_PDF_PAGES = 2_000
 #: A JSONL line longer than this (bytes) is refused.
@@ -456,16 +457,17 @@ def read_sources(paths: Iterable[str | Path], fields: Fields | None = None,
 
 
 def _read_one(path: Path, fields: Fields, max_words: int) -> Iterator[SourceDoc]:
-    suffix = path.suffix.lower()
-    if suffix in (".txt", ".text", ".md"):
+    fmt = format_of(path)
+    if fmt == "text":
         return read_text_file(path, max_words)
-    if suffix in (".html", ".htm"):
+    if fmt == "html":
         return read_html_file(path, max_words)
-    if suffix == ".jsonl":
+    if fmt == "jsonl":
         return read_jsonl_file(path, fields, max_words)
-    if suffix == ".csv":
+    if fmt == "csv":
         return read_csv_file(path, fields)
-    if suffix == ".pdf":
+    if fmt == "pdf":
         return read_pdf_file(path, max_words)
-    raise InputError(Errors.E302.format(source=path, detail=f"unsupported type '{suffix}'"),
+    raise InputError(Errors.E302.format(source=path,
+                                        detail=f"unsupported type '{path.suffix.lower()}'"),
                      source=str(path))

@@ -15,15 +15,16 @@ from typing import Any, BinaryIO
 
 from ..document import Document
 from ..errors import Errors, InputError, Warnings
+from ..formats import ARTICLE_FORMATS, format_of, suffixes_of
 from ..registry import readers
 from .safe import clean_text, loads_bounded
 
 #: Largest article read (bytes); a JSONL file is limited per line.
 DEFAULT_MAX_BYTES = 10_000_000
-TEXT_SUFFIXES = (".txt", ".text", ".md")
-HTML_SUFFIXES = (".html", ".htm")
-JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+TEXT_SUFFIXES = suffixes_of(("text",))
+HTML_SUFFIXES = suffixes_of(("html",))
+JSONL_SUFFIXES = suffixes_of(("jsonl",))
+SUPPORTED = suffixes_of(ARTICLE_FORMATS)
 _MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"PK\x03\x04": "a ZIP archive",
           b"\x1f\x8b": "a gzip archive", b"\x7fELF": "an executable", b"GIF8": "a GIF image",
           b"\xff\xd8\xff": "a JPEG image"}
@@ -298,14 +299,10 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docum
 
 
 def _reader_for(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return "txt"
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
-    return None
+    """The registered reader of an article file (None: not an article format)."""
+    fmt = format_of(path)
+    return {"text": "txt", "html": "html", "jsonl": "jsonl"}.get(fmt) \
+        if fmt in ARTICLE_FORMATS else None
 
 
 def read_stdin(stream: BinaryIO | None = None,
