@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--threshold", type=float, default=None, help="override the span threshold")
     args = ap.parse_args(argv)
 
-    from claimscope.rhetoric import PTC_TECHNIQUES
+    from claimscope.rhetoric_labels import PTC_TECHNIQUES
     from claimscope.scoring import si_score, tc_assign, tc_score
 
     articles = persuasion_data.ptc(args.split)

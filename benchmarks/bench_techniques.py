@@ -17,7 +17,7 @@ TARGET = 0.35
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from claimscope.rhetoric import ST3_TECHNIQUES
+    from claimscope.rhetoric_labels import ST3_TECHNIQUES
     from claimscope.scoring import multilabel_f1
 
     articles = persuasion_data.st3("dev")

@@ -245,7 +245,7 @@ def test_batches_side_by_side_give_what_one_batch_at_a_time_gives():
     assert all(np.array_equal(a, b) for a, b in zip(s1, s2))
     assert all(np.array_equal(a, b) for a, b in zip(o1, o2))
     # the rhetoric token head runs its batches side by side too
-    from claimscope.models.rhetoric import RhetoricModel, sentence_context
+    from claimscope.models.rhetoric_heads import RhetoricModel, sentence_context
 
     _, _, _, ids = one.embed_tokens(texts, "rhetoric_states", graph)
     heads = [RhetoricModel(DATA_DIR, threads=n).token_pass(s1, o1, ids, sentence_context(p1))

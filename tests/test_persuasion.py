@@ -16,7 +16,7 @@ import claimscope
 from claimscope import Document
 from claimscope.layers import config_for, parse_layers, stages_for
 from claimscope.models import DATA_DIR, ModelBundle
-from claimscope.rhetoric import (
+from claimscope.rhetoric_labels import (
     FRAMES,
     GENRES,
     N_SPAN_FEATURES,
@@ -28,7 +28,7 @@ from claimscope.rhetoric import (
     snap_span,
     span_features,
 )
-from claimscope.stages.persuasion import Framing, Persuasion, Techniques
+from claimscope.stages.rhetoric import Framing, Persuasion, Techniques
 
 HAVE_MODELS = (DATA_DIR / "rhetoric.onnx").is_file() and (DATA_DIR / "encoder.int8.onnx").is_file()
 needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="rhetoric heads not installed")
@@ -308,7 +308,7 @@ def test_schema_accepts_the_new_fields():
 
 def _fake_heads(members: int, d: int = 8, hidden: int = 5, seed: int = 0):
     """Random numpy head weights; members > 1 stacks them on a leading axis."""
-    from claimscope.rhetoric import HASH_BUCKETS
+    from claimscope.rhetoric_labels import HASH_BUCKETS
 
     rng = np.random.default_rng(seed)
     shapes = {"span.W1": (5 * d + N_SPAN_FEATURES, hidden), "span.b1": (hidden,),
@@ -320,7 +320,7 @@ def _fake_heads(members: int, d: int = 8, hidden: int = 5, seed: int = 0):
 
 
 def _runtime(weights, members: int, d: int):
-    from claimscope.models.rhetoric import RhetoricModel
+    from claimscope.models.rhetoric_heads import RhetoricModel
 
     model = RhetoricModel(DATA_DIR)
     model.weights_, model.session_ = weights, "no session: heads only"
@@ -331,7 +331,7 @@ def _runtime(weights, members: int, d: int):
 def test_an_ensemble_averages_its_members():
     """Two token heads in one graph: each member's span and paragraph heads read their own
     slice of the outputs, and the probabilities are the members' average."""
-    from claimscope.models.rhetoric import SentenceOutputs
+    from claimscope.models.rhetoric_heads import SentenceOutputs
 
     d, rng = 8, np.random.default_rng(1)
     text = "They are cowards. Officials said 12 people were hurt."
@@ -374,8 +374,8 @@ def test_an_ensemble_averages_its_members():
 
 
 def test_repetition_boost_lifts_only_spans_said_before():
-    from claimscope.models.rhetoric import SentenceOutputs
-    from claimscope.rhetoric import earlier_occurrences
+    from claimscope.models.rhetoric_heads import SentenceOutputs
+    from claimscope.rhetoric_labels import earlier_occurrences
 
     d, rng = 8, np.random.default_rng(3)
     text = "Never again. They lied. Never again."

@@ -83,7 +83,7 @@ def test_the_shipped_span_model_places_the_spans_and_moves_nothing_else(plain):
     # paragraphs, frames and genre read the shipped heads' own spans, as they were fitted
     assert [_rest(d) for d in docs] == [_rest(d) for d in plain]
     # every placed span is labelled by the shipped heads, one or two techniques each
-    from claimscope.rhetoric import PTC_TECHNIQUES
+    from claimscope.rhetoric_labels import PTC_TECHNIQUES
 
     assert all(s.label in PTC_TECHNIQUES and 0 < s.score <= 1
                for d in docs for s in d.spans["persuasion"])
@@ -146,7 +146,7 @@ def test_a_changed_or_missing_span_model_file_is_refused(tmp_path):
 
 
 def test_mean_bio_averages_only_the_bio_probabilities():
-    from claimscope.models.rhetoric import SentenceOutputs, mean_bio
+    from claimscope.models.rhetoric_heads import SentenceOutputs, mean_bio
 
     rng = np.random.default_rng(5)
     offsets = np.array([[-1, -1], [0, 4], [5, 9], [-1, -1]])

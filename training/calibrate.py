@@ -105,7 +105,7 @@ class _Recorder:
 def head_batches(models: Path, groups: list[list[str]]):
     """The token head's input batches for ``groups``, through the (fixed) rhetoric encoder."""
     from claimscope.models import ModelBundle
-    from claimscope.models.rhetoric import sentence_context
+    from claimscope.models.rhetoric_heads import sentence_context
 
     bundle = ModelBundle(models, verify=False)
     rhetoric = bundle.rhetoric

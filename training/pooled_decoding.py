@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import train_persuasion as tp  # noqa: E402
 
-from claimscope.models.rhetoric import RhetoricModel, mean_bio  # noqa: E402
+from claimscope.models.rhetoric_heads import RhetoricModel, mean_bio  # noqa: E402
 from claimscope.scoring import si_score  # noqa: E402
 
 

@@ -65,7 +65,7 @@ from onnx_share import (  # noqa: E402
     plain_encoder_in_folder,
 )
 
-from claimscope.rhetoric import (  # noqa: E402
+from claimscope.rhetoric_labels import (  # noqa: E402
     FRAMES,
     GENRES,
     HASH_BUCKETS,
@@ -106,7 +106,7 @@ class Example:
 
     @property
     def context(self) -> np.ndarray:
-        from claimscope.models.rhetoric import sentence_context
+        from claimscope.models.rhetoric_heads import sentence_context
 
         return sentence_context(self.sent_emb)
 
@@ -514,7 +514,7 @@ def para_logits(flat_v, flat_a, examples, start_of, para_head):
 def runtime_from_torch(token_head, span_head, para_head, d: int, si_threshold=0.5,
                        para_threshold=None):
     """A RhetoricModel whose numpy heads are the torch ones (for validation)."""
-    from claimscope.models.rhetoric import RhetoricModel
+    from claimscope.models.rhetoric_heads import RhetoricModel
 
     model = RhetoricModel(Path("/nonexistent"))
     model.weights_ = numpy_heads(span_head, para_head, si_threshold, para_threshold)
@@ -544,7 +544,7 @@ def torch_outputs(token_head, examples: list[Example], batch: int = 8):
     """SentenceOutputs per example from the torch token head (eval mode)."""
     import torch
 
-    from claimscope.models.rhetoric import SentenceOutputs
+    from claimscope.models.rhetoric_heads import SentenceOutputs
 
     token_head.eval()
     out = []
@@ -961,7 +961,7 @@ def load_checkpoint(args, path: Path):
 
 def article_matrix(model, examples: list[Example], outs_list) -> np.ndarray:
     """Article feature vectors as the run-time ``framing`` stage builds them."""
-    from claimscope.rhetoric import paragraphs
+    from claimscope.rhetoric_labels import paragraphs
 
     rows = []
     for ex, outs in zip(examples, outs_list):
@@ -1283,7 +1283,7 @@ def main(argv=None) -> None:
                      not args.no_quantize)
         head_input = {"input": FRONT_OUTPUT, "encoder_graph": RHETORIC_ENCODER,
                       "encoder_layers": states_output(args)}
-    from claimscope.models.rhetoric import RhetoricModel
+    from claimscope.models.rhetoric_heads import RhetoricModel
 
     w = numpy_heads(span_heads, para_heads, 0.5, None)
     np.savez(out / "rhetoric.npz", **w)

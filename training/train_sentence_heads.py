@@ -236,7 +236,7 @@ def load_ptc_tokens(data: Path, models: Path | None, *, split_seed: int, valid_f
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # claimscope from a checkout
     import persuasion_data as pdata
 
-    from claimscope.rhetoric import PTC_TECHNIQUES
+    from claimscope.rhetoric_labels import PTC_TECHNIQUES
     from claimscope.scoring import merge_spans
 
     articles = pdata.ptc("train", data)

@@ -489,10 +489,10 @@ class ModelBundle:
     @property
     def rhetoric(self) -> Any:
         """The rhetoric heads (persuasion spans, paragraph techniques, frames, genre) that
-        read the encoder's token states; see ``claimscope.models.rhetoric``."""
+        read the encoder's token states; see ``claimscope.models.rhetoric_heads``."""
         model = getattr(self, "_rhetoric", None)
         if model is None:
-            from .rhetoric import RhetoricModel
+            from .rhetoric_heads import RhetoricModel
 
             model = RhetoricModel(self.data_dir, verify=self.verify,
                                   encoder_path=self.encoder.onnx_path)

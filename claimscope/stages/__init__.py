@@ -6,9 +6,9 @@ from . import (  # noqa: F401  (importing a stage module registers it)
     heads,
     language,
     ledger,
-    persuasion,
     quantities,
     retrieve,
+    rhetoric,
     segment,
     verify,
 )

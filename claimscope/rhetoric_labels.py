@@ -1,6 +1,6 @@
 """Taxonomies and model-free helpers of the rhetoric layer (persuasion, techniques, framing).
 
-Shared by the run-time stages (``claimscope.stages.persuasion``) and the training script
+Shared by the run-time stages (``claimscope.stages.rhetoric``) and the training script
 (``training/train_persuasion.py``), so that spans are decoded and described the same
 way in both.
 

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import Errors, ModelError
-from ..rhetoric import (
+from ..rhetoric_labels import (
     FRAMES,
     GENRES,
     PTC_TECHNIQUES,

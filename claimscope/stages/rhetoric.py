@@ -25,9 +25,9 @@ import numpy as np
 
 from ..document import Document
 from ..errors import check_param
-from ..models.rhetoric import mean_bio, sentence_context
+from ..models.rhetoric_heads import mean_bio, sentence_context
 from ..registry import stages
-from ..rhetoric import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
+from ..rhetoric_labels import FRAMES, GENRES, PTC_TECHNIQUES, ST3_TECHNIQUES, paragraphs
 from ..swap import SwapResult
 from .heads import _ModelStage
 
