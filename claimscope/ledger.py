@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _ledger_lexicon as L
+from .text import WORD_ONE_APOSTROPHE_RE, ascii_words, last_sentence_break
 
 __all__ = ["extract_rows", "find_cues", "SentenceInfo", "needs_parse", "KINDS",
            "POLARITIES", "DOMAINS"]
@@ -103,7 +104,7 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> tuple[CueHit
     """
     end = len(text) if end is None else end
     cues: frozenset[int] = frozenset()
-    for w in L.WORDS.findall(text, start, end):
+    for w in WORD_ONE_APOSTROPHE_RE.findall(text, start, end):
         cues |= _cues_of(w.lower())
     if not cues:
         return ()
@@ -136,8 +137,7 @@ def needs_parse(text: str, sent: SentenceInfo) -> bool:
         return False
     if sent.mentions or sent.bullet:
         return True
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[sent.start:sent.end])}
-    return bool(words & L.PRONOUNS)
+    return not L.PRONOUNS.isdisjoint(ascii_words(text[sent.start:sent.end]))
 
 
 # attribution ----------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def _quote_source(text: str, qs: int, qe: int, quotes: Sequence[tuple[int, int]]
     line_start = text.rfind("\n", 0, qs) + 1
     before_from = max(line_start, qs - 160)
     before = text[before_from:qs]
-    cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
+    cut = last_sentence_break(before)
     if cut >= 0:
         before_from += cut + 2
         before = text[before_from:qs]

@@ -65,6 +65,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import _quantity_rules as R
+from .dates import MONTHS
+from .text import COUNTED_PHRASE_STOP_WORDS, WORD, ascii_words
 
 __all__ = ["extract_quantities", "KEYS", "KINDS", "BOUNDS"]
 
@@ -85,7 +87,7 @@ _COMPOUND_TAILS = frozenset({"long", "wide", "deep", "high", "tall", "old", "thi
 
 _TOKEN_RE = re.compile(
     r"(?P<n>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
-    r"|(?P<w>[^\W\d_]+(?:['’][^\W\d_]+)*)"
+    rf"|(?P<w>{WORD})"
     r"|(?P<s>\S)")
 
 
@@ -167,14 +169,13 @@ def extract_quantities(text: str, start: int = 0, end: int | None = None) -> lis
 
 
 _DIGIT_RE = re.compile(r"[0-9]")
-_ASCII_WORD_RE = re.compile(r"[a-z]+")
 
 
 def _may_hold_number(text: str, lo: int, hi: int) -> bool:
     """Cheap test run on every sentence: a digit or a number word."""
     if _DIGIT_RE.search(text, lo, hi):
         return True
-    return not _number_words().isdisjoint(_ASCII_WORD_RE.findall(text[lo:hi].lower()))
+    return not _number_words().isdisjoint(ascii_words(text[lo:hi]))
 
 
 @functools.cache
@@ -316,7 +317,7 @@ class _Parser:
 
     def is_month(self, k: int) -> bool:
         t = self.tok(k)
-        return t is not None and t.kind == "w" and t.low in R.MONTHS and t.text[0].isupper()
+        return t is not None and t.kind == "w" and t.low in MONTHS and t.text[0].isupper()
 
     def month_before(self, k: int, floor: int) -> int | None:
         """Index of a month name just before token k ("October 7", "Oct. 7")."""
@@ -379,7 +380,7 @@ class _Parser:
                 return self._identifier(c)
             if (prev.text in _HYPHENS and not prev.sp and prev2 is not None
                     and prev2.kind == "w" and prev2.low not in R.GLUE_PREFIXES
-                    and prev2.low not in R.MONTHS):
+                    and prev2.low not in MONTHS):
                 return self._identifier(c)
         j = i + 1
         if (self.low(j) == "^" and self.glued(j) and self.tok(j + 1) is not None
@@ -728,8 +729,8 @@ class _Parser:
                 words.append((k, k + 1, t.low))
                 k += 1
                 continue
-            if (t.low in R.STOP_WORDS or t.low in triggers or "'" in t.text or "’" in t.text
-                    or (t.low in R.MONTHS and t.text[0].isupper())):
+            if (t.low in COUNTED_PHRASE_STOP_WORDS or t.low in triggers or "'" in t.text
+                    or "’" in t.text or (t.low in MONTHS and t.text[0].isupper())):
                 break
             end = self.glued_chain_end(k)
             words.append((k, end, self.text[t.start:self.toks[end - 1].end]))
@@ -893,7 +894,7 @@ class _Parser:
             nxt is not None and nxt.kind == "w" and (
                 nxt.low in _METRE_CUES or (not _is_plural(nxt.text)
                                            and nxt.low not in R.NOMINAL_HEADS
-                                           and nxt.low not in R.STOP_WORDS
+                                           and nxt.low not in COUNTED_PHRASE_STOP_WORDS
                                            and not nxt.text[0].isupper()))))
         if metre:
             st.unit, st.unit_kind = "m", "measure"
