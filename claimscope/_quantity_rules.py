@@ -5,7 +5,7 @@ shared with the modules that use them too.
 
 Multi-word entries are tuples of lowercase tokens as the tokenizer splits them
 ("approx." is ``("approx", ".")``). The curated unit table is extended at run
-time with quantulum3's unit lexicon (see ``quantities._quantulum_units``).
+time with quantulum3's unit lexicon (see ``_quantity_tokens.quantulum_units``).
 """
 
 from __future__ import annotations
