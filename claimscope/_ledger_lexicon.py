@@ -363,7 +363,7 @@ def _v_group(pattern: str) -> str:
 
 #: The first word of every cue's head: a sentence without any of them has no cue. Checking
 #: its words against this (cached per word) is ~40x faster than running every cue pattern.
+#: (The words: claimscope.text.WORD_ONE_APOSTROPHE_RE, as some triggers are contractions.)
 CUE_TRIGGERS = tuple(re.compile("|".join(sorted({_first_word(a) for a in _top_level(
     _v_group(c.regex.pattern))})), re.IGNORECASE) for c in CUES)
 TRIGGER = re.compile("|".join(t.pattern for t in CUE_TRIGGERS), re.IGNORECASE)
-WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")

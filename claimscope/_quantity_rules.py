@@ -1,8 +1,11 @@
 """Word lists and tables behind ``claimscope.quantities`` (data only, no logic).
 
+Stop words are in :mod:`claimscope.text` and month names in :mod:`claimscope.dates`,
+shared with the modules that use them too.
+
 Multi-word entries are tuples of lowercase tokens as the tokenizer splits them
 ("approx." is ``("approx", ".")``). The curated unit table is extended at run
-time with quantulum3's unit lexicon (see ``quantities._quantulum_units``).
+time with quantulum3's unit lexicon (see ``_quantity_tokens.quantulum_units``).
 """
 
 from __future__ import annotations
@@ -104,12 +107,7 @@ RANGE_FROM_CUES = frozenset({"ranging", "range", "ranges", "ranged", "anywhere",
 
 # --- dates, years, identifiers --------------------------------------------------------
 
-MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7,
-    "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+# Month names: claimscope.dates.MONTHS.
 # Words before a bare 4-digit number that make it a year ("in 2023", "the 1967 borders").
 YEAR_CONTEXT = frozenset({
     "in", "since", "of", "by", "until", "till", "from", "during", "before", "after",
@@ -299,23 +297,7 @@ QUANTULUM_REFUSED = frozenset({
 
 # --- counted noun phrases ---------------------------------------------------------
 
-# Function words and frequent verbs that end a counted phrase.
-STOP_WORDS = frozenset("""
-a an the and or but nor of in on at to from by with without for into onto over under
-near across during since after before including among amongst between against per as
-than that which who whom whose this these those there here it its they them their
-theirs he him his she her we us our you your i me my is are was were be been being
-have has had do does did will would can could should may might must shall not no nor
-also more most still now then only just already reportedly allegedly ago later earlier
-each every all some many several such so if when where while because according said
-says say told tell reported remain remains remained died die dies fired fire fires
-entered enter crossed arrived left fell hit hits struck launched took taken held
-being away back out up down off apiece respectively alone total overall combined
-inside outside around about near nearly almost toward towards via amid amidst despite
-through throughout within upon into like unlike whereas whether though although yet
-again once twice very too much less least few fewer other another same own what how
-why today yesterday tomorrow tonight now last next s t ones others
-""".split())
+# The words that end a counted phrase: claimscope.text.COUNTED_PHRASE_STOP_WORDS.
 # Adjective-like words kept before the head noun without being heads themselves.
 SKIP_BEFORE_HEAD = frozenset({"more", "other", "additional", "further", "new", "extra"})
 IRREGULAR_PLURALS = frozenset({

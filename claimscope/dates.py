@@ -15,6 +15,8 @@ import datetime as _dt
 import re
 from typing import Any
 
+from .text import SENTENCE_END_RE
+
 __all__ = ["iso_date", "to_date", "day_mentions", "days_in_force", "url_date",
            "explicit_dates", "article_date", "MONTHS", "WEEKDAYS"]
 
@@ -68,7 +70,6 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*:)"
                         r"(?:,?\s+((?:19|20)\d\d)\b)?", re.I)
 _WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 
 
 def _day_month(text: str) -> list[tuple[int, int, int | None, int]]:
@@ -116,9 +117,9 @@ def days_in_force(text: str, start: int, end: int, ref: _dt.date | None = None, 
     else those of the nearest earlier sentence that names some ("On 18 November, 123,000
     litres entered. The authorities said 70,000 litres would enter daily." -> 18 November
     for both)."""
-    stop = _SENTENCE_END.search(text, end)
+    stop = SENTENCE_END_RE.search(text, end)
     begin, found = 0, set()
-    for m in [*_SENTENCE_END.finditer(text, 0, stop.start() if stop else len(text)), None]:
+    for m in [*SENTENCE_END_RE.finditer(text, 0, stop.start() if stop else len(text)), None]:
         cut = m.end() if m else (stop.end() if stop else len(text))
         days = day_mentions(text[begin:cut], ref, period_starts=period_starts)
         if days:

@@ -35,11 +35,12 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _ledger_lexicon as L
+from .text import WORD_ONE_APOSTROPHE_RE, ascii_words, last_sentence_break
 
-__all__ = ["extract_rows", "find_cues", "SentenceInfo", "needs_parse", "KINDS",
+__all__ = ["extract_rows", "find_cues", "SentenceInfo", "Mention", "needs_parse", "KINDS",
            "POLARITIES", "DOMAINS"]
 
 KINDS = ("objective", "outcome")
@@ -74,15 +75,46 @@ _LEAD_NP = re.compile(r"^(?P<np>(?:[\w'’-]+\s+){1,9}?)(?:[\w'’-]+ed|is|was|a
 _NEG_WINDOW = 24
 
 
-@dataclass
-class SentenceInfo:
-    """One sentence of the article with what the ledger needs about it."""
+class _Actor(NamedTuple):
+    """Whom a row is about: the actor's name, how it was found (as named: "forces",
+    "leaders", ...; or "pronoun", "intro") and where (an offset in the article; -1 for
+    the actor of a list's introduction)."""
+
+    name: str
+    via: str
+    at: int
+
+
+class Mention(NamedTuple):
+    """A mention of an actor: its offsets in the article, the actor, and how it is
+    named ("forces", "leaders", "government", "demonyms", "places", ...). The ledger's
+    view of a :class:`claimscope.actors.Mention`, as the stage passes it (no alias)."""
 
     start: int
     end: int
-    mentions: list[tuple[int, int, str, str]] = field(default_factory=list)  # start,end,actor,via
+    actor: str
+    via: str
+
+    def as_actor(self) -> _Actor:
+        return _Actor(self.actor, self.via, self.start)
+
+
+@dataclass
+class SentenceInfo:
+    """One sentence of the article with what the ledger needs about it.
+
+    ``mentions`` may be given as plain (start, end, actor, via) tuples; they are kept as
+    :class:`Mention`.
+    """
+
+    start: int
+    end: int
+    mentions: list[Mention] = field(default_factory=list)
     line: int = 0
     bullet: bool = False
+
+    def __post_init__(self) -> None:
+        self.mentions = [Mention(*m) for m in self.mentions]
 
 
 @dataclass(frozen=True)
@@ -103,7 +135,7 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> tuple[CueHit
     """
     end = len(text) if end is None else end
     cues: frozenset[int] = frozenset()
-    for w in L.WORDS.findall(text, start, end):
+    for w in WORD_ONE_APOSTROPHE_RE.findall(text, start, end):
         cues |= _cues_of(w.lower())
     if not cues:
         return ()
@@ -136,8 +168,7 @@ def needs_parse(text: str, sent: SentenceInfo) -> bool:
         return False
     if sent.mentions or sent.bullet:
         return True
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[sent.start:sent.end])}
-    return bool(words & L.PRONOUNS)
+    return not L.PRONOUNS.isdisjoint(ascii_words(text[sent.start:sent.end]))
 
 
 # attribution ----------------------------------------------------------------------------
@@ -174,7 +205,7 @@ def _quote_source(text: str, qs: int, qe: int, quotes: Sequence[tuple[int, int]]
     line_start = text.rfind("\n", 0, qs) + 1
     before_from = max(line_start, qs - 160)
     before = text[before_from:qs]
-    cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
+    cut = last_sentence_break(before)
     if cut >= 0:
         before_from += cut + 2
         before = text[before_from:qs]
@@ -224,9 +255,12 @@ class _Article:
         self.quotes = _quote_spans(text)
         self._quote_src: dict[tuple[int, int], _Source | None] = {}
 
-    def mentions_in(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for s in self.sentences if s.start < end and start < s.end
-                for m in s.mentions if m[0] < end and start < m[1]]
+                for m in s.mentions if m.start < end and start < m.end]
+
+    def quantities_in(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        return [q for q in self.quantities if lo <= q["start"] and q["end"] <= hi]
 
     def source_for(self, si: int, at: int) -> tuple[str, str | None]:
         """(attributed_to, actor of the source) for a cue at offset ``at`` of sentence si."""
@@ -276,7 +310,7 @@ class _Article:
 
     def _source_actor(self, src: _Source) -> str | None:
         found = self.mentions_in(src.start, src.end)
-        return found[0][2] if found else None
+        return found[0].actor if found else None
 
     def resolve_pronoun(self, word: str, si: int, at: int) -> str | None:
         """The actor a pronoun at offset ``at`` of sentence si most likely refers to."""
@@ -290,17 +324,22 @@ class _Article:
                 rf"(?:{_SAY})\s+(?:that\s+)?$", lead, re.IGNORECASE):
             return speaker_actor  # "the army said it had ...": the speaker
         person = word in ("he", "his", "him", "she", "her")
-        before = [m for m in sent.mentions if m[1] <= at]
+        before = [m for m in sent.mentions if m.end <= at]
         if before:
-            pick = [m for m in before if (m[3] == "leaders") == person
-                    and m[3] != "places"] or [m for m in before if m[3] != "places"] or before
-            return pick[0][2]
+            pick = [m for m in before if (m.via == "leaders") == person
+                    and m.via != "places"] or [m for m in before if m.via != "places"] or before
+            return pick[0].actor
         for j in range(si - 1, max(-1, si - 4), -1):
             prev = self.sentences[j]
             if prev.mentions:
-                pick = [m for m in prev.mentions if (m[3] == "leaders") == person]
-                return (pick or prev.mentions)[0][2]
+                pick = [m for m in prev.mentions if (m.via == "leaders") == person]
+                return (pick or prev.mentions)[0].actor
         return None
+
+    def pronoun_actor(self, word: str, si: int, at: int) -> _Actor | None:
+        """The actor a pronoun at offset ``at`` of sentence si stands for, found there."""
+        name = self.resolve_pronoun(word, si, at)
+        return _Actor(name, "pronoun", at) if name else None
 
 
 def _negated(text: str, hit: CueHit, lo: int) -> bool:
@@ -348,23 +387,44 @@ def _domain(text: str, lo: int, hi: int, cue_at: int, via: str | None,
     return best
 
 
+class _Reading(NamedTuple):
+    """What a cue's parse says: the actor (None: look further), the polarity, and the
+    row's span when the parse gives one."""
+
+    actor: _Actor | None
+    polarity: str
+    span: tuple[int, int] | None
+
+
+class _Intro(NamedTuple):
+    """What the line introducing a bulleted list says: its actor and the items' kind."""
+
+    actor: str | None
+    kind: str | None
+    polarity: str | None
+
+
 class _RowBuilder:
+    """Builds the rows of one article's sentences, one cue hit at a time."""
+
+    #: parses whose token starts are kept; one article's parsed sentences fit
+    STARTS_KEPT = 256
+
     def __init__(self, art: _Article) -> None:
         self.art = art
         self.text = art.text
+        # id(parse) -> (parse, its token starts); the parse is kept so its id is not reused
+        self._starts: dict[int, tuple[Any, list[int]]] = {}
 
     # parse helpers ----------------------------------------------------------------
-    _starts: dict[int, tuple[Any, list[int]]] = {}
-
-    @classmethod
-    def _token_at(cls, sdoc: Any, rel: int) -> Any:
+    def _token_at(self, sdoc: Any, rel: int) -> Any:
         """The token of a parse that covers offset ``rel`` (bisect on token starts)."""
-        cached = cls._starts.get(id(sdoc))
+        cached = self._starts.get(id(sdoc))
         if cached is None or cached[0] is not sdoc:
-            if len(cls._starts) > 4096:
-                cls._starts.clear()
             cached = (sdoc, [t.idx for t in sdoc])
-            cls._starts[id(sdoc)] = cached
+            self._starts[id(sdoc)] = cached
+            if len(self._starts) > self.STARTS_KEPT:
+                del self._starts[next(iter(self._starts))]  # the oldest
         i = bisect.bisect_right(cached[1], rel) - 1
         if i < 0:
             return None
@@ -404,8 +464,7 @@ class _RowBuilder:
             break
         return None, False, None
 
-    def _actor_in(self, tok: Any, base: int, si: int | None = None
-                  ) -> tuple[str, str, int] | None:
+    def _actor_in(self, tok: Any, base: int, si: int | None = None) -> _Actor | None:
         """(actor, via, offset) of the actor mention heading a token's subtree.
 
         With ``si``, a pronoun ("it", "its army") or a definite description
@@ -430,10 +489,10 @@ class _RowBuilder:
                 name = self.art.resolve_pronoun("it", si, tok.idx + base)
             else:
                 name = None
-            return (name, "pronoun", tok.idx + base) if name else None
+            return _Actor(name, "pronoun", tok.idx + base) if name else None
 
-        def depth(m: tuple[int, int, str, str]) -> int:
-            t = self._token_at(tok.doc, m[0] - base)
+        def depth(m: Mention) -> int:
+            t = self._token_at(tok.doc, m.start - base)
             d = 0
             while t is not None and t is not tok and d < 20:
                 if t.head is t:
@@ -441,8 +500,7 @@ class _RowBuilder:
                 t = t.head
                 d += 1
             return d if t is tok else 99
-        best = min(cands, key=lambda m: (depth(m), m[0]))
-        return best[2], best[3], best[0]
+        return min(cands, key=lambda m: (depth(m), m.start)).as_actor()
 
     @staticmethod
     def _span_of(v: Any, base: int, extra: Sequence[int] = ()) -> tuple[int, int]:
@@ -461,22 +519,15 @@ class _RowBuilder:
         return lo, hi
 
     # rows -------------------------------------------------------------------------
-    def rows(self, si: int, sdoc: Any, intro: dict[str, Any] | None) -> list[dict[str, Any]]:
+    def rows(self, si: int, sdoc: Any, intro: _Intro | None) -> list[dict[str, Any]]:
+        """The rows of sentence si (``sdoc``: its parse, or None), one per cue hit that
+        no other cue covers, duplicates dropped."""
         sent = self.art.sentences[si]
         text = self.text
         hits = find_cues(text, sent.start, sent.end)
-        out: list[dict[str, Any]] = []
-        heads: dict[int, CueHit] = {}
-        toks: dict[int, Any] = {}
-        for h in hits:
-            tok = self._token_at(sdoc, h.vstart - sent.start) if sdoc is not None else None
-            if tok is not None and h.cue.mode in ("verb",) and not (
-                    tok.tag_.startswith("VB") or tok.tag_ == "MD"):
-                continue  # "Israeli forces", "advanced weapons": not the verb
-            if tok is not None:
-                toks[id(h)] = tok
-                heads[tok.i] = h
+        toks, heads = self._cue_tokens(sent, sdoc, hits)
         controls = [h for h in hits if h.cue.mode == "control"]
+        out: list[dict[str, Any]] = []
         for h in hits:
             tok = toks.get(id(h))
             if sdoc is not None and tok is None:
@@ -491,6 +542,24 @@ class _RowBuilder:
             if row is not None:
                 out.append(row)
         return _dedupe(out)
+
+    def _cue_tokens(self, sent: SentenceInfo, sdoc: Any, hits: Sequence[CueHit]
+                    ) -> tuple[dict[int, Any], dict[int, CueHit]]:
+        """({id(hit): its head token}, {token index: hit}) for the hits whose head word
+        is a token of the parse, and a verb where the cue wants one."""
+        toks: dict[int, Any] = {}
+        heads: dict[int, CueHit] = {}
+        if sdoc is None:
+            return toks, heads
+        for h in hits:
+            tok = self._token_at(sdoc, h.vstart - sent.start)
+            if tok is None:
+                continue
+            if h.cue.mode in ("verb",) and not (tok.tag_.startswith("VB") or tok.tag_ == "MD"):
+                continue  # "Israeli forces", "advanced weapons": not the verb
+            toks[id(h)] = tok
+            heads[tok.i] = h
+        return toks, heads
 
     @staticmethod
     def _subsumed(tok: Any, heads: dict[int, CueHit], hit: CueHit) -> bool:
@@ -512,120 +581,164 @@ class _RowBuilder:
                 return True
         return False
 
-    def _row(self, si: int, h: CueHit, tok: Any, intro: dict[str, Any] | None
+    def _row(self, si: int, h: CueHit, tok: Any, intro: _Intro | None
              ) -> dict[str, Any] | None:
+        """The row of cue hit h in sentence si (``tok``: its head token, or None without a
+        parse), or None: no actor, a filtered object, a forecast, a negated objective."""
         sent = self.art.sentences[si]
-        text = self.text
+        reading = self._read_parse(si, h, tok)
+        if reading is None:
+            return None
+        actor, polarity, span = reading
+        if actor is None:
+            actor = self._fallback_actor(si, h, tok, intro)
+        if actor is None or not actor.name:
+            return None
+        final = self._final_polarity(sent, h, polarity)
+        if final is None:
+            return None
+        lo, hi = self._row_span(sent, h, span)
+        via = actor.via if actor.via not in ("pronoun", "intro") else None
+        attributed, _, src_span = self.art.source_span(si, h.vstart)
         cue = h.cue
-        kind, polarity = cue.kind, cue.polarity
-        actor: tuple[str, str, int] | None = None
-        span: tuple[int, int] | None = None
-        base = sent.start
-        patient_row = False
+        domain = _domain(self.text, lo, hi, h.vstart, via, cue.kind, cue.filter == "own",
+                         src_span)
+        return _ledger_row(self.art, sent, actor=actor.name, kind=cue.kind,
+                           polarity=final if cue.kind == "outcome" else "neutral",
+                           domain=domain, lo=lo, hi=hi, attributed_to=attributed,
+                           cue=self.text[h.vstart:h.vend])
+
+    def _read_parse(self, si: int, h: CueHit, tok: Any) -> _Reading | None:
+        """The actor the parse gives a cue: a verb's agent, a noun's owner; None when the
+        verb's object fails the cue's filter (the row is dropped)."""
+        cue = h.cue
         if tok is not None and cue.mode in ("control", "verb"):
-            v = tok
-            if cue.name in ("able", "unable"):  # "was able to": the adjective's head verb
-                v = tok.head if tok.dep_ == "acomp" else tok
-            s, passive, agent = self._subject(v)
-            if passive:
-                if agent is not None and self._actor_in(agent, base, si):
-                    actor = self._actor_in(agent, base, si)
-                elif s is not None:
-                    actor = self._patient_actor(s, base, cue, si)
-                    if actor is not None and cue.polarity == "achieved":
-                        polarity, patient_row = "failed", True
-            elif s is not None:
-                if s.text.lower() in L.PRONOUNS:
-                    name = self.art.resolve_pronoun(s.text, si, s.idx + base)
-                    actor = (name, "pronoun", s.idx + base) if name else None
-                else:
-                    actor = self._actor_in(s, base, si)
-                if actor is None and cue.kind == "outcome" and cue.polarity == "achieved":
-                    obj = next((c for c in v.children if c.dep_ in ("dobj",)), None)
-                    if obj is not None and cue.filter in ("military", "civilian"):
-                        actor = self._patient_actor(obj, base, cue)
-                        if actor is not None:
-                            polarity, patient_row = "failed", True
-            if cue.filter and not patient_row and not self._object_ok(v, base, cue, actor):
-                return None
-            if (actor is not None and not patient_row and cue.polarity == "achieved"
-                    and cue.kind == "outcome" and self._object_actor(v, base) == actor[0]):
-                polarity = "failed"  # "Putin has isolated Russia": a self-inflicted loss
-            top = v
-            while top.dep_ in ("xcomp", "aux", "acomp") and top.head is not top:
-                top = top.head
-            span = self._span_of(top, base, [actor[2]] if actor and actor[2] >= base else [])
-        elif tok is not None and cue.mode in ("noun", "for"):
-            actor = self._noun_actor(si, h, tok, base)
-        if actor is None and cue.mode == "for":
-            after = [m for m in sent.mentions if h.end <= m[0] <= h.end + 30]
+            return self._verb_reading(si, cue, tok)
+        actor = None
+        if tok is not None and cue.mode in ("noun", "for"):
+            actor = self._noun_actor(si, h, tok, self.art.sentences[si].start)
+        return _Reading(actor, cue.polarity, None)
+
+    def _verb_reading(self, si: int, cue: L.Cue, tok: Any) -> _Reading | None:
+        """A verb cue: its agent, the polarity (an achievement suffered by its patient,
+        or aimed at the actor itself, fails) and the verb's clause as the span."""
+        base = self.art.sentences[si].start
+        v = tok.head if cue.name in ("able", "unable") and tok.dep_ == "acomp" else tok
+        actor, patient = self._verb_actor(si, v, cue, base)
+        polarity = "failed" if patient else cue.polarity
+        if cue.filter and not patient and not self._object_ok(v, base, cue, actor):
+            return None
+        if (actor is not None and not patient and cue.polarity == "achieved"
+                and cue.kind == "outcome" and self._object_actor(v, base) == actor.name):
+            polarity = "failed"  # "Putin has isolated Russia": a self-inflicted loss
+        top = v
+        while top.dep_ in ("xcomp", "aux", "acomp") and top.head is not top:
+            top = top.head
+        span = self._span_of(top, base, [actor.at] if actor and actor.at >= base else [])
+        return _Reading(actor, polarity, span)
+
+    def _verb_actor(self, si: int, v: Any, cue: L.Cue, base: int
+                    ) -> tuple[_Actor | None, bool]:
+        """(actor, whether it is the patient of an achievement verb) of verb v: the
+        active subject or the passive "by" agent; else an actor the verb happens to
+        ("Hamas was defeated", "destroyed Russian tanks": it failed)."""
+        s, passive, agent = self._subject(v)
+        if passive:
+            found = self._actor_in(agent, base, si) if agent is not None else None
+            if found is not None:
+                return found, False
+            if s is None:
+                return None, False
+            actor = self._patient_actor(s, base, cue, si)
+            return actor, actor is not None and cue.polarity == "achieved"
+        if s is None:
+            return None, False
+        if s.text.lower() in L.PRONOUNS:
+            actor = self.art.pronoun_actor(s.text, si, s.idx + base)
+        else:
+            actor = self._actor_in(s, base, si)
+        if actor is None and cue.kind == "outcome" and cue.polarity == "achieved":
+            obj = next((c for c in v.children if c.dep_ in ("dobj",)), None)
+            if obj is not None and cue.filter in ("military", "civilian"):
+                actor = self._patient_actor(obj, base, cue)
+                if actor is not None:
+                    return actor, True
+        return actor, False
+
+    def _fallback_actor(self, si: int, h: CueHit, tok: Any, intro: _Intro | None
+                        ) -> _Actor | None:
+        """The actor when the parse gives none: named just after "a blow to", the
+        nearest mention before the cue (no parse), the list's actor (a bullet), or the
+        owner of "its"/"their" before an objective noun."""
+        sent = self.art.sentences[si]
+        if h.cue.mode == "for":
+            after = [m for m in sent.mentions if h.end <= m.start <= h.end + 30]
             if after:
-                actor = (after[0][2], after[0][3], after[0][0])
-        if actor is None and tok is None:
-            before = [m for m in sent.mentions if m[1] <= h.vstart]
+                return after[0].as_actor()
+        if tok is None:
+            before = [m for m in sent.mentions if m.end <= h.vstart]
             if before:
-                actor = (before[-1][2], before[-1][3], before[-1][0])
-        if actor is None and sent.bullet and intro and intro.get("actor"):
-            actor = (intro["actor"], "intro", -1)
-        if actor is None and cue.mode in ("noun",):
+                return before[-1].as_actor()
+        if sent.bullet and intro and intro.actor:
+            return _Actor(intro.actor, "intro", -1)
+        if h.cue.mode in ("noun",):
+            text = self.text
             poss = re.search(r"(?:its|their|his|her)\s+(?:\w+\s+){0,3}$",
                              text[max(sent.start, h.start - 40):h.vstart + 1])
             if poss or re.match(r"(?:its|their|his|her)\b", text[h.start:h.vstart], re.I):
-                name = self.art.resolve_pronoun("its", si, h.start)
-                actor = (name, "pronoun", h.start) if name else None
-        if actor is None or not actor[0]:
-            return None
+                return self.art.pronoun_actor("its", si, h.start)
+        return None
+
+    def _final_polarity(self, sent: SentenceInfo, h: CueHit, polarity: str) -> str | None:
+        """The polarity once negation flips an outcome ("did not capture"); None for a
+        forecast ("will lose") or a negated objective ("does not seek")."""
+        text, cue = self.text, h.cue
         if cue.kind == "outcome" and L.FUTURE.search(
                 text, max(sent.start, h.vstart - 30), h.vstart):
             return None  # "will lose", "would not cede": a forecast or a pledge
-        if _negated(text, h, sent.start) and cue.kind == "outcome":
-            polarity = _flip(polarity)
-        elif _negated(text, h, sent.start) and cue.kind == "objective" and cue.mode != "noun":
+        negated = _negated(text, h, sent.start)
+        if negated and cue.kind == "outcome":
+            return _flip(polarity)
+        if negated and cue.kind == "objective" and cue.mode != "noun":
             return None
-        if span is None:
-            span = _clause(text, sent.start, sent.end, h.vstart)
-        lo, hi = span
+        return polarity
+
+    def _row_span(self, sent: SentenceInfo, h: CueHit, span: tuple[int, int] | None
+                  ) -> tuple[int, int]:
+        """The row's text: the verb's clause, or the clause around the cue; inside the
+        sentence, past a bullet mark and leading space."""
+        text = self.text
+        lo, hi = span if span is not None else _clause(text, sent.start, sent.end, h.vstart)
         lo, hi = max(lo, sent.start), min(hi, sent.end)
         if sent.bullet:
             m = L.BULLET.match(text, sent.start)
             lo = max(lo, m.end()) if m else lo
         while lo < hi and text[lo].isspace():
             lo += 1
-        via = actor[1] if actor[1] not in ("pronoun", "intro") else None
-        attributed, _, src_span = self.art.source_span(si, h.vstart)
-        domain = _domain(text, lo, hi, h.vstart, via, cue.kind, cue.filter == "own", src_span)
-        return {
-            "actor": actor[0], "kind": kind, "polarity": polarity if kind == "outcome"
-            else "neutral", "domain": domain, "start": lo, "end": hi,
-            "text": text[lo:hi], "sentence": {"start": sent.start, "end": sent.end},
-            "attributed_to": attributed,
-            "quantities": [q for q in self.art.quantities
-                           if lo <= q["start"] and q["end"] <= hi],
-            "cue": text[h.vstart:h.vend],
-        }
+        return lo, hi
 
     def _object_actor(self, v: Any, base: int) -> str | None:
         obj = next((c for c in v.children if c.dep_ == "dobj"), None)
         if obj is None:
             return None
         found = self._actor_in(obj, base)
-        return found[0] if found else None
+        return found.name if found else None
 
     def _patient_actor(self, s: Any, base: int, cue: L.Cue, si: int | None = None
-                       ) -> tuple[str, str, int] | None:
+                       ) -> _Actor | None:
         found = self._actor_in(s, base, si)
         if found is None:
             return None
         lo = s.left_edge.idx + base
         hi = s.right_edge.idx + len(s.right_edge.text) + base
         phrase = self.text[lo:hi]
-        if found[1] == "demonyms" and not L.MILITARY_TARGETS.search(phrase):
+        if found.via == "demonyms" and not L.MILITARY_TARGETS.search(phrase):
             return None  # "Palestinians were killed", "Israelis were wounded": no verdict
         if cue.filter and L.CIVILIAN.search(phrase) and not L.MILITARY_TARGETS.search(phrase):
             return None
         return found
 
-    def _object_ok(self, v: Any, base: int, cue: L.Cue, actor: Any) -> bool:
+    def _object_ok(self, v: Any, base: int, cue: L.Cue, actor: _Actor | None) -> bool:
         """Filters of harm, capture and self-harm verbs, on the verb's object."""
         obj = [c for c in v.children if c.dep_ in ("dobj", "attr", "oprd")]
         if not obj:
@@ -644,18 +757,19 @@ class _RowBuilder:
             return bool(re.match(r"(?:its|their|his|her)\b", phrase, re.I))
         if cue.filter == "civilian":
             return not (civilian and not military)
-        obj_actor = [m for m in self.art.mentions_in(lo, hi) if m[3] != "demonyms"]
+        obj_actor = [m for m in self.art.mentions_in(lo, hi) if m.via != "demonyms"]
         if civilian and not military:
             return False
         return bool(military or obj_actor)
 
-    def _noun_actor(self, si: int, h: CueHit, tok: Any, base: int
-                    ) -> tuple[str, str, int] | None:
+    def _noun_actor(self, si: int, h: CueHit, tok: Any, base: int) -> _Actor | None:
+        """The owner of an objective or verdict noun: its possessive ("Russia's goal"),
+        "a blow to X", "the aim of X", the subject of the clause it sits in, or the
+        mention just before it."""
         for c in tok.children:
             if c.dep_ == "poss":
                 if c.text.lower() in L.PRONOUNS:
-                    name = self.art.resolve_pronoun(c.text, si, c.idx + base)
-                    return (name, "pronoun", c.idx + base) if name else None
+                    return self.art.pronoun_actor(c.text, si, c.idx + base)
                 found = self._actor_in(c, base)
                 if found:
                     return found
@@ -682,15 +796,14 @@ class _RowBuilder:
                 s, passive, _ = self._subject(t)
                 if s is not None and not passive:
                     if s.text.lower() in L.PRONOUNS:
-                        name = self.art.resolve_pronoun(s.text, si, s.idx + base)
-                        return (name, "pronoun", s.idx + base) if name else None
+                        return self.art.pronoun_actor(s.text, si, s.idx + base)
                     if s is not tok and not any(x is tok for x in s.subtree):
                         return self._actor_in(s, base)
                 break
         sent = self.art.sentences[si]
-        before = [m for m in sent.mentions if m[1] <= h.vstart and h.vstart - m[1] < 40]
+        before = [m for m in sent.mentions if m.end <= h.vstart and h.vstart - m.end < 40]
         if before:
-            return before[-1][2], before[-1][3], before[-1][0]
+            return before[-1].as_actor()
         return None
 
 
@@ -720,7 +833,7 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _intro(text: str, sentences: list[SentenceInfo], si: int) -> dict[str, Any] | None:
+def _intro(text: str, sentences: list[SentenceInfo], si: int) -> _Intro | None:
     """What the line introducing a bulleted list says: its actor and the items' kind."""
     j = si - 1
     while j >= 0 and sentences[j].bullet:
@@ -740,9 +853,8 @@ def _intro(text: str, sentences: list[SentenceInfo], si: int) -> dict[str, Any] 
     kind, polarity = (None, None)
     if hits:
         _, kind, polarity = min(hits)
-    mentions = [m for m in lead.mentions if m[3] != "demonyms"] or lead.mentions
-    return {"actor": mentions[0][2] if mentions else None, "kind": kind,
-            "polarity": polarity, "start": lead.start}
+    mentions = [m for m in lead.mentions if m.via != "demonyms"] or lead.mentions
+    return _Intro(mentions[0].actor if mentions else None, kind, polarity)
 
 
 def extract_rows(text: str, sentences: list[SentenceInfo],
@@ -765,25 +877,35 @@ def extract_rows(text: str, sentences: list[SentenceInfo],
         intro = _intro(text, sentences, si) if sent.bullet else None
         found = builder.rows(si, parses.get(si), intro) if (
             si in parses or needs_parse(text, sent)) else []
-        if sent.bullet and intro and intro.get("kind") and intro.get("actor"):
-            own = [r for r in found if r["actor"] == intro["actor"]]
+        if sent.bullet and intro and intro.kind and intro.actor:
+            own = [r for r in found if r["actor"] == intro.actor]
             if not own:
-                found.append(_intro_row(art, si, intro))
+                found.append(_intro_row(art, si, intro.actor, intro.kind, intro.polarity))
         rows.extend(found)
     return rows
 
 
-def _intro_row(art: _Article, si: int, intro: dict[str, Any]) -> dict[str, Any]:
+def _intro_row(art: _Article, si: int, actor: str, kind: str, polarity: str | None
+               ) -> dict[str, Any]:
+    """A list item's row from its introduction ("Its achievements:") when its own cues
+    gave the list's actor none."""
     sent = art.sentences[si]
     m = L.BULLET.match(art.text, sent.start)
     lo = m.end() if m else sent.start
     hi = sent.end
-    domain = _domain(art.text, lo, hi, lo, None, intro["kind"])
+    domain = _domain(art.text, lo, hi, lo, None, kind)
+    return _ledger_row(art, sent, actor=actor, kind=kind, polarity=polarity, domain=domain,
+                       lo=lo, hi=hi, attributed_to=art.source_for(si, lo)[0],
+                       cue="(list item)")
+
+
+def _ledger_row(art: _Article, sent: SentenceInfo, *, actor: str, kind: str,
+                polarity: str | None, domain: str, lo: int, hi: int, attributed_to: str,
+                cue: str) -> dict[str, Any]:
+    """A row as the ledger returns it (text[lo:hi] is the row's text)."""
     return {
-        "actor": intro["actor"], "kind": intro["kind"], "polarity": intro["polarity"],
-        "domain": domain, "start": lo, "end": hi, "text": art.text[lo:hi],
+        "actor": actor, "kind": kind, "polarity": polarity, "domain": domain,
+        "start": lo, "end": hi, "text": art.text[lo:hi],
         "sentence": {"start": sent.start, "end": sent.end},
-        "attributed_to": art.source_for(si, lo)[0],
-        "quantities": [q for q in art.quantities if lo <= q["start"] and q["end"] <= hi],
-        "cue": "(list item)",
+        "attributed_to": attributed_to, "quantities": art.quantities_in(lo, hi), "cue": cue,
     }

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .errors import Errors, ModelError
+from .text import CONTENT_STOP_WORDS, CONTENT_WORD_RE, ends_sentence, stem4
 
 __all__ = ["FEATURES", "content_stems", "names", "features", "RelevanceModel",
            "relevance_model"]
@@ -45,14 +46,6 @@ FEATURES = ("cosine", "related", "coverage", "idf_coverage", "names", "names_mis
             "has_figure", "figure_counted", "figure_value", "figure_size", "entailment",
             "contradiction")
 
-_WORD = re.compile(r"[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*")
-_STOP = frozenset("""that this these those with from have has had been were was their there
-about over under more than less some most many into after before since while also which who
-whom what when where would could should said says according including among other them
-they said reported reportedly being does doing done just only very even still such each
-every both either neither your yours ours mine his hers its it's will shall might must
-upon onto across against during within without between through until unless whether
-here then than nor not yet""".split())
 #: capitalised words that are not names (sentence starts and frequent title words)
 _NOT_NAMES = frozenset("""The A An In On At Of For And But Or If As By To From With Since
 After Before During While When Where Who What Which This That These Those It Its He She They
@@ -65,11 +58,11 @@ There Here Also However Meanwhile Today Yesterday Breaking Update Live Watch Rea
 def content_stems(text: str) -> list[str]:
     """4-letter stems of the lower-case content words of ``text``, in order, once each."""
     seen: list[str] = []
-    for w in _WORD.findall(text):
+    for w in CONTENT_WORD_RE.findall(text):
         lw = w.lower()
-        if len(lw) < 4 or lw in _STOP:
+        if len(lw) < 4 or lw in CONTENT_STOP_WORDS:
             continue
-        stem = lw[:4] if len(lw) > 4 else lw
+        stem = stem4(lw)
         if stem not in seen:
             seen.append(stem)
     return seen
@@ -89,12 +82,14 @@ def names(text: str) -> list[str]:
             for part in re.split(r"[-'’]", word):
                 if len(part) > 2 and part.lower() not in out:
                     out.append(part.lower())
-        prev_end = raw.endswith((".", "!", "?", ":", '"', "”")) or raw in ("-", "–", "—")
+        prev_end = ends_sentence(raw)
     return out
 
 
 def _stems_of(text: str) -> set[str]:
-    return {w.lower()[:4] if len(w) > 4 else w.lower() for w in _WORD.findall(text)}
+    # a word of four letters or fewer stays whole even where lower-casing lengthens it
+    # ("İran" has five characters lower-cased), as the model's thresholds were set on it
+    return {stem4(w) if len(w) > 4 else w.lower() for w in CONTENT_WORD_RE.findall(text)}
 
 
 def features(claim: str, passage: str, *, cosine: float, probs: dict[str, float],
