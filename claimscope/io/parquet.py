@@ -155,12 +155,15 @@ def _records(value: Any) -> list[dict[str, Any]]:
 
 class ParquetSink:
     """Writes the tables of ``outdir`` one row group per ROW_GROUP_ARTICLES articles, into
-    temporary files renamed into place by ``close``."""
+    temporary files renamed into place by ``close``. With ``filesystem`` (a pyarrow
+    filesystem: S3, GCS, HDFS, ...), ``outdir`` is a folder path in it."""
 
-    def __init__(self, outdir: Path, row_group_articles: int = ROW_GROUP_ARTICLES) -> None:
+    def __init__(self, outdir: Path | str, row_group_articles: int = ROW_GROUP_ARTICLES,
+                 filesystem: Any = None) -> None:
         import pyarrow as pa
 
-        self.outdir = Path(outdir)
+        self.fs = filesystem
+        self.outdir = Path(outdir) if filesystem is None else str(outdir).rstrip("/")
         self.row_group_articles = row_group_articles
         self._types = {"int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_(),
                        "string": pa.string()}
@@ -171,8 +174,11 @@ class ParquetSink:
         self._pending = 0
         self.n = 0
 
-    def _tmp(self, table: str) -> Path:
-        return self.outdir / f".{table}.parquet.{os.getpid()}.tmp"
+    def _tmp(self, table: str) -> Any:
+        return self._path(f".{table}.parquet.{os.getpid()}.tmp")
+
+    def _path(self, name: str) -> Any:
+        return self.outdir / name if self.fs is None else f"{self.outdir}/{name}"
 
     def write(self, article: dict[str, Any]) -> None:
         for table, rows in article_rows(self.n, article).items():
@@ -188,7 +194,8 @@ class ParquetSink:
 
         for table, rows in self._rows.items():
             if table not in self._writers:
-                self._writers[table] = pq.ParquetWriter(self._tmp(table), self.schemas[table])
+                self._writers[table] = pq.ParquetWriter(self._tmp(table), self.schemas[table],
+                                                        filesystem=self.fs)
             if rows:
                 self._writers[table].write_table(
                     pa.Table.from_pylist(rows, schema=self.schemas[table]))
@@ -200,8 +207,11 @@ class ParquetSink:
         written = []
         for table, writer in self._writers.items():
             writer.close()
-            path = self.outdir / f"{table}.parquet"
-            os.replace(self._tmp(table), path)
+            path = self._path(f"{table}.parquet")
+            if self.fs is None:
+                os.replace(self._tmp(table), path)
+            else:
+                self.fs.move(self._tmp(table), path)
             written.append(path)
         self._writers = {}
         return written
@@ -211,7 +221,10 @@ class ParquetSink:
             try:
                 writer.close()
             finally:
-                self._tmp(table).unlink(missing_ok=True)
+                if self.fs is None:
+                    self._tmp(table).unlink(missing_ok=True)
+                else:
+                    self.fs.delete_file(self._tmp(table))
         self._writers = {}
 
 
