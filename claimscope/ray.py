@@ -206,8 +206,8 @@ def analyze(ds: Any, *, stages: list[str] | None = None,
             "stages": stages, "config": config or {}, "batch_size": batch_size,
             "piece_chars": PIECE_CHARS, "threads": threads or max(1, int(num_cpus)),
             "imports": tuple(imports)},
-        batch_size=batch_size, batch_format="numpy", concurrency=concurrency,
-        num_cpus=num_cpus)
+        batch_size=batch_size, batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=concurrency), num_cpus=num_cpus)
 
 
 # reading inputs ---------------------------------------------------------------------------
@@ -288,12 +288,12 @@ def read_inputs(paths: Sequence[str], *, max_bytes: int | None = None,
         parts.append(ray.data.from_items(local_docs))
     if files or remote:
         read = ray.data.read_binary_files(
-            files + remote, include_paths=True, ray_remote_args=_LIGHT,
+            files + remote, include_paths=True, **_LIGHT,
             **({"file_extensions": list(FILE_SUFFIXES)} if remote else {}))
         parts.append(read.map_batches(_parse, fn_kwargs={"max_bytes": max_bytes},
                                       batch_size=1, batch_format="numpy", **_LIGHT))
     if tables:
-        parts.append(ray.data.read_parquet(tables, ray_remote_args=_LIGHT).map_batches(
+        parts.append(ray.data.read_parquet(tables, **_LIGHT).map_batches(
             _records_to_docs, batch_format="numpy", **_LIGHT))
     out = None
     for part in parts:
@@ -352,9 +352,14 @@ def articles(ds: Any, errors: list[dict[str, Any]] | None = None
             errors.append(json.loads(row["error"]))
 
 
+def is_uri(outdir: str) -> bool:
+    """Is ``outdir`` a folder of a pyarrow filesystem (``s3://``, ``file://`` ...)?"""
+    return _remote(outdir) or outdir.startswith("file://")
+
+
 def _filesystem(outdir: str) -> tuple[Any, str] | None:
     """(pyarrow filesystem, path in it) for a URI folder; None for a local path."""
-    if not _remote(outdir) and not outdir.startswith("file://"):
+    if not is_uri(outdir):
         return None
     from pyarrow import fs
 

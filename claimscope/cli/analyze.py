@@ -88,11 +88,11 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
 def _run_ray(paths: list[str], outdir: Path, formats: list[str], setup: Any, *,
              address: str | None, workers: int | None, max_bytes: int, quiet: bool) -> int:
     from ..errors import ClaimscopeError
-    from ..ray import REMOTE_FORMATS, _filesystem, run_analysis
+    from ..ray import REMOTE_FORMATS, is_uri, run_analysis
     from ..runner import RunError
 
     target = str(outdir)
-    if _filesystem(target) is not None and any(f not in REMOTE_FORMATS for f in formats):
+    if is_uri(target) and any(f not in REMOTE_FORMATS for f in formats):
         raise click.UsageError(Errors.E018.format(formats=", ".join(
             f for f in formats if f not in REMOTE_FORMATS)))
     try:
