@@ -1,169 +1,315 @@
-"""Compare analysed articles: disagreeing figures, contradicting outcomes, one-sided claims.
+"""Compare analysed articles: disagreeing figures, contradicting outcomes, one-sided claims,
+and Tanbih/Prta-style aggregates of a collection.
 
     report = compare_documents(docs, sides={"Outlet A": "side 1", ...})
-    html = render_compare_html(report)
+    report = compare_articles(iter_jsonl(Path("run/report.jsonl")))   # an analysed run
+    tables = compare_tables(report)          # name -> rows, for CSV / Parquet
+    html = claimscope.render.compare.render_compare_html(report)
 
-- **Figures** (``figures``): quantities of different articles about the same
-  counted thing (same kind and unit, same head noun of ``counted``, and
-  similar sentences) whose ranges do not overlap: "around 500 soldiers
-  killed" (450–550 with the approximation margin) against "nearly 900
-  soldiers killed". Shown side by side with their articles and sentences.
-- **Outcomes** (``outcomes``): ledger rows of different articles about the
-  same actor and domain with opposite polarity ("X failed to achieve its
-  objectives" / "X achieved its objectives") and similar sentences.
-- **One-sided** (``one_sided``): ledger claims (actor, kind, polarity,
-  domain) made only by the articles of one side, while articles of another
-  side mention the same actor. A side is what ``sides`` maps an article's
-  outlet (or id) to; without it, each outlet (or article) is its own side.
-  claimscope does not decide which outlet belongs to which side.
+- **Figures** (``figures``): quantities of articles of different outlets that count the
+  same thing for the same population, place and day or period, and whose ranges do not
+  meet. Two figures count the same thing when ``claimscope.numcompare`` says so: the
+  same kind, unit and head noun (``compare_quantities``, strength ``strong``), words
+  around them that share what happened (``same_context``), neither about another place
+  (``other_place``) nor another measure (``measure_of``: a need against a delivery, a
+  daily rate against a total); the same population (the actors named next to the
+  figure: "36 Israeli children" is not "4,900 Palestinian children"); the same day or
+  period (``period`` with each article's date from ``claimscope.dates.article_date``,
+  running totals by ``is_cumulative``; no year named in one sentence that the other
+  does not name). An article with no date and no day named in the sentence has no
+  figure to compare.
+- **Outcomes** (``outcomes``): ledger outcomes of different articles about the same actor
+  and the same objective (the same domain and the same content words of the claim, or
+  both the actor's objectives as a whole), one "achieved" and one "failed".
+- **One-sided** (``one_sided``): ledger claims (actor, kind, polarity, domain) made only
+  by the articles of one side, while articles of another side mention the same actor.
+  A side is what ``sides`` maps an article's outlet (or id) to; without ``sides``, each
+  outlet is its own side (``sides_from: "outlet"``). An article with no side (no outlet,
+  or an outlet ``sides`` does not map) takes no part, and ``no_side`` counts them.
+- **Aggregates** (``aggregates``): persuasion techniques per article by outlet and by
+  side, and the share of check-worthy sentences and of opinion sentences by outlet and
+  ISO week (``YYYY-Www`` of the article's date, ``undated`` without one).
 
-Similarity is the cosine of the sentence embeddings of the ``encode`` stage
-when both articles have them (``doc.tensors["sentence_embeddings"]``), else
-the overlap of content-word stems; never string equality.
+When both articles carry sentence embeddings (``doc.tensors["sentence_embeddings"]``),
+two sentences whose cosine is below ``EMBED_SAME`` are not about the same thing. The
+articles are read one at a time and only what the comparison needs is kept, so a run of
+any size can be compared.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from itertools import combinations
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
 from .errors import Errors, InvalidParameterError
 
-__all__ = ["compare_documents", "render_compare_html", "COMPARE_VERSION"]
+__all__ = ["compare_documents", "compare_articles", "compare_tables", "render_compare_html",
+           "COMPARE_VERSION", "CHECKWORTHY", "OPINION"]
 
-COMPARE_VERSION = "1"
-#: Cosine of sentence embeddings above which two sentences are about the same thing.
+COMPARE_VERSION = "2"
+#: Cosine of sentence embeddings below which two sentences are not about the same thing.
 EMBED_SAME = 0.55
-#: Stem overlap (Jaccard) above which two sentences are about the same thing.
-LEXICAL_SAME = 0.2
-#: An approximate figure ("around 500") stands for +/- this share of its value.
-APPROX_MARGIN = 0.1
+#: A sentence is check-worthy / opinion at or above these scores (as in the report).
+CHECKWORTHY = 0.5
+OPINION = 0.5
 _KINDS = ("count", "percent", "money", "measure")
-_STOP = frozenset("""a an the of in on at to for from by with and or but as is was were are be
-been being has have had it its this that these those their his her they he she we our
-said says say about around some nearly almost more than less over under least most up
-into since after before during while which who whom what when where there here not no
-also would could will can may might than then so such per each every other another new
-one two three four five six seven eight nine ten""".split())
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+#: words of an outcome claim that say it succeeded or failed, not what it was about
+_OUTCOME_WORDS = frozenset("""achieve achieved achieving achievement fail failed failing
+failure succeed succeeded success successful successfully objective objectives goal goals
+aim aims target targets purpose purposes mission its their his her has have had been was
+were the and that this not any all war campaign operation operations""".split())
+_GENERIC_OBJECTIVE = re.compile(r"\b(?:objectives?|goals?|aims?|targets?|mission|purposes?)\b",
+                                re.I)
 
 
-# similarity ------------------------------------------------------------------------------
-def _stem(w: str) -> str:
-    w = w.lower()
-    for suf in ("ing", "ed", "es", "s"):
-        if w.endswith(suf) and len(w) - len(suf) >= 4:
-            return w[:-len(suf)]
-    return w
+# one article's share of the comparison ------------------------------------------------------
+@dataclass
+class _Figure:
+    article: int
+    q: dict[str, Any]            # the quantity, offsets into ``window``
+    head: str
+    window: str                  # the sentence before and the figure's sentence
+    at: int                      # where the window starts in the article text
+    sentence: tuple[int, int]    # the figure's sentence, in window offsets
+    sentence_index: int
+    day: Any                     # the day the figure is about (a date, or (month, day))
+    ref: _dt.date | None
+    years: frozenset[int]
+    population: frozenset[str]
+    cumulative: bool
 
 
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP)
+@dataclass
+class _Article:
+    index: int
+    meta: dict[str, Any]
+    side: str | None
+    date: _dt.date | None
+    figures: list[_Figure] = field(default_factory=list)
+    ledger: list[tuple[dict[str, Any], int, str]] = field(default_factory=list)
+    actors: set[str] = field(default_factory=set)
+    embeddings: Any = None
+    sentences: int = 0
+    scored: int = 0
+    checkworthy: int = 0
+    opinion: int = 0
+    opinion_scored: int = 0
+    techniques: Counter = field(default_factory=Counter)
+    spans: int = 0
 
 
-class _Sentences:
-    """Sentence texts, stems and embeddings of one document, by sentence start."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.starts = [s.start for s in doc.sentences]
-        emb = doc.tensors.get("sentence_embeddings")
-        self.emb = emb if emb is not None and len(emb) == len(self.starts) else None
-        self._stems: dict[int, frozenset[str]] = {}
-
-    def index(self, offset: int) -> int | None:
-        for i, s in enumerate(self.doc.sentences):
-            if s.start <= offset < max(s.end, s.start + 1):
-                return i
+def _side(doc: Document, sides: Mapping[str, str] | None) -> str | None:
+    """The side of an article: what ``sides`` maps its outlet, id or source to; without
+    ``sides``, its outlet. None when it has none: it is never a side of its own."""
+    if sides is not None:
+        for key in (doc.meta.get("outlet"), doc.meta.get("id"), doc.meta.get("source")):
+            if key and key in sides:
+                return str(sides[key])
         return None
-
-    def stems(self, i: int) -> frozenset[str]:
-        if i not in self._stems:
-            self._stems[i] = _stems(self.doc.sentences[i].text)
-        return self._stems[i]
+    outlet = doc.meta.get("outlet")
+    return str(outlet) if outlet else None
 
 
-def _similarity(a: _Sentences, i: int, b: _Sentences, j: int) -> tuple[float, str]:
-    """(similarity, method) of sentence i of a and sentence j of b."""
-    if a.emb is not None and b.emb is not None:
-        u, v = a.emb[i], b.emb[j]
-        nu = math.sqrt(float((u * u).sum()))
-        nv = math.sqrt(float((v * v).sum()))
-        if nu and nv:
-            return float((u * v).sum()) / (nu * nv), "embedding"
-    sa, sb = a.stems(i), b.stems(j)
-    if not sa or not sb:
-        return 0.0, "lexical"
-    return len(sa & sb) / len(sa | sb), "lexical"
+def _sentence_of(starts: list[int], ends: list[int], offset: int) -> int | None:
+    import bisect
+
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and offset < max(ends[i], starts[i] + 1):
+        return i
+    return None
 
 
-def _same(sim: float, method: str, scale: float = 1.0) -> bool:
-    return sim >= (EMBED_SAME if method == "embedding" else LEXICAL_SAME) * scale
+def _day_of(sentence: str, ref: _dt.date | None, cumulative: bool) -> Any:
+    """The day a figure is about: the one day its sentence names (with the article's year),
+    else the article's date; None when nothing dates it."""
+    from .dates import day_mentions
+
+    days = day_mentions(sentence, ref, period_starts=False)
+    if len(days) == 1 and not cumulative:
+        month, day = next(iter(days))
+        if ref is None:
+            return (month, day)
+        year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+        try:
+            return _dt.date(year, month, day)
+        except ValueError:
+            return (month, day)
+    return ref
 
 
-# figures ---------------------------------------------------------------------------------
-def _head(counted: str | None) -> str | None:
-    if not counted:
+def _article(k: int, doc: Document, sides: Mapping[str, str] | None) -> _Article:
+    from .dates import article_date
+    from .numcompare import head_noun, inherit_counted, is_cumulative
+
+    meta = doc.meta
+    ref, _ = article_date(published=meta.get("published"), text=doc.text[:2000],
+                          url=meta.get("url"))
+    art = _Article(k, {"index": k, "id": meta.get("id"), "title": meta.get("title"),
+                       "outlet": meta.get("outlet"), "source": meta.get("source"),
+                       "url": meta.get("url"), "published": meta.get("published"),
+                       "date": ref.isoformat() if ref else None, "errors": list(doc.errors)},
+                   _side(doc, sides), ref)
+    art.meta["side"] = art.side
+    sents = list(doc.sentences)
+    starts = [s.start for s in sents]
+    ends = [s.end for s in sents]
+    emb = doc.tensors.get("sentence_embeddings")
+    art.embeddings = emb if emb is not None and len(emb) == len(sents) else None
+    # aggregates
+    art.sentences = len(sents)
+    for s in sents:
+        cw, op = s.attrs.get("checkworthiness"), s.attrs.get("subjectivity")
+        if cw is not None:
+            art.scored += 1
+            art.checkworthy += cw >= CHECKWORTHY
+        if op is not None:
+            art.opinion_scored += 1
+            art.opinion += op >= OPINION
+    for span in doc.spans["persuasion"]:
+        tech = span.attrs.get("technique") or span.label
+        if tech:
+            art.techniques[str(tech)] += 1
+            art.spans += 1
+    # figures
+    mentions = [(m.start, m.end, str(m.label)) for m in doc.spans["actors"]]
+    quantities = inherit_counted(doc.text, [q.to_dict() for q in doc.spans["quantities"]])
+    for q in quantities:
+        if q.get("kind") not in _KINDS or (q.get("low") is None and q.get("high") is None):
+            continue
+        head = head_noun(q.get("counted"))
+        si = _sentence_of(starts, ends, q["start"])
+        if head is None or si is None:
+            continue
+        lo = starts[si - 1] if si > 0 else starts[si]
+        hi = ends[si]
+        window = doc.text[lo:hi]
+        local = dict(q, start=q["start"] - lo, end=q["end"] - lo)
+        sentence = (starts[si] - lo, hi - lo)
+        text_of_sentence = window[sentence[0]:sentence[1]]
+        cumulative = is_cumulative(window, local["start"], local["end"])
+        day = _day_of(text_of_sentence, ref, cumulative)
+        if day is None:
+            continue  # nothing dates it: it cannot be the same day as another figure
+        reach = q["end"] + len(q.get("counted") or "") + 24
+        population = frozenset(name for a, b, name in mentions
+                               if b > q["start"] - 2 and a < reach and a >= starts[si])
+        art.figures.append(_Figure(
+            k, local, head, window, lo, sentence, si, day, ref,
+            frozenset(int(y) for y in _YEAR.findall(text_of_sentence)), population,
+            cumulative))
+    # ledger
+    for row in doc.fields.get("ledger") or []:
+        si = _sentence_of(starts, ends, int(row.get("start", 0)))
+        if si is None:
+            continue
+        sent = row.get("sentence") or {}
+        s, e = sent.get("start", row.get("start", 0)), sent.get("end", row.get("end", 0))
+        art.ledger.append(({k2: row.get(k2) for k2 in ("actor", "kind", "polarity", "domain",
+                                                       "text", "attributed_to")},
+                           si, doc.text[s:e]))
+    art.actors = {str(a.get("name")) for a in doc.fields.get("actors") or []}
+    return art
+
+
+# similarity (embeddings, when both articles have them) --------------------------------------
+def _cosine(a: _Article, i: int, b: _Article, j: int) -> float | None:
+    if a.embeddings is None or b.embeddings is None:
         return None
-    words = _WORD.findall(counted)
-    return _stem(words[-1]) if words else None
+    u, v = a.embeddings[i], b.embeddings[j]
+    nu = math.sqrt(float((u * u).sum()))
+    nv = math.sqrt(float((v * v).sum()))
+    return float((u * v).sum()) / (nu * nv) if nu and nv else None
 
 
-def _range(q: dict[str, Any]) -> tuple[float, float]:
-    lo = q.get("low")
-    hi = q.get("high")
-    lo = -math.inf if lo is None else float(lo)
-    hi = math.inf if hi is None else float(hi)
-    if q.get("approximate"):
-        if math.isfinite(lo):
-            lo -= abs(lo) * APPROX_MARGIN
-        if math.isfinite(hi):
-            hi += abs(hi) * APPROX_MARGIN
-    return lo, hi
+# figures ----------------------------------------------------------------------------------
+def _day_key(day: Any) -> Any:
+    return day if isinstance(day, tuple) else day.isoformat()
 
 
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
+def _neighbours(day: Any) -> list[Any]:
+    if isinstance(day, tuple):
+        return [day]
+    return [day + _dt.timedelta(days=d) for d in (-1, 0, 1)]
 
 
-def _num(x: float) -> float | None:
-    return x if math.isfinite(x) else None
+def _same_figure(a: _Figure, b: _Figure, arts: list[_Article]) -> tuple[bool, str]:
+    """Do two figures count the same thing for the same population, place and day?
+    (answer, the reason when not)."""
+    from .numcompare import measure_of, other_place, period, same_context
+
+    if a.population != b.population:
+        return False, "population"
+    if a.years != b.years:
+        return False, "year"
+    for x, y in ((a, b), (b, a)):
+        if not same_context(x.window, x.q, y.window, y.q):
+            return False, "context"
+        if other_place(x.window, x.q["start"], x.q, y.window, y.q):
+            return False, "place"
+        when = period(x.window[x.sentence[0]:x.sentence[1]], x.ref, y.window, y.q, y.ref,
+                      cumulative=x.cumulative or y.cumulative)
+        if when != "same":
+            return False, f"period:{when}"
+    ma, mb = (measure_of(f.window, f.q["start"], f.q["end"]) for f in (a, b))
+    if ma[1] != mb[1] or (ma[0] and mb[0] and not ma[0] & mb[0]):
+        return False, "measure"
+    cos = _cosine(arts[a.article], a.sentence_index, arts[b.article], b.sentence_index)
+    if cos is not None and cos < EMBED_SAME:
+        return False, "embedding"
+    return True, ""
 
 
-def _figure_item(k: int, doc: Document, q: Any, sents: _Sentences) -> dict[str, Any]:
-    i = sents.index(q.start)
-    sent = doc.sentences[i] if i is not None else None
-    lo, hi = _range(q.to_dict())
+def _disagree(a: _Figure, b: _Figure) -> bool:
+    """The two figures' intervals do not meet, whichever is read as the claim."""
+    from .numcompare import compare_quantities
+
+    for x, y in ((a, b), (b, a)):
+        r = compare_quantities(x.q, y.q)
+        if r is None or r["strength"] != "strong" or r["relation"] != "inconsistent":
+            return False
+    return True
+
+
+def _other_outlet(a: _Article, b: _Article) -> bool:
+    oa, ob = a.meta.get("outlet"), b.meta.get("outlet")
+    return a.index != b.index and (not oa or not ob or oa != ob)
+
+
+def _figure_item(f: _Figure, art: _Article) -> dict[str, Any]:
+    from .numcompare import interval
+
+    lo, hi = interval(f.q)
+    s0, s1 = f.sentence
     return {
-        "article": k, "text": q.text, "start": q.start, "end": q.end,
-        "low": q.attrs.get("low"), "high": q.attrs.get("high"),
-        "bound": q.attrs.get("bound"), "approximate": q.attrs.get("approximate"),
-        "range": [_num(lo), _num(hi)], "counted": q.attrs.get("counted"),
-        "unit": q.attrs.get("unit"), "kind": q.attrs.get("kind"),
-        "sentence": ({"start": sent.start, "end": sent.end, "text": sent.text}
-                     if sent is not None else None),
+        "article": f.article, "outlet": art.meta.get("outlet"), "side": art.side,
+        "text": f.q.get("text"), "start": f.q["start"] + f.at, "end": f.q["end"] + f.at,
+        "low": f.q.get("low"), "high": f.q.get("high"), "bound": f.q.get("bound"),
+        "approximate": f.q.get("approximate"),
+        "range": [lo if math.isfinite(lo) else None, hi if math.isfinite(hi) else None],
+        "counted": f.q.get("counted"), "unit": f.q.get("unit"), "kind": f.q.get("kind"),
+        "day": _day_key(f.day) if not isinstance(f.day, tuple) else f"--{f.day[0]:02d}-"
+                                                                      f"{f.day[1]:02d}",
+        "cumulative": f.cumulative, "population": sorted(f.population),
+        "sentence": {"start": s0 + f.at, "end": s1 + f.at, "text": f.window[s0:s1]},
     }
 
 
-def _figures(docs: Sequence[Document], sents: list[_Sentences]) -> list[dict[str, Any]]:
-    cands = []  # (article, quantity span, head, sentence index)
-    for k, doc in enumerate(docs):
-        for q in doc.spans["quantities"]:
-            a = q.attrs
-            head = _head(a.get("counted"))
-            if a.get("kind") not in _KINDS or head is None:
-                continue
-            if a.get("low") is None and a.get("high") is None:
-                continue
-            si = sents[k].index(q.start)
-            if si is not None:
-                cands.append((k, q, head, si))
-    parent = list(range(len(cands)))
+def _figures(arts: list[_Article]) -> tuple[list[dict[str, Any]], Counter]:
+    buckets: dict[tuple, list[_Figure]] = defaultdict(list)
+    for art in arts:
+        for f in art.figures:
+            buckets[(f.q.get("kind"), f.q.get("unit"), f.head, _day_key(f.day))].append(f)
+    figs = [f for art in arts for f in art.figures]
+    ident = {id(f): i for i, f in enumerate(figs)}
+    parent = list(range(len(figs)))
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -171,244 +317,253 @@ def _figures(docs: Sequence[Document], sents: list[_Sentences]) -> list[dict[str
             x = parent[x]
         return x
 
-    sims: dict[tuple[int, int], tuple[float, str]] = {}
-    for x, y in combinations(range(len(cands)), 2):
-        (ka, qa, ha, ia), (kb, qb, hb, ib) = cands[x], cands[y]
-        if ka == kb or ha != hb:
-            continue
-        if (qa.attrs.get("kind"), qa.attrs.get("unit")) != (qb.attrs.get("kind"),
-                                                            qb.attrs.get("unit")):
-            continue
-        sim, method = _similarity(sents[ka], ia, sents[kb], ib)
-        if _same(sim, method):
-            sims[(x, y)] = (sim, method)
-            parent[find(x)] = find(y)
+    pairs: dict[tuple[int, int], bool] = {}
+    skipped: Counter = Counter()
+    for f in figs:
+        x = ident[id(f)]
+        for day in _neighbours(f.day):
+            for g in buckets.get((f.q.get("kind"), f.q.get("unit"), f.head, _day_key(day)),
+                                 ()):
+                y = ident[id(g)]
+                if y <= x or (min(x, y), max(x, y)) in pairs:
+                    continue
+                if not _other_outlet(arts[f.article], arts[g.article]):
+                    continue
+                same, why = _same_figure(f, g, arts)
+                if not same:
+                    skipped[why.split(":")[0]] += 1
+                    continue
+                pairs[(x, y)] = _disagree(f, g)
+                parent[find(x)] = find(y)
     clusters: dict[int, list[int]] = defaultdict(list)
-    for x in range(len(cands)):
-        clusters[find(x)].append(x)
+    for x, y in pairs:
+        for z in (x, y):
+            if z not in clusters[find(z)]:
+                clusters[find(z)].append(z)
     out = []
     for members in clusters.values():
-        if len({cands[m][0] for m in members}) < 2:
+        bad = [(x, y) for (x, y), d in pairs.items() if d and find(x) == find(members[0])]
+        if not bad:
             continue
-        ranges = {m: _range(cands[m][1].to_dict()) for m in members}
-        disagree = [(x, y) for x, y in combinations(members, 2)
-                    if cands[x][0] != cands[y][0] and not _overlap(ranges[x], ranges[y])]
-        if not disagree:
-            continue
-        pair_sims = [sims[p] for p in sims if p[0] in members and p[1] in members]
-        first = cands[members[0]][1]
+        members.sort(key=lambda m: (figs[m].article, figs[m].q["start"]))
+        first = figs[members[0]]
         out.append({
-            "counted": first.attrs.get("counted"), "head": cands[members[0]][2],
-            "kind": first.attrs.get("kind"), "unit": first.attrs.get("unit"),
-            "similarity": round(max(s for s, _ in pair_sims), 3) if pair_sims else None,
-            "method": pair_sims[0][1] if pair_sims else None,
-            "items": [_figure_item(cands[m][0], docs[cands[m][0]], cands[m][1],
-                                   sents[cands[m][0]]) for m in members],
-            "disagreeing_pairs": len(disagree),
+            "counted": first.q.get("counted"), "head": first.head,
+            "kind": first.q.get("kind"), "unit": first.q.get("unit"),
+            "day": _figure_item(first, arts[first.article])["day"],
+            "population": sorted(first.population),
+            "outlets": sorted({str(arts[figs[m].article].meta.get("outlet") or "")
+                               for m in members} - {""}),
+            "items": [_figure_item(figs[m], arts[figs[m].article]) for m in members],
+            "disagreeing_pairs": len(bad),
+            "pairs": [[members.index(x), members.index(y)] for x, y in bad],
         })
-    out.sort(key=lambda f: (-f["disagreeing_pairs"], str(f["counted"])))
-    return out
+    out.sort(key=lambda f: (-f["disagreeing_pairs"], str(f["day"]), str(f["counted"])))
+    return out, skipped
 
 
-# outcomes --------------------------------------------------------------------------------
-def _row_item(k: int, row: dict[str, Any], doc: Document) -> dict[str, Any]:
-    sent = row.get("sentence") or {}
-    s, e = sent.get("start", row.get("start", 0)), sent.get("end", row.get("end", 0))
-    return {"article": k, "actor": row.get("actor"), "kind": row.get("kind"),
-            "polarity": row.get("polarity"), "domain": row.get("domain"),
-            "text": row.get("text"), "attributed_to": row.get("attributed_to"),
-            "sentence": {"start": s, "end": e, "text": doc.text[s:e]}}
+# outcomes ---------------------------------------------------------------------------------
+def _objective(row: dict[str, Any]) -> frozenset[str]:
+    """What an outcome claim is about: the stems of its content words, less the actor's
+    name and the words of success and failure; empty for "its objectives" as a whole."""
+    actor = {w.lower() for w in _WORD.findall(str(row.get("actor") or ""))}
+    words = [w.lower() for w in _WORD.findall(str(row.get("text") or ""))]
+    return frozenset(w[:5] for w in words if w not in actor and w not in _OUTCOME_WORDS)
 
 
-def _rows(docs: Sequence[Document], sents: list[_Sentences]
-          ) -> list[tuple[int, dict[str, Any], int]]:
+def _same_objective(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a.get("domain") != b.get("domain"):
+        return False
+    oa, ob = _objective(a), _objective(b)
+    generic = [not o and bool(_GENERIC_OBJECTIVE.search(str(r.get("text") or "")))
+               for o, r in ((oa, a), (ob, b))]
+    if all(generic):
+        return True  # "failed to achieve its objectives" / "achieved its objectives"
+    if not oa or not ob:
+        return False
+    return len(oa & ob) / len(oa | ob) >= 0.5
+
+
+def _row_item(k: int, row: dict[str, Any], sentence: str, art: _Article) -> dict[str, Any]:
+    return {"article": k, "outlet": art.meta.get("outlet"), "side": art.side, **row,
+            "sentence": {"text": sentence}}
+
+
+def _outcomes(arts: list[_Article]) -> list[dict[str, Any]]:
+    by_actor: dict[Any, list[tuple[int, dict[str, Any], int, str]]] = defaultdict(list)
+    for art in arts:
+        for row, si, sentence in art.ledger:
+            if row.get("kind") == "outcome" and row.get("polarity") in ("achieved", "failed"):
+                by_actor[row.get("actor")].append((art.index, row, si, sentence))
     out = []
-    for k, doc in enumerate(docs):
-        for row in doc.fields.get("ledger") or []:
-            si = sents[k].index(int(row.get("start", 0)))
-            if si is not None:
-                out.append((k, row, si))
+    for actor, rows in by_actor.items():
+        achieved = [r for r in rows if r[1]["polarity"] == "achieved"]
+        failed = [r for r in rows if r[1]["polarity"] == "failed"]
+        for ka, ra, ia, sa in achieved:
+            for kb, rb, ib, sb in failed:
+                if ka == kb or not _same_objective(ra, rb):
+                    continue
+                cos = _cosine(arts[ka], ia, arts[kb], ib)
+                if cos is not None and cos < EMBED_SAME * 0.6:
+                    continue
+                out.append({"actor": actor, "domain": ra.get("domain"),
+                            "objective": sorted(_objective(ra) | _objective(rb)),
+                            "similarity": None if cos is None else round(cos, 3),
+                            "items": [_row_item(kb, rb, sb, arts[kb]),
+                                      _row_item(ka, ra, sa, arts[ka])]})
+    out.sort(key=lambda c: (str(c["actor"]), c["items"][0]["article"]))
     return out
 
 
-def _outcomes(docs: Sequence[Document], sents: list[_Sentences]) -> list[dict[str, Any]]:
-    rows = [r for r in _rows(docs, sents) if r[1].get("kind") == "outcome"]
-    out = []
-    seen: set[tuple[int, int]] = set()
-    for x, y in combinations(range(len(rows)), 2):
-        (ka, ra, ia), (kb, rb, ib) = rows[x], rows[y]
-        if ka == kb or ra.get("actor") != rb.get("actor"):
-            continue
-        if {ra.get("polarity"), rb.get("polarity")} != {"achieved", "failed"}:
-            continue
-        sim, method = _similarity(sents[ka], ia, sents[kb], ib)
-        same_domain = ra.get("domain") == rb.get("domain")
-        if not (same_domain and _same(sim, method, 0.6)) and not _same(sim, method):
-            continue
-        if (x, y) in seen:
-            continue
-        seen.add((x, y))
-        out.append({"actor": ra.get("actor"), "domain": ra.get("domain") if same_domain
-                    else f"{ra.get('domain')}/{rb.get('domain')}",
-                    "similarity": round(sim, 3), "method": method,
-                    "items": [_row_item(ka, ra, docs[ka]), _row_item(kb, rb, docs[kb])]})
-    out.sort(key=lambda c: -c["similarity"])
-    return out
-
-
-# one-sided claims ------------------------------------------------------------------------
-def _side(doc: Document, k: int, sides: Mapping[str, str] | None) -> str:
-    keys = [doc.meta.get("outlet"), doc.meta.get("id"), doc.meta.get("source")]
-    if sides:
-        for key in keys:
-            if key and key in sides:
-                return str(sides[key])
-    return str(doc.meta.get("outlet") or doc.meta.get("id") or f"article {k + 1}")
-
-
-def _one_sided(docs: Sequence[Document], sents: list[_Sentences],
-               sides: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    side_of = [_side(d, k, sides) for k, d in enumerate(docs)]
-    if len(set(side_of)) < 2:
+# one-sided claims --------------------------------------------------------------------------
+def _one_sided(arts: list[_Article]) -> list[dict[str, Any]]:
+    if len({a.side for a in arts if a.side is not None}) < 2:
         return []
-    mentions = [{str(a.get("name")) for a in d.fields.get("actors") or []} for d in docs]
-    claims: dict[tuple[Any, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for k, row, _ in _rows(docs, sents):
-        key = (row.get("actor"), row.get("kind"), row.get("polarity"), row.get("domain"))
-        claims[key].append((k, row))
+    claims: dict[tuple[Any, ...], list[tuple[int, dict[str, Any], str]]] = defaultdict(list)
+    for art in arts:
+        if art.side is None:
+            continue
+        for row, _, sentence in art.ledger:
+            key = (row.get("actor"), row.get("kind"), row.get("polarity"), row.get("domain"))
+            claims[key].append((art.index, row, sentence))
     out = []
     for key, found in claims.items():
-        made_by = {side_of[k] for k, _ in found}
+        made_by = {arts[k].side for k, _, _ in found}
         if len(made_by) != 1:
             continue
-        others = [k for k in range(len(docs)) if side_of[k] not in made_by
-                  and key[0] in mentions[k]]
-        if not others:
+        silent = sorted({a.side for a in arts if a.side is not None and a.side not in made_by
+                         and key[0] in a.actors})
+        if not silent:
             continue  # the other sides do not talk about this actor at all
         out.append({"actor": key[0], "kind": key[1], "polarity": key[2], "domain": key[3],
-                    "side": next(iter(made_by)),
-                    "silent_sides": sorted({side_of[k] for k in others}),
-                    "items": [_row_item(k, row, docs[k]) for k, row in found]})
+                    "side": next(iter(made_by)), "silent_sides": silent,
+                    "items": [_row_item(k, row, s, arts[k]) for k, row, s in found]})
     out.sort(key=lambda c: (-len(c["items"]), str(c["actor"])))
     return out
 
 
-# the report ------------------------------------------------------------------------------
-def compare_documents(docs: Sequence[Document], sides: Mapping[str, str] | None = None
-                      ) -> dict[str, Any]:
-    """The comparison report of two or more analysed Documents (see the module doc)."""
-    docs = list(docs)
-    if len(docs) < 2:
-        raise InvalidParameterError(Errors.E203.format(got=len(docs)))
-    sents = [_Sentences(d) for d in docs]
-    side_of = [_side(d, k, sides) for k, d in enumerate(docs)]
+# aggregates -------------------------------------------------------------------------------
+def _week(day: _dt.date | None) -> str:
+    if day is None:
+        return "undated"
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _share(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def _aggregates(arts: list[_Article], by_side: bool) -> dict[str, Any]:
+    def techniques(key: str) -> list[dict[str, Any]]:
+        groups: dict[str, list[_Article]] = defaultdict(list)
+        for a in arts:
+            name = a.meta.get("outlet") if key == "outlet" else a.side
+            groups[str(name) if name else f"(no {key})"].append(a)
+        rows = []
+        for name, members in sorted(groups.items()):
+            total: Counter = Counter()
+            for a in members:
+                total.update(a.techniques)
+            n = len(members)
+            rows.append({key: name, "articles": n, "spans": sum(total.values()),
+                         "spans_per_article": round(sum(total.values()) / n, 3),
+                         "techniques": {t: round(c / n, 3) for t, c in total.most_common()},
+                         "counts": dict(total.most_common())})
+        return rows
+
+    weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
+    for a in arts:
+        key = (str(a.meta.get("outlet") or "(no outlet)"), _week(a.date))
+        w = weeks[key]
+        for i, v in enumerate((1, a.sentences, a.scored, a.checkworthy, a.opinion_scored,
+                               a.opinion)):
+            w[i] += v
+    shares = [{"outlet": o, "week": wk, "articles": v[0], "sentences": v[1],
+               "checkworthy": v[3], "checkworthy_share": _share(v[3], v[2]),
+               "opinion": v[5], "opinion_share": _share(v[5], v[4])}
+              for (o, wk), v in sorted(weeks.items())]
+    return {"techniques_by_outlet": techniques("outlet"),
+            "techniques_by_side": techniques("side") if by_side else [],
+            "shares_by_week": shares}
+
+
+# the report -------------------------------------------------------------------------------
+def compare_articles(items: Iterable[Document | dict[str, Any]],
+                     sides: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The comparison report of analysed articles (Documents, or article objects of a JSON
+    report: a run's ``report.jsonl``), read one at a time (see the module doc)."""
+    arts = []
+    for k, item in enumerate(items):
+        doc = item if isinstance(item, Document) else Document.from_dict(item)
+        arts.append(_article(k, doc, sides))
+    if len(arts) < 2:
+        raise InvalidParameterError(Errors.E203.format(got=len(arts)))
+    figures, skipped = _figures(arts)
+    no_side = sum(1 for a in arts if a.side is None)
     return {
         "compare_version": COMPARE_VERSION,
-        "similarity": "embedding" if all(s.emb is not None for s in sents) else "lexical",
-        "articles": [{"index": k, "id": d.meta.get("id"), "title": d.meta.get("title"),
-                      "outlet": d.meta.get("outlet"), "source": d.meta.get("source"),
-                      "url": d.meta.get("url"), "side": side_of[k],
-                      "errors": list(d.errors)} for k, d in enumerate(docs)],
-        "figures": _figures(docs, sents),
-        "outcomes": _outcomes(docs, sents),
-        "one_sided": _one_sided(docs, sents, sides),
+        "similarity": "embedding" if all(a.embeddings is not None for a in arts)
+        else "lexical",
+        "sides_from": "--sides" if sides is not None else "outlet",
+        "no_side": no_side,
+        "articles": [a.meta for a in arts],
+        "figures": figures,
+        "figure_pairs_set_aside": dict(skipped),
+        "outcomes": _outcomes(arts),
+        "one_sided": _one_sided(arts),
+        "aggregates": _aggregates(arts, by_side=sides is not None),
     }
 
 
-# HTML ------------------------------------------------------------------------------------
-_CSS = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
-color:#1b1b1b}h1,h2{line-height:1.2}table{border-collapse:collapse;width:100%;margin:.5rem 0
-1.5rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}
-.muted{color:#666}.small{font-size:.85em}.achieved{color:#116611}.failed{color:#a11}
-.range{font-variant-numeric:tabular-nums;white-space:nowrap}q{font-style:italic}
-"""
+def compare_documents(docs: Sequence[Document], sides: Mapping[str, str] | None = None
+                      ) -> dict[str, Any]:
+    """The comparison report of two or more analysed Documents (see the module doc)."""
+    return compare_articles(list(docs), sides)
 
 
-def _fmt_range(r: Sequence[float | None]) -> str:
-    lo, hi = r
+def compare_tables(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The report as flat tables (name -> rows of scalars), for CSV and Parquet."""
+    arts = report.get("articles", [])
 
-    def f(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.2f}"
-    if lo is None and hi is None:
-        return "?"
-    if lo is None:
-        return f"≤ {f(hi)}"  # type: ignore[arg-type]
-    if hi is None:
-        return f"≥ {f(lo)}"
-    return f(lo) if lo == hi else f"{f(lo)}–{f(hi)}"
+    def title(k: int) -> Any:
+        return arts[k].get("title") if 0 <= k < len(arts) else None
+
+    figures = [{"figure": i, "counted": f.get("counted"), "head": f.get("head"),
+                "kind": f.get("kind"), "unit": f.get("unit"), "day": f.get("day"),
+                "article": it["article"], "article_id": arts[it["article"]].get("id"),
+                "title": title(it["article"]), "outlet": it.get("outlet"),
+                "side": it.get("side"), "text": it.get("text"), "low": it.get("low"),
+                "high": it.get("high"), "range_low": it["range"][0],
+                "range_high": it["range"][1], "cumulative": it.get("cumulative"),
+                "sentence": (it.get("sentence") or {}).get("text")}
+               for i, f in enumerate(report.get("figures", [])) for it in f["items"]]
+    outcomes = [{"contradiction": i, "actor": c.get("actor"), "domain": c.get("domain"),
+                 "article": it["article"], "article_id": arts[it["article"]].get("id"),
+                 "outlet": it.get("outlet"), "side": it.get("side"),
+                 "polarity": it.get("polarity"), "claim": it.get("text"),
+                 "attributed_to": it.get("attributed_to"),
+                 "sentence": (it.get("sentence") or {}).get("text")}
+                for i, c in enumerate(report.get("outcomes", [])) for it in c["items"]]
+    one_sided = [{"actor": c.get("actor"), "kind": c.get("kind"),
+                  "polarity": c.get("polarity"), "domain": c.get("domain"),
+                  "side": c.get("side"), "silent_sides": "; ".join(c.get("silent_sides", [])),
+                  "articles": len(c.get("items", []))} for c in report.get("one_sided", [])]
+    agg = report.get("aggregates", {})
+    techniques = [{"group": key, "name": row[key], "articles": row["articles"],
+                   "technique": tech, "spans": row["counts"][tech], "per_article": per}
+                  for key, rows in (("outlet", agg.get("techniques_by_outlet", [])),
+                                    ("side", agg.get("techniques_by_side", [])))
+                  for row in rows for tech, per in row["techniques"].items()]
+    return {"figures": figures, "outcomes": outcomes, "one_sided": one_sided,
+            "techniques": techniques, "shares_by_week": list(agg.get("shares_by_week", [])),
+            "articles": [{k: v for k, v in a.items() if k != "errors"}
+                         | {"errors": len(a.get("errors") or [])} for a in arts]}
 
 
 def render_compare_html(report: dict[str, Any]) -> str:
-    """A self-contained page of the comparison; all article text is escaped."""
-    from markupsafe import Markup
+    """The comparison page (kept here for callers of claimscope 0.1: it lives in
+    ``claimscope.render.compare``)."""
+    from .render.compare import render_compare_html as render
 
-    arts = report.get("articles", [])
-
-    def name(k: int) -> Markup:
-        a = arts[k] if 0 <= k < len(arts) else {}
-        label = a.get("title") or a.get("id") or f"article {k + 1}"
-        extra = a.get("outlet") or a.get("source") or ""
-        return Markup("<b>{}</b> <span class=\"muted small\">{}</span>").format(label, extra)
-
-    h: list[Markup] = [Markup(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'\"><title>claimscope comparison</title><style>{}</style>"
-        "</head><body><h1>claimscope comparison</h1>").format(Markup(_CSS))]
-    h.append(Markup("<p class=\"muted\">{} articles; similarity by {}. Figures and "
-                    "claims are as the articles state them; claimscope does not say "
-                    "which is right.</p><ol>").format(len(arts), report.get("similarity")))
-    for k, a in enumerate(arts):
-        h.append(Markup("<li>{} <span class=\"muted small\">side: {}</span></li>").format(
-            name(k), a.get("side")))
-    h.append(Markup("</ol>"))
-
-    h.append(Markup("<h2>Figures that disagree ({})</h2>").format(
-        len(report.get("figures", []))))
-    for fig in report.get("figures", []):
-        h.append(Markup("<table><caption>{} <span class=\"muted small\">({}{}, "
-                        "similarity {})</span></caption><tr><th>Article</th><th>Figure</th>"
-                        "<th>Range</th><th>Sentence</th></tr>").format(
-            fig.get("counted") or fig.get("head"), fig.get("kind"),
-            f", {fig['unit']}" if fig.get("unit") else "", fig.get("similarity")))
-        for it in fig.get("items", []):
-            sent = it.get("sentence") or {}
-            h.append(Markup("<tr><td>{}</td><td>{}</td><td class=\"range\">{}</td>"
-                            "<td><q>{}</q></td></tr>").format(
-                name(it["article"]), it.get("text"), _fmt_range(it.get("range", [None, None])),
-                sent.get("text", "")))
-        h.append(Markup("</table>"))
-
-    h.append(Markup("<h2>Outcomes that contradict ({})</h2>").format(
-        len(report.get("outcomes", []))))
-    for c in report.get("outcomes", []):
-        h.append(Markup("<table><caption>{} — {} <span class=\"muted small\">(similarity "
-                        "{})</span></caption><tr><th>Article</th><th>Claim</th><th>Says who"
-                        "</th><th>Sentence</th></tr>").format(
-            c.get("actor"), c.get("domain"), c.get("similarity")))
-        for it in c.get("items", []):
-            h.append(Markup("<tr><td>{}</td><td class=\"{}\">{}: {}</td><td>{}</td>"
-                            "<td><q>{}</q></td></tr>").format(
-                name(it["article"]), it.get("polarity"), it.get("polarity"), it.get("text"),
-                it.get("attributed_to"), (it.get("sentence") or {}).get("text", "")))
-        h.append(Markup("</table>"))
-
-    h.append(Markup("<h2>Claims made by one side only ({})</h2>").format(
-        len(report.get("one_sided", []))))
-    if report.get("one_sided"):
-        h.append(Markup("<table><tr><th>Claim</th><th>Made by</th><th>Not by</th>"
-                        "<th>Where</th></tr>"))
-        for c in report.get("one_sided", []):
-            verdict = c.get("polarity") if c.get("kind") == "outcome" else "aims at"
-            where = Markup("<br>").join(
-                Markup("{}: <q>{}</q>").format(name(it["article"]), it.get("text"))
-                for it in c.get("items", []))
-            h.append(Markup("<tr><td>{} {} ({})</td><td>{}</td><td>{}</td><td>{}</td>"
-                            "</tr>").format(c.get("actor"), verdict, c.get("domain"),
-                                            c.get("side"), ", ".join(c.get("silent_sides",
-                                                                           [])), where))
-        h.append(Markup("</table>"))
-    h.append(Markup("</body></html>\n"))
-    return str(Markup("").join(h))
-
+    return render(report)

@@ -54,6 +54,10 @@ class Errors(metaclass=_WithCodes):
             "output; ask for --format jsonl or parquet for a run this size.")
     E014 = ("{path}: the run to resume was made with other models or stages ({detail}). "
             "Resume with the same claimscope and options, or write to a new folder with -o.")
+    E017 = ("--engine ray needs Ray with Ray Data, which is not installed ({detail}). "
+            "Install it with `pip install 'claimscope[ray]'`, or use the local engine.")
+    E018 = ("{formats} cannot be written to a remote folder: expected jsonl or parquet there "
+            "(html, md, json and claimreview are written to a local folder).")
     # inputs
     E100 = "{source}: no such file or folder. Check the path."
     E101 = "{source}: the input is empty (no text to analyse)."

@@ -27,7 +27,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +271,12 @@ class AnalysisStore:
 
     def count(self) -> int:
         return int(self._con().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every stored article dict, oldest first, one at a time."""
+        cur = self._con().execute("SELECT article FROM articles ORDER BY added, store_id")
+        for (raw,) in cur:
+            yield json.loads(raw)
 
     def list(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries of the newest articles first (no text)."""

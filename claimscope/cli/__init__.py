@@ -50,8 +50,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Folder for report.* files.")
+@click.option("-o", "--outdir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Folder for report.* files (with --engine ray also "
+                                      "a URI such as s3://bucket/run/ for jsonl and parquet).")
 @click.option("--format", "formats", default="json,html", show_default=True,
               callback=_formats, help="Comma-separated: json, html, md, claimreview, "
                                       "jsonl (one article a line, written as it finishes), "
@@ -91,20 +92,32 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 @click.option("--resume", is_flag=True,
               help="Finish an interrupted run in the same -o folder: the articles already "
                    "written (same id and text) are skipped.")
-def analyze(paths: tuple[str, ...], outdir: Path, formats: list[str], batch_size: int,
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True,
+              help="ray: run the analysis as a Ray Data job (pip install 'claimscope[ray]'); "
+                   "--workers is then the number of actors (default: one per CPU).")
+@click.option("--address", default=None,
+              help="With --engine ray: the cluster to join ('auto', or ray://HOST:PORT); "
+                   "default: a local Ray cluster on this machine's cores.")
+def analyze(paths: tuple[str, ...], outdir: str, formats: list[str], batch_size: int,
             max_bytes: int | None, stages: str | None, quiet: bool,
             corpus_db: Path | None = None, as_of: str | None = None,
             actors: Path | None = None, only: str | None = None, fast: bool = False,
             workers: int | None = None, max_seconds: float = 60.0,
-            max_memory: float = 1024.0, resume: bool = False) -> None:
+            max_memory: float = 1024.0, resume: bool = False, engine: str = "local",
+            address: str | None = None) -> None:
     """Analyse articles: PATH is a .txt, .html, .jsonl file, a folder of them, or - (stdin)."""
     from .analyze import run
 
-    code = run(list(paths), outdir=outdir, formats=formats, batch_size=batch_size,
+    if "://" in outdir and engine != "ray":
+        raise click.UsageError(f"-o {outdir}: a URI is an output folder for --engine ray; "
+                               "give a local folder")
+    code = run(list(paths), outdir=outdir if "://" in outdir else Path(outdir), formats=formats, batch_size=batch_size,
                max_bytes=max_bytes, stages=stages, quiet=quiet, corpus=corpus_db, as_of=as_of,
                fast=fast, workers=workers, max_seconds=max_seconds, max_memory=max_memory,
                resume=resume,
-               **({"actors": actors} if actors else {}), **({"only": only} if only else {}))
+               **({"actors": actors} if actors else {}), **({"only": only} if only else {}),
+               **({"engine": engine, "address": address} if engine != "local" else {}))
     sys.exit(code)
 
 

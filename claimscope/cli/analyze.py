@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import load
-from ..errors import ClaimscopeError
+from ..errors import ClaimscopeError, Errors
 from ..io import DEFAULT_MAX_BYTES
 
 
@@ -30,12 +31,18 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
         corpus: Path | None = None, as_of: str | None = None,
         actors: Path | None = None, only: str | None = None, fast: bool = False,
         workers: int | None = None, max_seconds: float | None = 60.0,
-        max_memory: float | None = 1024.0, resume: bool = False) -> int:
+        max_memory: float | None = 1024.0, resume: bool = False, engine: str = "local",
+        address: str | None = None) -> int:
     """Analyse ``paths`` and write the reports; return the exit code."""
     from ..runner import Budget, RunError, Setup, default_workers, run_analysis
 
     if only and stages:
         raise click.UsageError("give either --only (layers) or --stages, not both")
+    if engine == "ray" and resume:
+        raise click.UsageError("--resume works with the local engine; with --engine ray, "
+                               "run the command again into a new -o folder")
+    if address is not None and engine != "ray":
+        raise click.UsageError("--address is for --engine ray")
     try:
         if corpus is not None:
             check_corpus(corpus)
@@ -51,6 +58,9 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
     from ..pipeline import PIECE_CHARS
 
     setup.piece_chars = PIECE_CHARS
+    if engine == "ray":
+        return _run_ray(paths, outdir, formats, setup, address=address, workers=workers,
+                        max_bytes=max_bytes or DEFAULT_MAX_BYTES, quiet=quiet)
     try:
         result = run_analysis(paths, outdir, formats, setup,
                               workers=default_workers() if workers is None else workers,
@@ -59,6 +69,29 @@ def run(paths: list[str], *, outdir: Path, formats: list[str], batch_size: int =
                               echo=lambda m: click.echo(m, err=True))
     except RunError as exc:
         raise click.UsageError(str(exc)) from exc
+    return _summary(result)
+
+
+def _run_ray(paths: list[str], outdir: Path, formats: list[str], setup: Any, *,
+             address: str | None, workers: int | None, max_bytes: int, quiet: bool) -> int:
+    from ..errors import ClaimscopeError
+    from ..ray import REMOTE_FORMATS, is_uri, run_analysis
+    from ..runner import RunError
+
+    target = str(outdir)
+    if is_uri(target) and any(f not in REMOTE_FORMATS for f in formats):
+        raise click.UsageError(Errors.E018.format(formats=", ".join(
+            f for f in formats if f not in REMOTE_FORMATS)))
+    try:
+        result = run_analysis(paths, target, formats, setup, address=address,
+                              workers=workers or None, max_bytes=max_bytes, quiet=quiet,
+                              echo=lambda m: click.echo(m, err=True))
+    except (RunError, ClaimscopeError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    return _summary(result)
+
+
+def _summary(result: Any) -> int:
     for path in result.written:
         click.echo(f"wrote {path}")
     c = result.counts

@@ -27,7 +27,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ from ..errors import ClaimscopeError, Errors, check_param
 from .ingest import SourceDoc
 
 SCHEMA_VERSION = 3
+#: ``add`` embeds and writes the passages of about this many at once
+CHUNK_PASSAGES = 512
 DTYPES = {"float16": np.float16, "float32": np.float32}
 
 _SCHEMA_V2 = """
@@ -137,6 +139,21 @@ def _migrate_2_to_3(con: sqlite3.Connection) -> None:
 #: from-version -> function migrating one step up
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2,
                                                                2: _migrate_2_to_3}
+
+
+def _chunks(docs: Iterable[SourceDoc], passages: int) -> Iterator[list[SourceDoc]]:
+    """Lists of consecutive sources holding at least ``passages`` passages (the last one
+    what is left); a source is never split."""
+    chunk: list[SourceDoc] = []
+    n = 0
+    for doc in docs:
+        chunk.append(doc)
+        n += len(doc.passages)
+        if n >= passages:
+            yield chunk
+            chunk, n = [], 0
+    if chunk:
+        yield chunk
 
 
 class CorpusError(ClaimscopeError):
@@ -375,12 +392,17 @@ class CorpusStore:
 
     @_db_errors
     def add(self, docs: Iterable[SourceDoc], *, batch_size: int = 64,
-            progress: Callable[[int], None] | None = None) -> AddResult:
+            progress: Callable[[int], None] | None = None,
+            chunk_passages: int = CHUNK_PASSAGES) -> AddResult:
         """Add or update source documents; an unchanged document (same hash) is skipped,
         and a source whose name another file already holds is refused (``errors``).
 
-        Safe to run twice at once on one file: each source is checked again and written
-        inside one locked transaction, so the second run finds it unchanged."""
+        The sources come in chunks of about ``chunk_passages`` passages: the passages of a
+        chunk are embedded together (sorted by length, in batches run side by side on
+        every core) and written in one transaction; ``progress(n)`` is called with the
+        passages of each source written. Safe to run twice at once on one file: each
+        source is checked again inside the locked transaction that writes it, so the
+        second run finds it unchanged."""
         import time
 
         t0 = time.perf_counter()
@@ -389,63 +411,74 @@ class CorpusStore:
         meta = self.meta()
         dtype = DTYPES[meta.get("embedding_dtype", self.dtype)]
         with self._lock:
-            for doc in docs:
+            for chunk in _chunks(docs, chunk_passages):
+                self._add_chunk(chunk, dtype, result, progress)
+            self._vectors = None
+        result.seconds = round(time.perf_counter() - t0, 3)
+        return result
+
+    def _add_chunk(self, chunk: list[SourceDoc], dtype: Any, result: AddResult,
+                   progress: Callable[[int], None] | None) -> None:
+        todo: list[tuple[SourceDoc, str]] = []
+        for doc in chunk:
+            row = self._existing(doc)
+            if row and not doc.declared:
+                doc.source = row[3]  # the same file, spelt another way: keep its name
+            digest = doc.content_hash
+            if row and (conflict := self._conflict(doc, row)):
+                result.errors.append(conflict)
+                continue
+            if row and row[1] == digest:
+                result.unchanged += 1
+                continue
+            todo.append((doc, digest))
+        texts = [p.text for doc, _ in todo for p in doc.passages]
+        vecs = self._encoder().embed(texts) if texts else np.zeros((0, 384), np.float32)
+        self.con.execute("BEGIN IMMEDIATE")  # one writer at a time, re-read inside
+        written: list[int] = []
+        try:
+            at = 0
+            for doc, digest in todo:
+                first, at = at, at + len(doc.passages)
                 row = self._existing(doc)
-                if row and not doc.declared:
-                    doc.source = row[3]  # the same file, spelt another way: keep its name
-                digest = doc.content_hash
                 if row and (conflict := self._conflict(doc, row)):
                     result.errors.append(conflict)
                     continue
                 if row and row[1] == digest:
                     result.unchanged += 1
                     continue
-                vecs = self._encoder().embed([p.text for p in doc.passages]) if doc.passages \
-                    else np.zeros((0, 384), np.float32)
-                self.con.execute("BEGIN IMMEDIATE")  # one writer at a time, re-read inside
-                try:
-                    row = self._existing(doc)
-                    if row and (conflict := self._conflict(doc, row)):
-                        result.errors.append(conflict)
-                        self.con.rollback()
-                        continue
-                    if row and row[1] == digest:
-                        result.unchanged += 1
-                        self.con.rollback()
-                        continue
-                    if row:
-                        self.con.execute("DELETE FROM passages WHERE doc_id = ?", (row[0],))
-                        self.con.execute("DELETE FROM documents WHERE id = ?", (row[0],))
-                        result.updated += 1
-                    else:
-                        result.added += 1
-                    cur = self.con.execute(
-                        "INSERT INTO documents (source, url, date, publisher, title, metadata, "
-                        "content_hash, n_passages, added, origin, declared) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (doc.source, doc.url, doc.date, doc.publisher, doc.title,
-                         json.dumps(doc.metadata, ensure_ascii=False), digest,
-                         len(doc.passages), _now(), doc.origin, int(doc.declared)))
-                    doc_id = cur.lastrowid
-                    self.con.executemany(
-                        "INSERT INTO passages (doc_id, ord, text, start, \"end\", passage_key, "
-                        "url, date, publisher, metadata, content_hash, embedding) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(doc_id, i, p.text, p.start, p.end, p.key, p.url, p.date, p.publisher,
-                          json.dumps(p.metadata, ensure_ascii=False, default=str),
-                          hashlib.sha256(p.text.encode()).hexdigest(),
-                          vecs[i].astype(dtype).tobytes())
-                         for i, p in enumerate(doc.passages)])
-                    self.con.commit()
-                except BaseException:
-                    self.con.rollback()
-                    raise
+                if row:
+                    self.con.execute("DELETE FROM passages WHERE doc_id = ?", (row[0],))
+                    self.con.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+                    result.updated += 1
+                else:
+                    result.added += 1
+                cur = self.con.execute(
+                    "INSERT INTO documents (source, url, date, publisher, title, metadata, "
+                    "content_hash, n_passages, added, origin, declared) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc.source, doc.url, doc.date, doc.publisher, doc.title,
+                     json.dumps(doc.metadata, ensure_ascii=False), digest,
+                     len(doc.passages), _now(), doc.origin, int(doc.declared)))
+                doc_id = cur.lastrowid
+                self.con.executemany(
+                    "INSERT INTO passages (doc_id, ord, text, start, \"end\", passage_key, "
+                    "url, date, publisher, metadata, content_hash, embedding) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(doc_id, i, p.text, p.start, p.end, p.key, p.url, p.date, p.publisher,
+                      json.dumps(p.metadata, ensure_ascii=False, default=str),
+                      hashlib.sha256(p.text.encode()).hexdigest(),
+                      vecs[first + i].astype(dtype).tobytes())
+                     for i, p in enumerate(doc.passages)])
                 result.passages += len(doc.passages)
-                if progress:
-                    progress(len(doc.passages))
-            self._vectors = None
-        result.seconds = round(time.perf_counter() - t0, 3)
-        return result
+                written.append(len(doc.passages))
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        if progress:
+            for n in written:
+                progress(n)
 
     @_db_errors
     def remove(self, source: str) -> int:

@@ -155,12 +155,15 @@ def _records(value: Any) -> list[dict[str, Any]]:
 
 class ParquetSink:
     """Writes the tables of ``outdir`` one row group per ROW_GROUP_ARTICLES articles, into
-    temporary files renamed into place by ``close``."""
+    temporary files renamed into place by ``close``. With ``filesystem`` (a pyarrow
+    filesystem: S3, GCS, HDFS, ...), ``outdir`` is a folder path in it."""
 
-    def __init__(self, outdir: Path, row_group_articles: int = ROW_GROUP_ARTICLES) -> None:
+    def __init__(self, outdir: Path | str, row_group_articles: int = ROW_GROUP_ARTICLES,
+                 filesystem: Any = None) -> None:
         import pyarrow as pa
 
-        self.outdir = Path(outdir)
+        self.fs = filesystem
+        self.outdir = Path(outdir) if filesystem is None else str(outdir).rstrip("/")
         self.row_group_articles = row_group_articles
         self._types = {"int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_(),
                        "string": pa.string()}
@@ -171,8 +174,11 @@ class ParquetSink:
         self._pending = 0
         self.n = 0
 
-    def _tmp(self, table: str) -> Path:
-        return self.outdir / f".{table}.parquet.{os.getpid()}.tmp"
+    def _tmp(self, table: str) -> Any:
+        return self._path(f".{table}.parquet.{os.getpid()}.tmp")
+
+    def _path(self, name: str) -> Any:
+        return self.outdir / name if self.fs is None else f"{self.outdir}/{name}"
 
     def write(self, article: dict[str, Any]) -> None:
         for table, rows in article_rows(self.n, article).items():
@@ -188,7 +194,8 @@ class ParquetSink:
 
         for table, rows in self._rows.items():
             if table not in self._writers:
-                self._writers[table] = pq.ParquetWriter(self._tmp(table), self.schemas[table])
+                self._writers[table] = pq.ParquetWriter(self._tmp(table), self.schemas[table],
+                                                        filesystem=self.fs)
             if rows:
                 self._writers[table].write_table(
                     pa.Table.from_pylist(rows, schema=self.schemas[table]))
@@ -200,8 +207,11 @@ class ParquetSink:
         written = []
         for table, writer in self._writers.items():
             writer.close()
-            path = self.outdir / f"{table}.parquet"
-            os.replace(self._tmp(table), path)
+            path = self._path(f"{table}.parquet")
+            if self.fs is None:
+                os.replace(self._tmp(table), path)
+            else:
+                self.fs.move(self._tmp(table), path)
             written.append(path)
         self._writers = {}
         return written
@@ -211,7 +221,10 @@ class ParquetSink:
             try:
                 writer.close()
             finally:
-                self._tmp(table).unlink(missing_ok=True)
+                if self.fs is None:
+                    self._tmp(table).unlink(missing_ok=True)
+                else:
+                    self.fs.delete_file(self._tmp(table))
         self._writers = {}
 
 
@@ -224,3 +237,101 @@ def schema_markdown() -> str:
         lines += [f"| `{c}` | {k} |" for c, k in cols]
         lines.append("")
     return "\n".join(lines)
+
+
+# reading a run's tables back -------------------------------------------------------------
+
+#: per table: the article key it fills, and the columns that are rebuilt (the rest, the
+#: fixed columns, are dropped)
+_FIXED = {"article_id", "id", "index", "extra", "group", "claim_index"}
+
+
+def _rows_by_article(path: Path) -> Any:
+    """(article_id, rows) of one table, in order, read a row group at a time."""
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        return
+    current: int | None = None
+    rows: list[dict[str, Any]] = []
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            if row["article_id"] != current:
+                if current is not None:
+                    yield current, rows
+                current, rows = row["article_id"], []
+            rows.append(row)
+    if current is not None:
+        yield current, rows
+
+
+def _record(row: dict[str, Any], drop: set[str] = _FIXED) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k not in drop}
+    if row.get("extra"):
+        out.update(json.loads(row["extra"]))
+    return out
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def read_articles(folder: Path) -> Any:
+    """The report articles of a run's Parquet tables in ``folder``, one at a time, rebuilt
+    from the rows ``article_rows`` wrote (what the tables keep: every report field of
+    schema version 1)."""
+    folder = Path(folder)
+    streams = {t: _rows_by_article(folder / f"{t}.parquet") for t in TABLES if t != "articles"}
+    heads = {t: next(s, None) for t, s in streams.items()}
+
+    def take(table: str, n: int) -> list[dict[str, Any]]:
+        head = heads[table]
+        while head is not None and head[0] < n:  # rows of an article not in articles
+            head = heads[table] = next(streams[table], None)
+        if head is None or head[0] != n:
+            return []
+        heads[table] = next(streams[table], None)
+        return head[1]
+
+    for n, rows in _rows_by_article(folder / "articles.parquet"):
+        row = rows[0]
+        art = _record(row, _FIXED - {"id"})
+        for key in ("warnings", "errors", "actors", "frames"):
+            art[key] = _loads(art.get(key)) if art.get(key) is not None else (
+                [] if key != "frames" else None)
+        genre, score = art.pop("genre", None), art.pop("genre_score", None)
+        art["genre"] = {"label": genre, "score": score} if genre is not None else None
+        art.pop("n_sentences", None)
+        art.pop("n_quantities", None)
+        art["sentences"] = [_record(r) for r in take("sentences", n)]
+        art["quantities"] = [_record(r) for r in take("quantities", n)]
+        spans: dict[str, list[dict[str, Any]]] = {}
+        for r in take("spans", n):
+            spans.setdefault(r["group"], []).append(
+                {k: v for k, v in _record(r).items() if v is not None or k in ("label",)})
+        art["spans"] = spans
+        art["paragraphs"] = [
+            {k: v for k, v in _record(r).items() if k not in ("top_technique", "top_score")}
+            | {"techniques": _loads(r.get("techniques")) or []} for r in take("paragraphs", n)]
+        ledger = []
+        for r in take("ledger", n):
+            rec = _record(r)
+            rec["sentence"] = {"start": rec.pop("sentence_start"), "end": rec.pop("sentence_end")}
+            rec["quantities"] = _loads(rec.get("quantities")) or []
+            ledger.append(rec)
+        art["ledger"] = ledger
+        evidence: dict[int, list[dict[str, Any]]] = {}
+        for r in take("evidence", n):
+            rec = _record(r)
+            rec["offsets"] = {"start": rec.pop("passage_start"), "end": rec.pop("passage_end")}
+            evidence.setdefault(r["claim_index"], []).append(rec)
+        claims = []
+        for r in take("claims", n):
+            rec = _record(r)
+            rec["sentence"] = {"start": rec.pop("sentence_start"), "end": rec.pop("sentence_end")}
+            rec.pop("n_evidence", None)
+            rec["evidence"] = evidence.get(r["index"], [])
+            claims.append(rec)
+        if claims:
+            art["claims"] = claims
+        yield art

@@ -8,7 +8,7 @@ file's decoded content unchanged, so offsets point into the file.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -208,13 +208,21 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 @readers.register("txt")
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
     """A plain-text article; its decoded content is the Document text, unchanged."""
-    source = str(path)
     try:
-        text, encoding = decode(_read_bytes(path, max_bytes), source)
+        data = _read_bytes(path, max_bytes)
     except InputError as exc:
         yield ReadError.from_exc(exc, id=path.stem)
         return
-    doc = Document(text, id=path.stem, source=source)
+    yield from _text_document(str(path), path.stem, data)
+
+
+def _text_document(source: str, stem: str, data: bytes) -> Iterator[Document | ReadError]:
+    try:
+        text, encoding = decode(data, source)
+    except InputError as exc:
+        yield ReadError.from_exc(exc, id=stem)
+        return
+    doc = Document(text, id=stem, source=source)
     if encoding:
         doc.warn(Warnings.W003.format(encoding=encoding))
     yield doc
@@ -223,14 +231,22 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docume
 @readers.register("html")
 def read_html(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
     """An HTML page; the main text is extracted with trafilatura."""
-    source = str(path)
     try:
-        html, encoding = decode(_read_bytes(path, max_bytes), source)
-        text, meta, fallback = html_to_text(html, source)
+        data = _read_bytes(path, max_bytes)
     except InputError as exc:
         yield ReadError.from_exc(exc, id=path.stem)
         return
-    doc = Document(text, id=path.stem, source=source, **meta)
+    yield from _html_document(str(path), path.stem, data)
+
+
+def _html_document(source: str, stem: str, data: bytes) -> Iterator[Document | ReadError]:
+    try:
+        html, encoding = decode(data, source)
+        text, meta, fallback = html_to_text(html, source)
+    except InputError as exc:
+        yield ReadError.from_exc(exc, id=stem)
+        return
+    doc = Document(text, id=stem, source=source, **meta)
     if encoding:
         doc.warn(Warnings.W003.format(encoding=encoding))
     if fallback:
@@ -244,6 +260,13 @@ def _jsonl_record(line: bytes, source: str, default_id: str) -> Document:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(Errors.E104.format(source=source, detail=str(exc)[:120]),
                          source=source) from None
+    return record_document(obj, source, default_id)
+
+
+def record_document(obj: Any, source: str, default_id: str) -> Document:
+    """The Document of one article record (a JSONL line's object, a table row): ``id``,
+    ``text`` or ``html``, optional ``url``, ``title``, ``published``, ``outlet``,
+    ``language``. Raises InputError (E104, E105) for a record that is not one."""
     if not isinstance(obj, dict):
         raise InputError(Errors.E104.format(source=source,
                                             detail=f"got a JSON {type(obj).__name__}"),
@@ -278,24 +301,55 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docum
                                                              detail=exc.strerror or exc))
         return
     with fh:
-        any_line = False
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            any_line = True
-            source = f"{path}:{lineno}"
-            default_id = f"{path.stem}-{lineno}"
-            if len(line) > max_bytes:
-                exc = InputError(Errors.E106.format(source=source, size=len(line),
-                                                    limit=max_bytes), source=source)
-                yield ReadError.from_exc(exc, id=default_id)
-                continue
-            try:
-                yield _jsonl_record(line, source, default_id)
-            except InputError as exc:
-                yield ReadError.from_exc(exc, id=default_id)
-        if not any_line:
-            yield ReadError(str(path), "E101", Errors.E101.format(source=path), id=path.stem)
+        yield from _jsonl_documents(str(path), path.stem, fh, max_bytes)
+
+
+def _jsonl_documents(name: str, stem: str, lines: Iterable[bytes], max_bytes: int
+                     ) -> Iterator[Document | ReadError]:
+    any_line = False
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        any_line = True
+        source = f"{name}:{lineno}"
+        default_id = f"{stem}-{lineno}"
+        if len(line) > max_bytes:
+            exc = InputError(Errors.E106.format(source=source, size=len(line),
+                                                limit=max_bytes), source=source)
+            yield ReadError.from_exc(exc, id=default_id)
+            continue
+        try:
+            yield _jsonl_record(line, source, default_id)
+        except InputError as exc:
+            yield ReadError.from_exc(exc, id=default_id)
+    if not any_line:
+        yield ReadError(name, "E101", Errors.E101.format(source=name), id=stem)
+
+
+def read_data(source: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+              ) -> Iterator[Document | ReadError]:
+    """The Documents (or ReadErrors) of the content ``data`` of the file named ``source``
+    (read elsewhere: a Ray task, another filesystem), exactly as the reader of its type
+    reads that file: ``read_data(str(p), p.read_bytes())`` gives what ``read([p])`` gives."""
+    import io
+
+    name = source.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    kind = _reader_for(Path(name))
+    if kind is None:
+        suffix = "." + name.rsplit(".", 1)[1] if "." in name.lstrip(".") else "(none)"
+        yield ReadError(source, "E108", Errors.E108.format(source=source, suffix=suffix),
+                        id=stem)
+        return
+    if kind == "jsonl":
+        yield from _jsonl_documents(source, stem, io.BytesIO(data), max_bytes)
+        return
+    if len(data) > max_bytes:
+        exc = InputError(Errors.E106.format(source=source, size=len(data), limit=max_bytes),
+                         source=source)
+        yield ReadError.from_exc(exc, id=stem)
+        return
+    yield from (_text_document if kind == "txt" else _html_document)(source, stem, data)
 
 
 def _reader_for(path: Path) -> str | None:

@@ -93,6 +93,11 @@ class StagedFiles:
         self._files.append((tmp, path))
         return tmp.open("w", encoding="utf-8", errors="replace", newline="")
 
+    def adopt(self, tmp: Path, path: Path) -> None:
+        """A file already written at ``tmp`` (by another writer) is renamed to ``path``
+        with the others (or removed with them)."""
+        self._files.append((Path(tmp), Path(path)))
+
     def commit(self) -> list[Path]:
         for tmp, path in self._files:
             os.replace(tmp, path)

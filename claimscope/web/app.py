@@ -305,7 +305,8 @@ def create_app(*, store: AnalysisStore | str | Path | None = None, corpus: str |
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, ids: list[str] = Query(default=[])) -> HTMLResponse:
-        from ..compare import compare_documents, render_compare_html
+        from ..compare import compare_documents
+        from ..render.compare import render_compare_html
 
         docs = [Document.from_dict(get_article(i)) for i in dict.fromkeys(ids)]
         report = compare_documents(docs)
