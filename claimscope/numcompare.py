@@ -40,6 +40,7 @@ import re
 from typing import Any
 
 from .dates import day_mentions, days_in_force
+from .text import FIGURE_CONTEXT_STOP_WORDS, FIGURE_SCOPE_STOP_WORDS
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
            "head_noun", "day_mentions", "days_in_force", "is_total", "scope_words", "decisive",
@@ -223,10 +224,6 @@ def _distance(c: tuple[float, float], s: tuple[float, float]) -> float:
 
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_STOP = frozenset("""that this these those with from have has had been were was their there
-about over under more than less some most many into after before since while also which who
-whom what when where would could should said says according including among other them they
-said reported reportedly total people""".split())
 
 
 #: stems of words that say one thing happened ("entered", "crossed" -> "move")
@@ -259,7 +256,8 @@ def context_stems(text: str, start: int, end: int, before: int = 60, after: int 
     words = _WORD.findall(text[before_lo:start] + " " + text[end:end + after])
     # lower-case words carry the predicate (killed, captive, fuel); names (Israel, Gaza)
     # say where or who, and would match almost any two figures of a conflict
-    return {_stem(w) for w in words if w[0].islower() and w.lower() not in _STOP}
+    return {_stem(w) for w in words
+            if w[0].islower() and w.lower() not in FIGURE_CONTEXT_STOP_WORDS}
 
 
 _PREDICATE = re.compile(r"\b(?:[a-z]{3,}ed|taken|held|hit|struck|shot|brought|driven|"
@@ -395,9 +393,6 @@ _SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|
                     r"([a-z][a-z-]{3,})")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 _CLAUSE_END = re.compile(r"[;.,:!?()]|\s[-–]\s|\b(?:but|and|while|which|who)\b")
-_NOT_SCOPE = _STOP | frozenset("""first last time times same next past rest whole entire
-least most once date today daily hour hours week weeks month months year years days
-hold keep make take give allow enter reach""".split())
 
 
 def scope_words(text: str, end: int, after: int = 60) -> set[str]:
@@ -408,7 +403,7 @@ def scope_words(text: str, end: int, after: int = 60) -> set[str]:
     stop = _CLAUSE_END.search(tail)
     tail = tail[:stop.start()] if stop else tail
     return {m.group(1)[:4] for m in _SCOPE.finditer(tail)
-            if m.group(1) not in _NOT_SCOPE}
+            if m.group(1) not in FIGURE_SCOPE_STOP_WORDS}
 
 
 def sentence_stems(text: str, start: int, end: int) -> set[str]:
@@ -729,7 +724,8 @@ def claim_words(claim_text: str) -> set[str]:
     """The content words of a claim (4-letter stems of lower-case words that are neither
     stop words nor generic reporting words)."""
     return {w.lower()[:4] for w in _WORD.findall(claim_text)
-            if w[0].islower() and w.lower() not in _STOP and w.lower() not in _GENERIC}
+            if w[0].islower() and w.lower() not in FIGURE_CONTEXT_STOP_WORDS
+            and w.lower() not in _GENERIC}
 
 
 def unmatched_words(claim_text: str, ci: int, cq: dict[str, Any], source_text: str) -> set[str]:

@@ -3,9 +3,8 @@ sentence ends.
 
 Each distinct stop list or word pattern is one named constant here, even where two are
 close: every module's outputs depend on exactly its own list, so two lists whose contents
-differ are never merged. A module that still keeps a private copy (``numcompare``,
-``compare`` and ``corpus.store`` do for now) moves it here as one more named constant,
-built with :func:`word_set` from the same words, and its outputs stay the same.
+differ are never merged. A new list joins them as one more named constant, built with
+:func:`word_set`.
 
     >>> stem4("Palestinians"), ascii_words("Five İDF-run posts")
     ('pale', ['five', 'df', 'run', 'posts'])
@@ -17,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["word_set", "COUNTED_PHRASE_STOP_WORDS", "CONTENT_STOP_WORDS", "WORD",
+__all__ = ["word_set", "COUNTED_PHRASE_STOP_WORDS", "CONTENT_STOP_WORDS",
+           "FIGURE_CONTEXT_STOP_WORDS", "FIGURE_SCOPE_STOP_WORDS", "SEARCH_STOP_WORDS", "WORD",
            "WORD_RE", "WORD_ONE_APOSTROPHE_RE", "CONTENT_WORD_RE", "ASCII_WORD_RE",
            "ascii_words", "stem4", "SENTENCE_END_RE", "ends_sentence", "last_sentence_break"]
 
@@ -57,6 +57,26 @@ including among other them they said reported reportedly being does doing done j
 very even still such each every both either neither your yours ours mine his hers its
 it's will shall might must upon onto across against during within without between
 through until unless whether here then than nor not yet""")
+
+#: Words of four letters or more that say nothing about what a figure counts, left out of
+#: the words around it that :mod:`claimscope.numcompare` compares ("people" and "total" too:
+#: every tally has them).
+FIGURE_CONTEXT_STOP_WORDS = word_set("""that this these those with from have has had been were was their there
+about over under more than less some most many into after before since while also which who
+whom what when where would could should said says according including among other them they
+said reported reportedly total people""")
+
+#: Words that never name a figure's scope ("the *first* week", "*daily*"), on top of
+#: :data:`FIGURE_CONTEXT_STOP_WORDS`: :mod:`claimscope.numcompare`.
+FIGURE_SCOPE_STOP_WORDS = FIGURE_CONTEXT_STOP_WORDS | word_set("""first last time times same next past rest whole entire
+least most once date today daily hour hours week weeks month months year years days
+hold keep make take give allow enter reach""")
+
+#: Function words left out of a corpus full-text query: :mod:`claimscope.corpus.store`.
+SEARCH_STOP_WORDS = word_set("""a an and are as at be been by for from had has have he her his in is it
+its of on or that the their them they this to was were which who will with said says say
+not no but than then there these those also into after before over under more less about
+some all any been being do does did can could would should may might""")
 
 
 # --- words and stems ---------------------------------------------------------------------

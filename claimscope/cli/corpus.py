@@ -115,11 +115,6 @@ def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
             result = store.add(docs(), progress=progress.update)
             progress.close()
             total = store.count()
-            if store.ann_due():
-                click.echo(f"{db}: building the approximate-nearest-neighbour index of "
-                           f"{total:,} passages", err=True)
-                store.build_ann(progress=None if quiet else
-                                lambda m: click.echo(f"  {m}", err=True))
     except CorpusError as exc:
         progress.close()
         _fail(exc)

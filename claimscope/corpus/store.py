@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ClaimscopeError, Errors, check_param
+from ..text import SEARCH_STOP_WORDS
 from .ingest import SourceDoc
 
 SCHEMA_VERSION = 3
@@ -197,10 +198,6 @@ class AddResult:
 
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_STOP = frozenset("""a an and are as at be been by for from had has have he her his in is it
-its of on or that the their them they this to was were which who will with said says say
-not no but than then there these those also into after before over under more less about
-some all any been being do does did can could would should may might""".split())
 
 
 def fts_query(text: str, max_terms: int = 32) -> str | None:
@@ -212,7 +209,7 @@ def fts_query(text: str, max_terms: int = 32) -> str | None:
     """
     seen: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
-        if tok in _STOP or (len(tok) < 2 and not tok.isdigit()) or tok in seen:
+        if tok in SEARCH_STOP_WORDS or (len(tok) < 2 and not tok.isdigit()) or tok in seen:
             continue
         seen.append(tok)
         if len(seen) >= max_terms:

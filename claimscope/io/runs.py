@@ -16,7 +16,6 @@ Each yields the article objects of the report (schema version 1), one at a time.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +26,13 @@ __all__ = ["analysed_kind", "read_analysed"]
 
 def _report_line(path: Path) -> bool:
     """Is the first line of ``path`` an article of a report (not an input article)?"""
+    from .safe import loads_bounded
+
     try:
         with path.open("rb") as fh:
             for raw in fh:
                 if raw.strip():
-                    obj = json.loads(raw)
+                    obj = loads_bounded(raw)  # a hostile line nests 100,000 deep
                     return isinstance(obj, dict) and isinstance(obj.get("sentences"), list) \
                         and isinstance(obj.get("spans"), dict) and "text" in obj
     except (OSError, ValueError):
