@@ -1,4 +1,4 @@
-"""Hostile inputs, generated: what benchmarks/bench_hostile.py and tests/test_hostile.py
+"""Hostile inputs, generated: what benchmarks/bench_hostile.py and tests/cli/test_hostile.py
 throw at claimscope. ``scale`` shrinks the large ones (1.0: a 1 MB article, 100,000 levels
 of nesting; the tests use ~0.02).
 

@@ -1,6 +1,6 @@
 """The pieces of claimscope.ledger's row builder, on hand-built sentences.
 
-tests/test_ledger.py runs the whole stage; here each step of a row is checked with
+tests/stages/test_ledger.py runs the whole stage; here each step of a row is checked with
 hand-built :class:`SentenceInfo` (one sentence a line) and, where a step reads a parse,
 the ledger's own parser.
 """

@@ -18,7 +18,7 @@ from claimscope import Document
 from claimscope.cli import main
 from claimscope.runner import Budget, Setup, analyse_documents, run_analysis
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = "segment,quantities,actors,ledger"
 FAST = "segment,quantities,actors"
 LINE = ("Israel said it destroyed {n} Hamas tunnels in Gaza on Monday, and the ministry said "
@@ -146,7 +146,7 @@ def test_ctrl_c_and_sigterm_keep_the_work_done(tmp_path, sig, code):
 
 
 def test_budget_stops_one_article_and_the_rest_is_analysed(tmp_path):
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).parents[1]))  # runner_fakes
     docs = [Document(t, id=f"d{i}") for i, t in enumerate(
         ["Fine one.", "This one will SLEEP now.", "Fine two.", "This one will HOG memory.",
          "Fine three.", "This one will CRASH.", "Fine four."])]

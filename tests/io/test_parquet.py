@@ -65,5 +65,5 @@ def test_row_groups_follow_the_articles(tmp_path):
 
 
 def test_the_documented_columns_are_the_written_ones():
-    doc = (Path(__file__).resolve().parents[1] / "claimscope" / "schema" / "parquet.md")
+    doc = (Path(__file__).resolve().parents[2] / "claimscope" / "schema" / "parquet.md")
     assert schema_markdown() in doc.read_text(encoding="utf-8")
