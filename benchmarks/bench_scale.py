@@ -7,8 +7,13 @@
 - ``workers``: the same with ``--workers 1`` and ``--workers 2``, in turns.
 - ``memory``: peak resident memory of the whole run (claimscope and its workers, summed,
   sampled every 0.1 s) for 300 and 1,200 articles with ``--format jsonl``.
+- ``resume``: ``--format jsonl,parquet`` on the 75 PTC dev articles, killed with SIGKILL
+  once some articles are written, then run again with ``--resume``: every article must be
+  in ``report.jsonl`` exactly once, every line valid, and each Parquet table must hold as
+  many rows as the JSONL's articles hold items (the same run uninterrupted is the check).
 
-    python benchmarks/bench_scale.py [speed] [workers] [memory] [--baseline PATH] [--runs N]
+    python benchmarks/bench_scale.py [speed] [workers] [memory] [resume] [--baseline PATH]
+        [--runs N]
 
 Prints the figures and saves ``benchmarks/results_scale.json`` (one key per part).
 """
@@ -115,7 +120,7 @@ def _paired(commands: dict[str, tuple[str, list[str]]], folder: Path, n: int, ru
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("parts", nargs="*", default=["speed", "workers", "memory"])
+    ap.add_argument("parts", nargs="*", default=["speed", "workers", "memory", "resume"])
     ap.add_argument("--baseline", default=None,
                     help="another claimscope executable (e.g. ../main/.venv/bin/claimscope)")
     ap.add_argument("--runs", type=int, default=3)
@@ -157,8 +162,56 @@ def main(argv: list[str] | None = None) -> dict:
         mem["ratio_1200_to_300"] = round(mem["1200"]["peak_mb"] / mem["300"]["peak_mb"], 3)
         print(f"  ratio 1,200 / 300: {mem['ratio_1200_to_300']} (target <= 1.25)")
         results["memory"] = mem
+    if "resume" in args.parts:
+        print("resume: SIGKILL during a jsonl,parquet run, then --resume")
+        results["resume"] = killed_and_resumed(exe, ptc.parent / "dev-articles")
+        print(f"  {results['resume']}")
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return results
+
+
+#: what each Parquet table holds one row of, counted in the articles of the JSONL
+_ROWS = {"articles": lambda a: 1, "sentences": lambda a: len(a.get("sentences") or []),
+         "quantities": lambda a: len(a.get("quantities") or []),
+         "spans": lambda a: sum(len(v) for v in (a.get("spans") or {}).values()),
+         "paragraphs": lambda a: len(a.get("paragraphs") or []),
+         "ledger": lambda a: len(a.get("ledger") or [])}
+
+
+def killed_and_resumed(exe: str, folder: Path) -> dict:
+    """Kill a run with SIGKILL after a few articles, resume it, check the outputs."""
+    import signal
+
+    import pyarrow.parquet as pq
+
+    files = sorted(folder.iterdir())
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        cmd = [exe, "analyze", str(folder), "-o", str(out), "--format", "jsonl,parquet", "-q"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        partial = out / "report.jsonl.partial"
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and proc.poll() is None:
+            if partial.exists() and partial.read_bytes().count(b"\n") >= len(files) // 3:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        before = partial.read_bytes().count(b"\n") if partial.exists() else 0
+        secs, _, code = timed(cmd + ["--resume"])
+        lines = (out / "report.jsonl").read_text(encoding="utf-8").splitlines()
+        arts = [json.loads(x) for x in lines]  # raises on a line that is not valid JSON
+        ids = [a["id"] for a in arts]
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        tables = {name: pq.ParquetFile(out / f"{name}.parquet").metadata.num_rows
+                  for name in _ROWS}
+        expected = {name: sum(f(a) for a in arts) for name, f in _ROWS.items()}
+    return {"articles": len(files), "written_when_killed": before,
+            "resumed": run["counts"].get("resumed"), "exit_code": code,
+            "lines": len(lines), "distinct_ids": len(set(ids)),
+            "every_article_once": sorted(ids) == sorted(p.stem for p in files),
+            "parquet_rows": tables, "parquet_rows_match_jsonl": tables == expected,
+            "resume_seconds": round(secs, 1)}
 
 
 if __name__ == "__main__":
