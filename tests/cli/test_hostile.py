@@ -80,6 +80,7 @@ def hostile(tmp_path_factory):
     return root, cases, good
 
 
+@pytest.mark.slow
 def test_analyze_every_hostile_input(hostile):
     root, cases, good = hostile
     out = root / "out"
@@ -108,6 +109,7 @@ def test_analyze_every_hostile_input(hostile):
     assert pq.read_table(out / "articles.parquet").num_rows == len(report["articles"])
 
 
+@pytest.mark.slow
 def test_compare_with_hostile_inputs(hostile):
     root, cases, good = hostile
     some = [c.source for c in cases if c.kind in ("txt", "html")][::6]
@@ -122,6 +124,7 @@ def test_compare_with_hostile_inputs(hostile):
     assert res.returncode == 2 and "--sides" in res.stderr
 
 
+@pytest.mark.slow
 def test_corpus_commands_with_hostile_inputs(hostile):
     root, _, _ = hostile
     good = _hostile.corpus_files(root / "corpus", scale=SCALE)

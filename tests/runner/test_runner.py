@@ -70,6 +70,7 @@ def test_jsonl_streams_articles_and_run_json_has_the_summary(tmp_path):
     assert not (out / "report.jsonl.partial").exists()
 
 
+@pytest.mark.slow
 def test_workers_give_the_same_output_as_one_process(tmp_path):
     src = _articles(tmp_path / "in.jsonl", 40)
     outs = {}
@@ -99,6 +100,7 @@ def _wait_lines(path: Path, n: int, proc: subprocess.Popen, timeout: float = 120
     pytest.fail(f"no {n} lines in {path} after {timeout} s")
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_with_every_article_exactly_once(tmp_path):
     src = _articles(tmp_path / "in.jsonl", 300, words=10)
     ref = tmp_path / "ref"
@@ -127,6 +129,7 @@ def test_killed_run_resumes_with_every_article_exactly_once(tmp_path):
     assert run["counts"]["resumed"] == done and run["counts"]["analysed"] == 300 - done
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_ctrl_c_and_sigterm_keep_the_work_done(tmp_path, sig, code):
     src = _articles(tmp_path / "in.jsonl", 300, words=10)
@@ -145,6 +148,7 @@ def test_ctrl_c_and_sigterm_keep_the_work_done(tmp_path, sig, code):
     assert not list(out.glob("*.parquet")) and not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_budget_stops_one_article_and_the_rest_is_analysed(tmp_path):
     sys.path.insert(0, str(Path(__file__).parents[1]))  # runner_fakes
     docs = [Document(t, id=f"d{i}") for i, t in enumerate(
