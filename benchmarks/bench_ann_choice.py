@@ -16,7 +16,11 @@ rescored the same way. hnswlib has no
 wheel for this Python (pip download --only-binary fails), so a fresh machine needs a
 compiler for it: left out.
 
-    python benchmarks/bench_ann_choice.py [--sizes 100000,1000000] [--queries 84]
+    python benchmarks/bench_ann_choice.py [--sizes 100000,1000000] [--queries 84] [--db OCHA.db]
+
+``--db``: take the OCHA vectors from a built OCHA corpus instead of embedding them. The
+exact search alone is also timed at 10k to 100k vectors (``--exact-sizes``), where the
+store's threshold between exact search and the index was chosen.
 
 Saves ``benchmarks/results_ann_choice.json``.
 """
@@ -241,6 +245,7 @@ def main(argv: list[str] | None = None) -> dict:
         mat = synthesise(base, n)
         out["sizes"][str(n)] = run_size(mat, qs)
         del mat
+        RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     out["peak_rss_mb"] = round(peak_rss_mb())
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     return out

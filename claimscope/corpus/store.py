@@ -44,8 +44,9 @@ SCHEMA_VERSION = 3
 #: dense search uses the ANN index from this many passages on (exact below: ~7 ms a query
 #: at 50k passages against ~1 ms for the index and its rescoring; see docs/benchmarks.md)
 ANN_MIN_PASSAGES = 50_000
-#: the index's candidates per passage asked for, rescored with the stored vectors
-ANN_FETCH = 2
+#: candidates asked of the index beyond the k wanted: its float16 scores are the stored
+#: float16 vectors' cosines up to rounding, so a few more settle the order at the k-th place
+ANN_MARGIN = 16
 #: ``add`` embeds and writes the passages of about this many at once
 CHUNK_PASSAGES = 512
 DTYPES = {"float16": np.float16, "float32": np.float32}
@@ -777,7 +778,7 @@ class CorpusStore:
         if index is not None:
             vector = vector.astype(np.float32)
             day = None if max_date is None else _day_number(max_date)
-            found = index.search(vector, k * ANN_FETCH, day)
+            found = index.search(vector, k + ANN_MARGIN, day)
             if len(found) == 0:
                 return []
             sims = self._embeddings(found) @ vector
