@@ -16,7 +16,11 @@ rescored the same way. hnswlib has no
 wheel for this Python (pip download --only-binary fails), so a fresh machine needs a
 compiler for it: left out.
 
-    python benchmarks/bench_ann_choice.py [--sizes 100000,1000000] [--queries 84]
+    python benchmarks/bench_ann_choice.py [--sizes 100000,1000000] [--queries 84] [--db OCHA.db]
+
+``--db``: take the OCHA vectors from a built OCHA corpus instead of embedding them. The
+exact search alone is also timed at 10k to 100k vectors (``--exact-sizes``), where the
+store's threshold between exact search and the index was chosen.
 
 Saves ``benchmarks/results_ann_choice.json``.
 """
@@ -42,8 +46,14 @@ CACHE = Path(tempfile.gettempdir()) / "claimscope-bench"
 K = 100
 
 
-def ocha_vectors() -> np.ndarray:
-    """The OCHA passages' retrieval vectors (cached in the temp folder between runs)."""
+def ocha_vectors(db: Path | None = None) -> np.ndarray:
+    """The OCHA passages' retrieval vectors: those of a built OCHA corpus ``db`` (what the
+    store searches), else embedded here (cached in the temp folder between runs)."""
+    if db is not None:
+        from claimscope.corpus import CorpusStore
+
+        with CorpusStore(db) as store:
+            return store.vectors()[1].copy()
     CACHE.mkdir(exist_ok=True)
     path = CACHE / "ocha_vectors.npy"
     if path.exists():
@@ -103,12 +113,10 @@ def recall(got: list[np.ndarray], truth: list[np.ndarray]) -> float:
                           for g, t in zip(got, truth)]))
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_size(mat: np.ndarray, qs: np.ndarray) -> dict:
@@ -207,23 +215,38 @@ def run_size(mat: np.ndarray, qs: np.ndarray) -> dict:
                 "ms_per_query": round(ms, 2), "recall": round(recall(got, truth), 4)}
             print(f"  usearch ef {ef} fetch {fetch}: {ms:.2f} ms, recall "
                   f"{recall(got, truth):.3f}, build {build:.0f} s", flush=True)
-        return res
+        del index
+    return res
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--queries", type=int, default=84)
+    ap.add_argument("--exact-sizes", default="10000,25000,50000,100000",
+                    help="sizes at which only the exact search is timed (the threshold)")
+    ap.add_argument("--db", type=Path, default=None,
+                    help="a built OCHA corpus to take the vectors from (else embed them)")
     args = ap.parse_args(argv)
-    base = ocha_vectors()
+    base = ocha_vectors(args.db)
     qs = queries(args.queries)
     out = {"machine": {"cores": os.cpu_count(), "load_average": os.getloadavg()},
-           "k": K, "queries": len(qs), "base_passages": len(base), "sizes": {}}
+           "k": K, "queries": len(qs), "base_passages": len(base), "exact_ms": {},
+           "sizes": {}}
+    for n in (int(x) for x in args.exact_sizes.split(",") if x):
+        mat = synthesise(base, n)
+        exact(mat, qs[0])
+        ms, _ = timeit(lambda q, m=mat: exact(m, q), qs)
+        out["exact_ms"][str(n)] = round(ms, 2)
+        print(f"exact float32 at {n:,}: {ms:.2f} ms/query", flush=True)
+        del mat
     for n in (int(x) for x in args.sizes.split(",")):
         print(f"{n:,} vectors", flush=True)
         mat = synthesise(base, n)
         out["sizes"][str(n)] = run_size(mat, qs)
         del mat
+        RESULTS.write_text(json.dumps(out, indent=2) + "\n")
+    out["peak_rss_mb"] = round(peak_rss_mb())
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     return out
 

@@ -160,6 +160,13 @@ class Warnings(metaclass=_WithCodes):
             "training/calibrate.py on the model folder to fix the ranges.")
     W300 = ("The reference corpus is empty: every claim is 'not_enough_evidence'. Add "
             "passages with `claimscope corpus add`.")
+    W301 = ("Building the approximate-nearest-neighbour index of the corpus ({n} passages) "
+            "into {path}: once, before the first search (`claimscope corpus add` builds it "
+            "after adding).")
+    W302 = ("The approximate-nearest-neighbour index could not be saved to {path} ({detail}); "
+            "it is kept in memory and built again by the next run. Make that folder writable.")
+    W303 = ("The corpus {path} has {n} passages but FAISS is not installed: dense search is "
+            "exact over every vector (slower). Install it with `pip install 'claimscope[ann]'`.")
 
 
 class ClaimscopeError(Exception):

@@ -13,7 +13,8 @@ from ..io import DEFAULT_MAX_BYTES
 
 
 def check_corpus(corpus: Path) -> None:
-    """A usage error before any analysis unless ``corpus`` is a readable corpus."""
+    """A usage error before any analysis unless ``corpus`` is a readable corpus; its ANN
+    index is built first when due."""
     from ..corpus import CorpusError, CorpusStore
 
     if not Path(corpus).is_file():
@@ -22,6 +23,10 @@ def check_corpus(corpus: Path) -> None:
     try:
         with CorpusStore(corpus) as store:
             store.check()
+            if store.ann_due():  # once here, not in every worker at its first claim
+                click.echo(f"{corpus}: building the approximate-nearest-neighbour index of "
+                           f"{store.count():,} passages", err=True)
+                store.build_ann()
     except CorpusError as exc:
         raise click.UsageError(str(exc)) from exc
 

@@ -85,7 +85,8 @@ def corpus() -> None:
               help="Longer paragraphs are cut into windows of whole sentences of this size.")
 @click.option("--dtype", type=click.Choice(["float16", "float32"]), default="float16",
               show_default=True, help="Storage type of embeddings in a new corpus.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress bar (there is none when standard error is not a terminal).")
 def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
         source_field: str, url_field: str, publisher_field: str, title_field: str,
         id_field: str, max_words: int, dtype: str, quiet: bool = False) -> None:
@@ -93,6 +94,8 @@ def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
 
     Re-adding an unchanged file changes nothing; a changed one is re-indexed.
     """
+    from tqdm import tqdm
+
     from ..corpus import CorpusError, CorpusStore, Fields, read_sources
 
     fields = Fields(text=text_field, date=date_field, source=source_field, url=url_field,
@@ -109,14 +112,23 @@ def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
                 yield item
 
     t0 = time.perf_counter()
-    progress = Progress(quiet)
+    # as `analyze` shows its progress: a bar on a terminal, nothing in a pipe or a log
+    show = not quiet and sys.stderr.isatty()
+    bar = tqdm(unit=" passages", desc="indexing", file=sys.stderr, disable=not show,
+               dynamic_ncols=True)
     try:
         with CorpusStore(db, create=True, dtype=dtype) as store:
-            result = store.add(docs(), progress=progress.update)
-            progress.close()
+            result = store.add(docs(), progress=bar.update)
+            bar.close()
             total = store.count()
+            if store.ann_due():
+                if not quiet:
+                    click.echo(f"{db}: building the approximate-nearest-neighbour index "
+                               f"of {total:,} passages", err=True)
+                store.build_ann(progress=(lambda m: click.echo(f"  {m}", err=True))
+                                if show else None)
     except CorpusError as exc:
-        progress.close()
+        bar.close()
         _fail(exc)
     for message in result.errors:
         errors += 1
@@ -127,34 +139,6 @@ def add(paths: tuple[str, ...], db: Path, text_field: str, date_field: str,
                f"{result.unchanged} unchanged; {result.passages} passage(s) indexed in "
                f"{secs:.1f}s{rate}; {total} passage(s) in the corpus")
     sys.exit(1 if errors else 0)
-
-
-class Progress:
-    """Passages indexed so far and their rate on standard error: a bar on a terminal,
-    else a line every ``every`` seconds (a pipe, a log, CI); nothing when quiet."""
-
-    def __init__(self, quiet: bool = False, every: float = 10.0) -> None:
-        from tqdm import tqdm
-
-        self.quiet = quiet
-        self.every = every
-        self.tty = sys.stderr.isatty()
-        self.bar = tqdm(unit=" passages", file=sys.stderr, dynamic_ncols=True,
-                        disable=quiet or not self.tty, desc="indexing")
-        self.n = 0
-        self.t0 = self.last = time.perf_counter()
-
-    def update(self, n: int) -> None:
-        self.n += n
-        self.bar.update(n)
-        now = time.perf_counter()
-        if not self.quiet and not self.tty and now - self.last >= self.every:
-            self.last = now
-            click.echo(f"indexing: {self.n:,} passages, {self.n / (now - self.t0):.0f} "
-                       "passages/s", err=True)
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 @corpus.command("list")

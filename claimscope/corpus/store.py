@@ -15,8 +15,10 @@ Tables (schema version 3):
   triggers), tokenised with ``porter unicode61``.
 
 Older stores are migrated in place when opened (``MIGRATIONS``); a newer one is refused.
-Dense search is a brute-force cosine over all vectors held in memory (fine for ~100k
-passages: 100k x 384 float16 = 77 MB).
+Dense search is an exact cosine over all vectors held in memory up to ``ann_min`` passages
+(``ANN_MIN_PASSAGES``); above it, an approximate-nearest-neighbour index (``ann.py``, saved
+beside the file as ``<db>.ann``, rebuilt when the corpus changes) finds the candidates and
+the stored vectors rescore them, so scores are exact cosines either way.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import json
 import re
 import sqlite3
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +37,17 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ClaimscopeError, Errors, check_param
+from ..errors import ClaimscopeError, Errors, Warnings, check_param
 from ..text import SEARCH_STOP_WORDS
 from .ingest import SourceDoc
 
 SCHEMA_VERSION = 3
+#: dense search uses the ANN index from this many passages on (exact below: ~7 ms a query
+#: at 50k passages against ~1 ms for the index and its rescoring; see docs/benchmarks.md)
+ANN_MIN_PASSAGES = 50_000
+#: candidates asked of the index beyond the k wanted: its float16 scores are the stored
+#: float16 vectors' cosines up to rounding, so a few more settle the order at the k-th place
+ANN_MARGIN = 16
 #: ``add`` embeds and writes the passages of about this many at once
 CHUNK_PASSAGES = 512
 DTYPES = {"float16": np.float16, "float32": np.float32}
@@ -233,21 +242,29 @@ class CorpusStore:
     """A reference corpus in one SQLite file.
 
     The constructor only stores its parameters; the file is opened (created with
-    ``create=True``, migrated when older) on first use.
+    ``create=True``, migrated when older) on first use. From ``ann_min`` passages on,
+    dense search goes through the ANN index (``build_ann``; built on first search when
+    missing or stale).
     """
 
     def __init__(self, path: str | Path, *, create: bool = False, dtype: str = "float16",
-                 encoder: Any = None) -> None:
+                 encoder: Any = None, ann_min: int = ANN_MIN_PASSAGES) -> None:
         check_param("CorpusStore", "dtype", dtype, dtype in DTYPES, "'float16' or 'float32'")
+        check_param("CorpusStore", "ann_min", ann_min, isinstance(ann_min, int) and ann_min >= 1,
+                    "an int >= 1")
         self.path = Path(path)
         self.create = create
         self.dtype = dtype
         self.encoder = encoder
+        self.ann_min = ann_min
         self._con: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._vectors: tuple[str, np.ndarray, np.ndarray] | None = None
         self._dates_cache: tuple[np.ndarray, str, np.ndarray] | None = None
         self._stamp: tuple[int, int] | None = None
+        self._state: tuple[tuple[int, int], int, str] | None = None
+        self._ann: Any = None
+        self._warned: set[str] = set()
 
     # connection and schema --------------------------------------------------------
     @property
@@ -323,7 +340,10 @@ class CorpusStore:
         try:
             stats = self.stats()
             self.search_bm25("check", 1)
-            self.vectors()
+            if stats["passages"] < self.ann_min:
+                self.vectors()
+            else:  # the vectors are not held in memory: check their size in SQL
+                self._check_widths()
             problem = self.con.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise CorpusError(Errors.E300.format(path=self.path, detail=exc)) from exc
@@ -341,6 +361,8 @@ class CorpusStore:
             self._con.close()
             self._con = None
         self._vectors = None
+        self._ann = None
+        self._state = None
 
     def __enter__(self) -> CorpusStore:
         return self
@@ -532,8 +554,7 @@ class CorpusStore:
             self._stamp = stamp
             if self._vectors is None or self._vectors[0] != digest:
                 self.check_embedder()
-                dtype = np.dtype(DTYPES.get(self.meta().get("embedding_dtype", "float32"),
-                                            np.float32))
+                dtype = self._stored_dtype()
                 rows = self.con.execute(
                     "SELECT id, embedding FROM passages WHERE embedding IS NOT NULL "
                     "ORDER BY id").fetchall()
@@ -541,14 +562,157 @@ class CorpusStore:
                 bad = next((r[0] for r in rows if not isinstance(r[1], bytes)
                             or len(r[1]) != width), None)
                 if bad is not None:
-                    raise CorpusError(Errors.E300.format(
-                        path=self.path, detail=f"passage {bad}'s embedding is not 384 "
-                                               f"{dtype.name} values"))
+                    self._bad_vector(bad, dtype)
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 mat = (np.stack([np.frombuffer(r[1], dtype=dtype) for r in rows]).astype(np.float32)
                        if rows else np.zeros((0, 384), np.float32))
                 self._vectors = (digest, ids, mat)
             return self._vectors[1], self._vectors[2]
+
+    def _stored_dtype(self) -> np.dtype:
+        return np.dtype(DTYPES.get(self.meta().get("embedding_dtype", "float32"), np.float32))
+
+    def _bad_vector(self, pid: int, dtype: np.dtype) -> None:
+        raise CorpusError(Errors.E300.format(
+            path=self.path, detail=f"passage {pid}'s embedding is not 384 {dtype.name} values"))
+
+    def _check_widths(self) -> None:
+        """E300 unless every stored vector is 384 values of the stored type (read in SQL,
+        not into memory)."""
+        dtype = self._stored_dtype()
+        row = self.con.execute(
+            "SELECT id FROM passages WHERE embedding IS NOT NULL AND (typeof(embedding) != "
+            "'blob' OR length(embedding) != ?) LIMIT 1", (384 * dtype.itemsize,)).fetchone()
+        if row:
+            self._bad_vector(row[0], dtype)
+
+    def _embeddings(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of passages ``ids`` (float32, in that order), read from the
+        file."""
+        dtype = self._stored_dtype()
+        width = 384 * dtype.itemsize
+        out = np.zeros((len(ids), 384), np.float32)
+        where = {int(pid): i for i, pid in enumerate(ids)}
+        keys = list(where)
+        for a in range(0, len(keys), 900):  # under SQLite's limit of bound parameters
+            part = keys[a:a + 900]
+            for pid, blob in self.con.execute(
+                    f"SELECT id, embedding FROM passages WHERE id IN ({','.join('?' * len(part))})",
+                    part):
+                if not isinstance(blob, bytes) or len(blob) != width:
+                    self._bad_vector(pid, dtype)
+                out[where[pid]] = np.frombuffer(blob, dtype=dtype)
+        return out
+
+    @_db_errors
+    def cosines(self, ids: Iterable[int], vector: np.ndarray) -> np.ndarray:
+        """Exact cosines of ``vector`` with the stored vectors of passages ``ids``."""
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if self._ann_index() is None:  # exact search: the vectors are in memory anyway
+            all_ids, mat = self.vectors()
+            rows = np.searchsorted(all_ids, ids)
+            return mat[rows] @ vector.astype(np.float32)
+        return self._embeddings(ids) @ vector.astype(np.float32)
+
+    # the ANN index -------------------------------------------------------------------
+    @property
+    def ann_path(self) -> Path:
+        """Where the ANN index is saved: beside the corpus file."""
+        return self.path.with_name(self.path.name + ".ann")
+
+    def _corpus_state(self) -> tuple[int, str]:
+        """(passages, stamp of the content the ANN index must match), read again only when
+        the file may have changed."""
+        with self._lock:
+            key = (self.con.execute("PRAGMA data_version").fetchone()[0],
+                   self.con.total_changes)
+            if self._state is None or self._state[0] != key:
+                n, top = self.con.execute(
+                    "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM passages").fetchone()
+                meta = self.meta()
+                parts = (self.content_hash(), str(n), str(top), meta.get("embedder") or "",
+                         meta.get("embedding_dtype") or "")
+                self._state = (key, int(n),
+                               hashlib.sha256("|".join(parts).encode()).hexdigest())
+            return self._state[1], self._state[2]
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            warnings.warn(message, stacklevel=4)
+
+    @_db_errors
+    def ann_due(self) -> bool:
+        """Whether dense search would build the ANN index first: the corpus has
+        ``ann_min`` passages or more, FAISS is installed, and no index matches the content."""
+        from . import ann
+
+        n, stamp = self._corpus_state()
+        if n < self.ann_min or not ann.available():
+            return False
+        if self._ann is not None and self._ann.stamp == stamp:
+            return False
+        return ann.AnnIndex.read_stamp(self.ann_path) != stamp
+
+    @_db_errors
+    def build_ann(self, progress: Callable[[str], None] | None = None) -> None:
+        """Build the ANN index over every stored vector and save it beside the corpus (kept
+        in memory only, with a warning, when that folder cannot be written)."""
+        from ..models.runtime import default_threads
+        from .ann import AnnIndex
+
+        with self._lock:
+            self.check_embedder()
+            _, stamp = self._corpus_state()  # before reading: a write meanwhile makes it stale
+            rows = self.con.execute(
+                "SELECT p.id, COALESCE(p.date, d.date, '') FROM passages p "
+                "JOIN documents d ON d.id = p.doc_id WHERE p.embedding IS NOT NULL").fetchall()
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            days = np.fromiter((_day_number(r[1]) for r in rows), dtype=np.int64,
+                               count=len(rows))
+            del rows
+            dtype = self._stored_dtype()
+            self._check_widths()
+
+            def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                cur = self.con.execute("SELECT id, embedding FROM passages "
+                                       "WHERE embedding IS NOT NULL ORDER BY id")
+                while batch := cur.fetchmany(65536):
+                    yield (np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch)),
+                           np.frombuffer(b"".join(r[1] for r in batch), dtype=dtype)
+                           .reshape(len(batch), 384).astype(np.float32))
+
+            index = AnnIndex.build(ids, days, stamp, self._embeddings, chunks(),
+                                   threads=default_threads(), progress=progress)
+            self._ann = index
+            try:
+                index.save(self.ann_path)
+            except OSError as exc:
+                self._warn_once(Warnings.W302.format(path=self.ann_path,
+                                                     detail=exc.strerror or exc))
+
+    def _ann_index(self) -> Any:
+        """The ANN index dense search uses, or None for exact search (a corpus under
+        ``ann_min`` passages, or no FAISS: W303 once)."""
+        from . import ann
+
+        n, stamp = self._corpus_state()
+        if n < self.ann_min:
+            return None
+        with self._lock:
+            if self._ann is not None and self._ann.stamp == stamp:
+                return self._ann
+            if not ann.available():
+                self._warn_once(Warnings.W303.format(n=n, path=self.path))
+                return None
+            if ann.AnnIndex.read_stamp(self.ann_path) == stamp:
+                self._ann = ann.AnnIndex.load(self.ann_path)
+                if self._ann is not None and self._ann.stamp == stamp:
+                    return self._ann
+            self._ann = None
+            warnings.warn(Warnings.W301.format(n=n, path=self.ann_path), stacklevel=4)
+            self.build_ann()
+            return self._ann
 
     def _dates(self) -> np.ndarray:
         """Each vector row's passage date as an int YYYYMMDD (0 when undated), cached with
@@ -605,7 +769,18 @@ class CorpusStore:
     @_db_errors
     def search_dense(self, vector: np.ndarray, k: int = 50, *,
                      max_date: str | None = None) -> list[tuple[int, float]]:
-        """(passage id, cosine) of the ``k`` nearest passages (on or before ``max_date``)."""
+        """(passage id, cosine) of the ``k`` nearest passages (on or before ``max_date``):
+        exact below ``ann_min`` passages, else the ANN index's candidates rescored exactly."""
+        index = self._ann_index()
+        if index is not None:
+            vector = vector.astype(np.float32)
+            day = None if max_date is None else _day_number(max_date)
+            found = index.search(vector, k + ANN_MARGIN, day)
+            if len(found) == 0:
+                return []
+            sims = self._embeddings(found) @ vector
+            top = np.argsort(-sims, kind="stable")[:k]
+            return [(int(found[i]), float(sims[i])) for i in top]
         ids, mat = self.vectors()
         if len(ids) == 0:
             return []

@@ -162,9 +162,7 @@ class Retrieve(Stage):
             scored.append((score, pid, late))
         missing = [pid for _, pid, _ in scored if pid not in cos]
         if missing:
-            ids, mat = store.vectors()
-            rows = np.searchsorted(ids, np.array(missing, dtype=np.int64))
-            for pid, sim in zip(missing, mat[rows] @ vector.astype(np.float32)):
+            for pid, sim in zip(missing, store.cosines(missing, vector)):
                 cos[pid] = float(sim)
         scored.sort(key=lambda t: -t[0])
         if quantities:
