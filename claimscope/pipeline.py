@@ -254,24 +254,57 @@ def is_long(text: str, piece_chars: int | None) -> bool:
     return False
 
 
+class BatchRule:
+    """The batching rule of ``batches``, one article at a time, from its length alone (so
+    that an engine holding no texts, like the Ray driver, forms the very same batches):
+    batches of at most ``batch_size`` articles and two pieces' worth of text (what the
+    models hold at once follows it); an article longer than a piece is a batch alone."""
+
+    def __init__(self, batch_size: int, piece_chars: int | None) -> None:
+        self.batch_size = batch_size
+        self.limit = 2 * piece_chars if piece_chars else None
+        self.key = -1  # the current batch's number
+        self.n = 0
+        self.chars = 0
+        #: the current batch takes no more articles (it is a long article's)
+        self.closed = True
+
+    def add(self, chars: int, long: bool) -> int:
+        """The batch number (0, 1, ...) of the next article: ``chars`` characters long,
+        ``long`` as ``is_long`` says."""
+        if self.closed or long or self.n >= self.batch_size or (
+                self.limit and self.chars + chars > self.limit):
+            self.key, self.n, self.chars = self.key + 1, 0, 0
+        self.n += 1
+        self.chars += chars
+        self.closed = long
+        return self.key
+
+
+def batch_keys(lengths: Iterable[tuple[int, bool]], batch_size: int,
+               piece_chars: int | None) -> list[int]:
+    """The batch number of each article of a stream, given its (characters, is_long):
+    articles with the same number are the batch ``batches`` makes of them."""
+    rule = BatchRule(batch_size, piece_chars)
+    return [rule.add(chars, long) for chars, long in lengths]
+
+
 def batches(docs: Iterable[Document], batch_size: int, piece_chars: int | None
             ) -> Iterator[list[Document]]:
-    """Batches of at most ``batch_size`` articles and two pieces' worth of text (what the
-    models hold at once follows it); an article longer than a piece is a batch alone."""
-    limit = 2 * piece_chars if piece_chars else None
+    """The articles of ``docs`` in the batches of ``BatchRule``, as they come."""
+    rule = BatchRule(batch_size, piece_chars)
     batch: list[Document] = []
-    chars = 0
+    key = 0
     for doc in docs:
-        long = is_long(doc.text, piece_chars)
-        if batch and (long or len(batch) >= batch_size or
-                      (limit and chars + len(doc.text) > limit)):
+        k = rule.add(len(doc.text), is_long(doc.text, piece_chars))
+        if batch and k != key:
             yield batch
-            batch, chars = [], 0
+            batch = []
+        key = k
         batch.append(doc)
-        chars += len(doc.text)
-        if long:
+        if rule.closed:  # a long article is yielded before the next is read
             yield batch
-            batch, chars = [], 0
+            batch = []
     if batch:
         yield batch
 

@@ -7,14 +7,21 @@
     out = claimscope.ray.analyze(ds)                      # one row per article
     claimscope.ray.write(out, "s3://bucket/run/", ["jsonl", "parquet"])
 
-``analyze`` adds one ``map_batches`` stage to the dataset: a callable class,
-:class:`Analyser`, that builds the pipeline once per actor (models load once per actor) and
-analyses each batch of articles with ``Pipeline.pipe``. Ray schedules the actors; nothing
-here schedules anything. Each output row has ``id``, ``article`` (the article object of the
-JSON report, schema version 1, as JSON text) and ``error`` (the JSON of a record that could
-not be read, else null). ``write`` streams the rows, in input order, through the library's
-own writers (``jsonl_line``, ``ParquetSink``), so a Ray run writes the very files a local
-run writes. ``claimscope analyze --engine ray`` is ``run_analysis`` below.
+Model results differ slightly with the articles that share a batch, so ``analyze`` gives
+the actors the very batches a local run makes (``pipeline.BatchRule``): it measures every
+row (text length, ``is_long``) in a light ``map_batches`` stage and materialises the rows,
+numbers each row's batch on the driver from the lengths alone, and packs each batch into
+one row (``groupby("batch").map_groups``, a sort, in input order). The analysis is then
+one ``map_batches`` stage of one packed batch per call: a callable class,
+:class:`Analyser`, that builds the pipeline once per actor (models load once per actor)
+and analyses each batch with ``Pipeline.pipe``. Ray schedules the actors; nothing here
+schedules anything; the actors get the driver's ``OMP_NUM_THREADS`` (or none), as the
+local workers do, for the same numpy sums. Each output row has ``id``, ``article`` (the
+article object of the JSON report, schema version 1, as JSON text) and ``error`` (the JSON
+of a record that could not be read, else null). ``write`` streams the rows, in input
+order, through the library's own writers (``jsonl_line``, ``ParquetSink``), so a Ray run
+writes the very files a local run writes. ``claimscope analyze --engine ray`` is
+``run_analysis`` below.
 
 Ray is an optional extra: ``pip install 'claimscope[ray]'``.
 """
@@ -34,6 +41,7 @@ from typing import Any
 
 from .document import Document
 from .errors import ClaimscopeError, Errors
+from .pipeline import PIECE_CHARS
 
 __all__ = ["analyze", "write", "articles", "read_inputs", "init", "run_analysis",
            "Analyser", "RayMissing"]
@@ -115,9 +123,11 @@ def _plain(value: Any) -> Any:
 
 class Analyser:
     """Ray Data's callable class: the pipeline is built once per actor, in ``__init__``;
-    ``__call__`` analyses a batch. A batch holds either ``doc`` (pickled Documents read by
-    ``read_inputs``) or article records (``text`` or ``html``, ``id``, ``url``, ``title``,
-    ``published``, ``outlet``, ``language``: the fields of a JSONL input line). A record
+    ``__call__`` analyses a batch. A batch holds ``group`` (pickled batches of the local
+    engine, as :func:`analyze` packs them: each is analysed as one), ``doc`` (pickled
+    Documents read by ``read_inputs``) or article records (``text`` or ``html``, ``id``,
+    ``url``, ``title``, ``published``, ``outlet``, ``language``: the fields of a JSONL
+    input line). A record
     that is no article, or an input that could not be read, comes out as an ``error``
     row; an article a stage fails on gets E009 in its errors, as in a local run."""
 
@@ -138,6 +148,15 @@ class Analyser:
         self.pipeline.piece_chars = PIECE_CHARS if piece_chars is None else piece_chars
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        if "group" in batch:  # one pipe call per packed batch: its batches are the local ones
+            out: dict[str, list[Any]] = {"id": [], "article": [], "error": []}
+            for group in batch["group"]:
+                for key, values in self._analyse(pickle.loads(group)).items():
+                    out[key].extend(values)
+            return out
+        return self._analyse(batch)
+
+    def _analyse(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         from .errors import InputError
         from .io.readers import ReadError, record_document
         from .io.safe import clean_value
@@ -180,18 +199,25 @@ class Analyser:
 def analyze(ds: Any, *, stages: list[str] | None = None,
             config: dict[str, dict[str, Any]] | None = None, batch_size: int = 32,
             concurrency: int | None = None, num_cpus: float = 1,
-            threads: int | None = None, imports: Sequence[str] = ()) -> Any:
+            threads: int | None = None, imports: Sequence[str] = (),
+            piece_chars: int | None = PIECE_CHARS) -> Any:
     """The analysed ``ds`` (a ``ray.data.Dataset`` of article records, or of the rows of
-    :func:`read_inputs`): a Dataset with one row per input row, ``id``, ``article`` (the
-    report article as JSON text) and ``error``.
+    :func:`read_inputs`): a Dataset with one row per input row, in input order, ``id``,
+    ``article`` (the report article as JSON text) and ``error``.
 
     ``stages`` and ``config`` are those of ``claimscope.load``; ``concurrency`` is the
     number of actors (default: the cluster's CPUs divided by ``num_cpus``), each with
     ``num_cpus`` CPUs and ``threads`` onnxruntime threads (default ``num_cpus``).
-    A row without an ``id`` gets ``row-`` and a hash of its text."""
+    ``batch_size`` and ``piece_chars`` are those of ``Pipeline.pipe``: the articles are
+    analysed in the batches a local run makes of them, so the output is the local one.
+    The rows are read and grouped when this is called; the analysis runs when the result
+    is consumed. A row without an ``id`` gets ``row-`` and a hash of its text."""
     ray = require_ray()
+    import pyarrow as pa
+    from ray.data.context import ShuffleStrategy
+
     from .errors import check_param
-    from .pipeline import PIECE_CHARS
+    from .pipeline import BatchRule
 
     check_param("claimscope.ray.analyze", "batch_size", batch_size,
                 isinstance(batch_size, int) and batch_size >= 1, "an int >= 1")
@@ -201,13 +227,91 @@ def analyze(ds: Any, *, stages: list[str] | None = None,
     if concurrency is None:
         cpus = ray.cluster_resources().get("CPU", 1) if ray.is_initialized() else 1
         concurrency = max(1, int(cpus // max(num_cpus, 1e-9)))
-    return ds.map_batches(
+    # Model stages give results (floats at the 4th decimal) that depend on which articles
+    # share a batch, so the batches must be the local engine's, which depend on the whole
+    # stream before them: the rows are measured first, their batch numbers computed here
+    # by the local rule from the lengths alone, and each batch packed into one row.
+    measured = ds.map_batches(_measure, fn_kwargs={"piece_chars": piece_chars},
+                              batch_format="numpy", **_LIGHT)
+    measured.context.execution_options.preserve_order = True  # the lengths in row order
+    measured = measured.materialize()
+    rule = BatchRule(batch_size, piece_chars)
+    keys: dict[str, tuple[int, int]] = {}  # row uid -> (batch, row)
+    for part in measured.select_columns(["uid", "chars", "long"]).iter_batches(
+            batch_size=None, batch_format="pyarrow"):
+        for uid, chars, long in zip(*(part[c].to_pylist() for c in ("uid", "chars", "long"))):
+            # a read error is in no batch of the local engine: it goes with its neighbours
+            keys[uid] = (rule.add(chars, long) if chars >= 0 else max(rule.key, 0), len(keys))
+    if not keys:
+        return ray.data.from_arrow(pa.table({k: pa.array([], pa.string())
+                                             for k in ("id", "article", "error")}))
+    # the numbers go to the tasks with the function (some 50 bytes a row)
+    keyed = measured.map_batches(_tag, fn_kwargs={"keys": keys}, batch_format="pyarrow",
+                                 **_LIGHT)
+    # a sort, not a hash shuffle: groups come out in key order, which is input order; and
+    # the grouping runs before the actors take every CPU (its tasks need one)
+    keyed.context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+    packed = keyed.groupby("batch").map_groups(_pack, batch_format="numpy", **_LIGHT)
+    packed = packed.materialize()
+    return packed.map_batches(
         Analyser, fn_constructor_kwargs={
             "stages": stages, "config": config or {}, "batch_size": batch_size,
-            "piece_chars": PIECE_CHARS, "threads": threads or max(1, int(num_cpus)),
+            "piece_chars": piece_chars, "threads": threads or max(1, int(num_cpus)),
             "imports": tuple(imports)},
-        batch_size=batch_size, batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=concurrency), num_cpus=num_cpus)
+        batch_size=1, batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=concurrency), num_cpus=num_cpus,
+        # Ray gives an actor of one CPU OMP_NUM_THREADS=1 when it is unset, and numpy's
+        # BLAS then sums in another order than in a local worker (scores differ at the
+        # 4th decimal): the actors get this process's value, or none, as a local run
+        runtime_env={"env_vars": {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "")}})
+
+
+def _measure(batch: dict[str, Any], piece_chars: int | None) -> Any:
+    """Rows of ``read_inputs`` or article records -> ``doc`` (pickled) or ``error``, with
+    ``chars`` (the text's length, -1 for an error), ``long`` (``is_long``) and ``uid``
+    (which names the row until the driver has numbered it)."""
+    import uuid
+
+    import pyarrow as pa
+
+    from .pipeline import is_long
+
+    if "doc" not in batch:
+        batch = _records_to_docs(batch, "ray")
+    out: dict[str, list[Any]] = {"doc": [], "error": [], "uid": [], "chars": [], "long": []}
+    for data, error in zip(batch["doc"], batch["error"]):
+        text = pickle.loads(data).text if data is not None else None
+        out["doc"].append(data)
+        out["error"].append(error if text is None else None)
+        out["uid"].append(uuid.uuid4().hex)
+        out["chars"].append(-1 if text is None else len(text))
+        out["long"].append(text is not None and is_long(text, piece_chars))
+    # explicit types: a block of only errors must have the schema of the others
+    types = {"doc": pa.binary(), "error": pa.string(), "uid": pa.string(),
+             "chars": pa.int64(), "long": pa.bool_()}
+    return pa.table({k: pa.array(v, types[k]) for k, v in out.items()})
+
+
+def _tag(block: Any, keys: dict[str, tuple[int, int]]) -> Any:
+    """Measured rows -> ``doc``, ``error``, ``batch`` and ``row`` (the input position)."""
+    import pyarrow as pa
+
+    where = [keys[uid] for uid in block["uid"].to_pylist()]
+    return pa.table({"doc": block["doc"], "error": block["error"],
+                     "batch": pa.array([k for k, _ in where], pa.int64()),
+                     "row": pa.array([r for _, r in where], pa.int64())})
+
+
+def _pack(group: dict[str, Any]) -> Any:
+    """The rows of one batch -> one row: ``group``, their ``doc`` and ``error`` in input
+    order, pickled."""
+    import numpy as np
+    import pyarrow as pa
+
+    order = np.argsort(group["row"], kind="stable")
+    rows = {"doc": [group["doc"][i] for i in order], "error": [group["error"][i] for i in order]}
+    return pa.table({"batch": pa.array([int(group["batch"][0])], pa.int64()),
+                     "group": pa.array([pickle.dumps(rows)], pa.binary())})
 
 
 # reading inputs ---------------------------------------------------------------------------
@@ -314,9 +418,10 @@ def _place(path: Path, files: list[str], tables: list[str],
             source=path, suffix=path.suffix or "(none)"), id=path.stem).to_dict())
 
 
-def _records_to_docs(batch: dict[str, Any]) -> dict[str, list[Any]]:
+def _records_to_docs(batch: dict[str, Any], source: str = "parquet"
+                     ) -> dict[str, list[Any]]:
     """Article records -> pickled Documents (or errors), so tables and files can share a
-    Dataset."""
+    Dataset; ``source`` is that of a record without one."""
     from .errors import InputError
     from .io.readers import ReadError, record_document
     from .io.safe import clean_value
@@ -327,7 +432,7 @@ def _records_to_docs(batch: dict[str, Any]) -> dict[str, list[Any]]:
         record = clean_value({k: _plain(v[i]) for k, v in batch.items()})
         record = {k: v for k, v in record.items() if v is not None}
         try:
-            doc = record_document(record, str(record.get("source") or "parquet"),
+            doc = record_document(record, str(record.get("source") or source),
                                   _record_id(record))
             out["doc"].append(pickle.dumps(doc))
             out["error"].append(None)

@@ -1,4 +1,5 @@
-"""Stages that misbehave on purpose, for the worker budget tests (imported by workers)."""
+"""Stages for the runner and Ray tests (imported by workers): some misbehave on purpose
+(the worker budget tests), one shows how the articles were batched."""
 
 from __future__ import annotations
 
@@ -33,3 +34,18 @@ class Misbehave(Stage):
     def set_annotations(self, docs, preds):
         for d in docs:
             d.fields["misbehaved"] = False
+
+
+@registry.stages.register("test_batchmates")
+class Batchmates(Stage):
+    """Writes the ids of the articles its model batch held (``batchmates``)."""
+
+    name = "test_batchmates"
+    assigns = ("fields.batchmates",)
+
+    def predict(self, docs):
+        return [d.id for d in docs]
+
+    def set_annotations(self, docs, preds):
+        for d in docs:
+            d.fields["batchmates"] = list(preds)

@@ -4,6 +4,7 @@ output equals the local engine's, article for article and table for table."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,17 @@ LINE = ("Israel said it destroyed {n} Hamas tunnels in Gaza on Monday, and the m
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+@pytest.fixture(scope="module")
+def cluster(monkeypatch_module):
+    # the actors import runner_fakes (a test stage) from tests/: the cluster's workers
+    # get the environment of the process that starts it
+    monkeypatch_module.setenv("PYTHONPATH", os.pathsep.join(
+        filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])))
     cray.init(num_cpus=2)
     yield ray
     ray.shutdown()
@@ -102,6 +113,40 @@ def test_python_entry_point_takes_a_dataset_and_writes_through_a_filesystem(clus
     assert [json.loads(x)["id"] for x in lines] == ["x1", cray._record_id(rows[2])]
     assert (tmp_path / "far" / "quantities.parquet").exists()
     assert not list((tmp_path / "far").glob(".*tmp"))
+
+
+def test_articles_are_analysed_in_the_batches_of_the_local_engine(cluster):
+    import sys
+
+    import claimscope
+    from claimscope.io.readers import record_document
+
+    sys.path.insert(0, str(ROOT / "tests"))  # runner_fakes (the actors: see cluster)
+    import runner_fakes  # noqa: F401 - registers test_batchmates
+
+    # batches of 3 articles and 2,000 characters (piece_chars 1,000); an article of more
+    # than 1,000 characters is a batch alone; a record that is no article is in none.
+    # Ray's own batches of 3 rows (4 blocks) would be other ones.
+    sizes = [1, 1, 1, 7, 7, 7, 15, 1, 1, 1, 1, 7, 1]
+    rows = [{"id": f"s{i}", "text": " ".join([LINE.format(n=i, m=k) for k in range(n)])[:100 * n]}
+            for i, n in enumerate(sizes)]
+    rows[4:4] = [{"id": "bad", "title": "no text"}]
+    stages = ["segment", "quantities", "test_batchmates"]
+    out = cray.analyze(ray.data.from_items(rows, override_num_blocks=4), stages=stages,
+                       batch_size=3, piece_chars=1000, concurrency=2,
+                       imports=("runner_fakes",))
+    got = out.take_all()
+    assert [r["id"] for r in got if r["article"]] == [r["id"] for r in rows if "text" in r]
+    assert got[4]["article"] is None and json.loads(got[4]["error"])["code"] == "E105"
+
+    nlp = claimscope.load(stages)
+    nlp.piece_chars = 1000
+    docs = [record_document(r, "ray", r["id"]) for r in rows if "text" in r]
+    want = [json.dumps(d.to_dict(), ensure_ascii=False) for d in nlp.pipe(docs, batch_size=3)]
+    assert [r["article"] for r in got if r["article"] is not None] == want
+    mates = [json.loads(a)["batchmates"] for a in want]
+    assert mates[:3] == [["s0", "s1", "s2"]] * 3 and mates[6] == ["s6"]  # the rule at work
+    assert ["s3", "s4"] in mates and ["s5"] in mates  # 2,100 characters: two batches
 
 
 def test_parquet_tables_are_read_as_article_records(cluster, tmp_path):
