@@ -88,6 +88,7 @@ def test_ray_engine_writes_what_the_local_engine_writes(cluster, tmp_path):
     assert ray.is_initialized()  # a cluster the process already had is left running
 
 
+@pytest.mark.slow  # a Ray cluster
 def test_python_entry_point_takes_a_dataset_and_writes_through_a_filesystem(cluster,
                                                                             tmp_path):
     rows = [{"id": "x1", "text": LINE.format(n=1, m=11), "outlet": "A"},
@@ -115,6 +116,7 @@ def test_python_entry_point_takes_a_dataset_and_writes_through_a_filesystem(clus
     assert not list((tmp_path / "far").glob(".*tmp"))
 
 
+@pytest.mark.slow  # a Ray cluster
 def test_articles_are_analysed_in_the_batches_of_the_local_engine(cluster):
     import sys
 
@@ -149,6 +151,7 @@ def test_articles_are_analysed_in_the_batches_of_the_local_engine(cluster):
     assert ["s3", "s4"] in mates and ["s5"] in mates  # 2,100 characters: two batches
 
 
+@pytest.mark.slow  # a Ray cluster
 def test_parquet_tables_are_read_as_article_records(cluster, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
