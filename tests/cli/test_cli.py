@@ -142,6 +142,7 @@ def test_bad_threads_setting_is_a_usage_error(tmp_path, monkeypatch):
     assert not (tmp_path / "report.json").exists()
 
 
+@pytest.mark.slow  # a whole CLI run
 def test_fast_skips_the_span_model_pass_and_the_report_says_so(sample_report, tmp_path):
     import claimscope
 

@@ -39,6 +39,7 @@ def _created(trace: Path) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # a whole CLI run
 def test_analyze_writes_only_its_output_folder(tmp_path):
     home, tmp, out = tmp_path / "home", tmp_path / "tmp", tmp_path / "out"
     home.mkdir()
