@@ -236,7 +236,8 @@ def test_a_run_too_large_for_html_keeps_its_json(tmp_path):
 
 
 def test_ctrl_c_in_compare_exits_130(tmp_path):
-    src = _articles(tmp_path / "in.jsonl", 50, words=10)
+    # enough articles that no machine compares them all in the 2 s before the signal
+    src = _articles(tmp_path / "in.jsonl", 2000, words=40)
     proc = _spawn(["compare", str(src), "-o", str(tmp_path / "cmp")])
     time.sleep(2)
     proc.send_signal(signal.SIGINT)
