@@ -84,8 +84,16 @@ def test_workers_give_the_same_output_as_one_process(tmp_path):
     assert outs["0"] == outs["1"] == outs["2"]
 
 
+#: ``python -m claimscope`` as a terminal starts it: a test run in the background of a
+#: non-interactive shell (CI) inherits SIGINT ignored, and so would the command
+_AS_FROM_A_TERMINAL = ("import runpy, signal, sys; "
+                       "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "sys.argv[0] = 'claimscope'; "
+                       "runpy.run_module('claimscope', run_name='__main__', alter_sys=True)")
+
+
 def _spawn(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "claimscope", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
