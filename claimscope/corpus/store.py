@@ -436,6 +436,17 @@ class CorpusStore:
         result.seconds = round(time.perf_counter() - t0, 3)
         return result
 
+    def _settled(self, doc: SourceDoc, row: Any, digest: str, result: AddResult) -> bool:
+        """Is there nothing to write for ``doc`` (its stored ``row``, if any)? A source name
+        another file holds goes to ``result.errors``, an unchanged one to ``unchanged``."""
+        if row and (conflict := self._conflict(doc, row)):
+            result.errors.append(conflict)
+            return True
+        if row and row[1] == digest:
+            result.unchanged += 1
+            return True
+        return False
+
     def _add_chunk(self, chunk: list[SourceDoc], dtype: Any, result: AddResult,
                    progress: Callable[[int], None] | None) -> None:
         todo: list[tuple[SourceDoc, str]] = []
@@ -444,13 +455,8 @@ class CorpusStore:
             if row and not doc.declared:
                 doc.source = row[3]  # the same file, spelt another way: keep its name
             digest = doc.content_hash
-            if row and (conflict := self._conflict(doc, row)):
-                result.errors.append(conflict)
-                continue
-            if row and row[1] == digest:
-                result.unchanged += 1
-                continue
-            todo.append((doc, digest))
+            if not self._settled(doc, row, digest, result):
+                todo.append((doc, digest))
         texts = [p.text for doc, _ in todo for p in doc.passages]
         vecs = self._encoder().embed(texts) if texts else np.zeros((0, 384), np.float32)
         self.con.execute("BEGIN IMMEDIATE")  # one writer at a time, re-read inside
@@ -460,11 +466,7 @@ class CorpusStore:
             for doc, digest in todo:
                 first, at = at, at + len(doc.passages)
                 row = self._existing(doc)
-                if row and (conflict := self._conflict(doc, row)):
-                    result.errors.append(conflict)
-                    continue
-                if row and row[1] == digest:
-                    result.unchanged += 1
+                if self._settled(doc, row, digest, result):
                     continue
                 if row:
                     self.con.execute("DELETE FROM passages WHERE doc_id = ?", (row[0],))
