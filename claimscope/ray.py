@@ -557,6 +557,7 @@ def run_analysis(paths: list[str], outdir: str | Path, formats: list[str], setup
         RunOutput,
         RunResult,
         _install_signals,
+        _note_article,
         _now,
         _restore_signals,
         count_inputs,
@@ -593,11 +594,7 @@ def run_analysis(paths: list[str], outdir: str | Path, formats: list[str], setup
     def analysed() -> Iterator[dict[str, Any]]:
         before = len(read_errors)
         for article in articles(result, read_errors):
-            counts["analysed"] += 1
-            if article.get("errors"):
-                counts["failed"] += 1
-                for err in article["errors"]:
-                    echo(f"error: {article.get('source')}: {err['message']}")
+            _note_article(article, counts, echo)
             bar.update(1)
             yield article
             for err in read_errors[before:]:

@@ -423,11 +423,7 @@ def run_analysis(paths: list[str], outdir: Path, formats: list[str], setup: Setu
         for article, _ in _in_order(pool, read_inputs(paths, max_bytes=max_bytes, exclude=[outdir]), setup,
                                     on_input=keep):
             out.write(article)
-            counts["analysed"] += 1
-            if article.get("errors"):
-                counts["failed"] += 1
-                for err in article["errors"]:
-                    echo(f"error: {article.get('source')}: {err['message']}")
+            _note_article(article, counts, echo)
             bar.update(1)
         bar.close()
         counts["read_errors"] = len(read_errors)
@@ -467,6 +463,16 @@ def _extremes(stats: list[dict[str, Any]]) -> dict[str, Any]:
         return {}
     return {"slowest_job": max(stats, key=lambda s: s["seconds"]),
             "largest_job": max(stats, key=lambda s: s["peak_mb"])}
+
+
+def _note_article(article: dict[str, Any], counts: Counter, echo: Callable[[str], None]
+                  ) -> None:
+    """Count an analysed article (``analysed``, ``failed``) and print its errors."""
+    counts["analysed"] += 1
+    if article.get("errors"):
+        counts["failed"] += 1
+        for err in article["errors"]:
+            echo(f"error: {article.get('source')}: {err['message']}")
 
 
 def _install_signals() -> dict[int, Any]:
