@@ -137,22 +137,14 @@ def sent(text: str, part: str, cw: float, subj: float, start: int = 0) -> dict[s
     }
 
 
+#: a quantity's fields besides its place in the text, as the parser leaves them unset
+BLANK_QUANTITY = {"low": None, "high": None, "approximate": False, "bound": "exact",
+                  "unit": None, "counted": None, "kind": "count"}
+
+
 def quant(text: str, part: str, **fields: Any) -> dict[str, Any]:
     s = text.index(part)
-    q = {
-        "start": s,
-        "end": s + len(part),
-        "text": part,
-        "low": None,
-        "high": None,
-        "approximate": False,
-        "bound": "exact",
-        "unit": None,
-        "counted": None,
-        "kind": "count",
-    }
-    q.update(fields)
-    return q
+    return {"start": s, "end": s + len(part), "text": part, **BLANK_QUANTITY, **fields}
 
 
 def span(text: str, part: str, technique: str, score: float = 0.7) -> dict[str, Any]:
@@ -793,16 +785,7 @@ def test_render_markdown_empty_report() -> None:
 def test_quantity_formatting(
     fields: dict[str, Any], expected_range: str, expected_tip: str
 ) -> None:
-    q = {
-        "low": None,
-        "high": None,
-        "approximate": False,
-        "bound": "exact",
-        "unit": None,
-        "counted": None,
-        "kind": "count",
-    }
-    q.update(fields)
+    q = {**BLANK_QUANTITY, **fields}
     assert quantity_range(q) == expected_range
     assert quantity_tip(q) == expected_tip
 
