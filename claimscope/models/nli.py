@@ -39,6 +39,7 @@ class NLIModel:
         self.manifest_: dict[str, Any] | None = None
         self.session_: Any = None
         self.tokenizer_: Any = None
+        self.tokenizer_both_: Any = None
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -96,6 +97,31 @@ class NLIModel:
             self.tokenizer_ = tok
             self.session_ = sess
 
+    def _encode(self, pairs: list[tuple[str, str]]) -> list[Any]:
+        """Token ids of each (passage, claim) pair, the passage cut to fit; a claim too long
+        to fit with any of its passage is cut too (the tokenizer refuses ``only_first``)."""
+        try:
+            return self.tokenizer_.encode_batch(pairs)
+        except Exception:  # noqa: BLE001 - tokenizers raises a bare Exception
+            out = []
+            for pair in pairs:
+                try:
+                    out.append(self.tokenizer_.encode(*pair))
+                except Exception:  # noqa: BLE001
+                    out.append(self._both_sides().encode(*pair))
+            return out
+
+    def _both_sides(self) -> Any:
+        if self.tokenizer_both_ is None:
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_str(self.tokenizer_.to_str())
+            tok.enable_truncation(max_length=int(self.manifest.get("max_length", 128)),
+                                  strategy="longest_first")
+            tok.no_padding()
+            self.tokenizer_both_ = tok
+        return self.tokenizer_both_
+
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Raw logits, shape (len(pairs), 3), in ``labels`` order."""
         if self.session_ is None:
@@ -103,7 +129,7 @@ class NLIModel:
         out = np.zeros((len(pairs), len(self.labels)), dtype=np.float32)
         if not pairs:
             return out
-        encs = self.tokenizer_.encode_batch([(p, h) for p, h in pairs])
+        encs = self._encode([(p, h) for p, h in pairs])
         jobs = ((idx, {k: v for k, v in (("input_ids", ids), ("attention_mask", mask),
                                          ("token_type_ids", types)) if k in self._inputs})
                 for idx, ids, mask, types in padded_batches(

@@ -163,6 +163,17 @@ def test_an_nli_verdict_is_the_same_alone_or_in_a_batch():
                                model.predict_proba([pair])[0], atol=1e-5)
 
 
+def test_a_claim_longer_than_the_nli_window_is_cut_not_an_error():
+    # a run-on sentence of a social-media post: the tokenizer refuses to keep it whole
+    model = NLIModel()
+    claim = " ".join(["the ministry said many more people were killed in the camp"] * 20)
+    short = ("Officials said more than 4,000 rockets were fired.", _ALONE)
+    probs = model.predict_proba([("Fuel entered Gaza on Monday.", claim), short])
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    # the other pairs of the batch are encoded as they are on their own
+    np.testing.assert_allclose(probs[1], model.predict_proba([short])[0], atol=1e-5)
+
+
 def test_no_graph_keeps_a_batch_dependent_quantizer():
     # DynamicQuantizeLinear takes its scale from the whole batch; calibrate.py fixes them
     from claimscope.models import batch_dependent
