@@ -37,8 +37,8 @@ GOLD = Path(__file__).with_name("fignews_claims_gold.jsonl")
 DECIDED = ("supported", "refuted", "conflicting")
 
 
-def load_gold() -> tuple[dict, list[dict]]:
-    lines = [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
+def load_gold(path: Path = GOLD) -> tuple[dict, list[dict]]:
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return lines[0], lines[1:]
 
 
@@ -51,12 +51,8 @@ def posts() -> dict[tuple[str, str, str], str]:
                 for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, default=Path("/tmp/cs_ocha.db"))
-    ap.add_argument("-v", "--verbose", action="store_true")
-    args = ap.parse_args(argv)
-    _, gold = load_gold()
+def post_docs(nlp, gold: list[dict]) -> tuple[list[tuple], dict[tuple, list[dict]], list]:
+    """The posts of ``gold`` as documents (dated with the gold's date where it gives one)."""
     texts = posts()
     by_post: dict[tuple, list[dict]] = defaultdict(list)
     for g in gold:
@@ -64,19 +60,23 @@ def main(argv: list[str] | None = None) -> dict:
         assert texts[key][g["start"]:g["end"]] == g["claim"], g["id"]
         by_post[key].append(g)
     keys = sorted(by_post)
-    nlp = pipeline(ocha_db(args.db))
     docs_in = []
     for key in keys:
         published = next((g["published"] for g in by_post[key] if g.get("published")), None)
         docs_in.append(nlp.make_doc(texts[key], id="/".join(key), published=published))
-    t0 = time.perf_counter()
+    return keys, by_post, docs_in
+
+
+def score(keys: list[tuple], by_post: dict[tuple, list[dict]], docs: list) -> dict:
+    """Precision and the share of decidable claims decided correctly, with the reasons."""
+    gold = [g for key in keys for g in by_post[key]]
     decided, correct = 0, 0
     per_gold: dict[str, list[str]] = defaultdict(list)
     why: dict[str, list[str]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
     wrong = []
     n_units = 0
-    for key, doc in zip(keys, nlp.pipe(docs_in, batch_size=8)):
+    for key, doc in zip(keys, docs):
         claims = by_post[key]
         for unit in doc.fields.get("claims", []):
             n_units += 1
@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
                 ev = unit["evidence"][0] if unit["evidence"] else {}
                 why[best["id"]].append(f"{unit['verdict']}/{unit.get('abstained')}: "
                                        f"{unit['text'][:70]!r} <- {ev.get('passage_id')} "
+                                       f"r={ev.get('relevance')} "
                                        f"{(ev.get('passage') or '')[:90]!r}")
             if unit["verdict"] != "not_enough_evidence":
                 decided += 1
@@ -106,31 +107,54 @@ def main(argv: list[str] | None = None) -> dict:
                                   "passage_id": ev.get("passage_id"),
                                   "comparison": unit.get("comparison")})
     decidable = [g for g in gold if g["label"] in DECIDED]
-    hits = sum(sentence_verdict(per_gold.get(g["id"], [])) == g["label"] for g in decidable)
+    missed = [g for g in decidable
+              if sentence_verdict(per_gold.get(g["id"], [])) != g["label"]]
+    hits = len(decidable) - len(missed)
+    return {"posts": len(keys), "gold_claims": len(gold), "units_checked": n_units,
+            "decided": decided, "decided_correct": correct,
+            "precision": round(correct / decided, 4) if decided else None,
+            "decidable": len(decidable), "decidable_decided_correctly": hits,
+            "share_decided_correctly": round(hits / len(decidable), 4),
+            "confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())},
+            "wrong": wrong,
+            "_missed": [(g, why.get(g["id"], ["(no unit)"])) for g in missed]}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, default=Path("/tmp/cs_ocha.db"))
+    ap.add_argument("--gold", type=Path, default=GOLD,
+                    help="the gold set (default: the test set; "
+                         "fignews_claims_dev.jsonl is the development set)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    _, gold = load_gold(args.gold)
+    nlp = pipeline(ocha_db(args.db))
+    keys, by_post, docs_in = post_docs(nlp, gold)
+    t0 = time.perf_counter()
+    docs = list(nlp.pipe(docs_in, batch_size=8))
     secs = time.perf_counter() - t0
-    res = {"posts": len(keys), "gold_claims": len(gold), "units_checked": n_units,
-           "decided": decided, "decided_correct": correct,
-           "precision": round(correct / decided, 4) if decided else None,
-           "decidable": len(decidable), "decidable_decided_correctly": hits,
-           "share_decided_correctly": round(hits / len(decidable), 4),
-           "confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())},
-           "seconds": round(secs, 1), "wrong": wrong}
+    res = score(keys, by_post, docs)
+    missed = res.pop("_missed")
+    res["seconds"] = round(secs, 1)
+    res["gold"] = args.gold.name
+    decided, correct = res["decided"], res["decided_correct"]
+    hits, n = res["decidable_decided_correctly"], res["decidable"]
     report(f"FIGNEWS posts against the OCHA corpus ({len(keys)} posts, {len(gold)} gold claims,"
-           f" {len(decidable)} decidable)", [
+           f" {n} decidable; {args.gold.name})", [
         ("precision of supported/refuted/conflicting", fmt_ci(correct, decided),
          "target >= 0.90"),
-        ("decidable claims decided correctly", fmt_ci(hits, len(decidable)), "target >= 0.50"),
-        ("claim units checked", str(n_units), f"{secs:.0f} s")])
-    for k, n in res["confusion"].items():
-        print(f"    {k}: {n}")
+        ("decidable claims decided correctly", fmt_ci(hits, n), "target >= 0.50"),
+        ("claim units checked", str(res["units_checked"]), f"{secs:.0f} s")])
+    for k, v in res["confusion"].items():
+        print(f"    {k}: {v}")
     if args.verbose:
-        for g in decidable:
-            if sentence_verdict(per_gold.get(g["id"], [])) != g["label"]:
-                print(f"    MISSED {g['id']} [{g['label']}] {g['claim'][:100]!r} "
-                      f"gold={g['passage_ids'][:2]} date={g.get('published')}")
-                for w in why.get(g["id"], ["(no unit)"]):
-                    print(f"        {w}")
-        for w in wrong:
+        for g, reasons in missed:
+            print(f"    MISSED {g['id']} [{g['label']}] {g['claim'][:100]!r} "
+                  f"gold={g['passage_ids'][:2]} date={g.get('published')}")
+            for w in reasons:
+                print(f"        {w}")
+        for w in res["wrong"]:
             print(f"    WRONG {w['post']} [{w['verdict']} vs {w['gold']}] {w['unit'][:110]!r} "
                   f"<- {w['passage_id']}: {w['comparison']}")
     return res
@@ -138,5 +162,6 @@ def main(argv: list[str] | None = None) -> dict:
 
 if __name__ == "__main__":
     out = main()
-    Path(__file__).with_name("results_verify_fignews.json").write_text(
-        json.dumps(out, indent=2) + "\n")
+    name = "results_verify_fignews.json" if out["gold"] == GOLD.name else \
+        f"results_verify_{Path(out['gold']).stem.replace('_claims', '')}.json"
+    Path(__file__).with_name(name).write_text(json.dumps(out, indent=2) + "\n")
