@@ -396,7 +396,9 @@ class Window:
                 words.append(_Word(k, k + 1, t.low))
                 k += 1
                 continue
-            if (t.low in COUNTED_PHRASE_STOP_WORDS or t.low in starts or "'" in t.text
+            # "US" in capitals is the United States ("two US hostages"), not "us"
+            if ((t.low in COUNTED_PHRASE_STOP_WORDS and t.text != "US") or t.low in starts
+                    or "'" in t.text
                     or "’" in t.text or (t.low in MONTHS and t.text[0].isupper())):
                 break
             end = self.glued_chain_end(k)

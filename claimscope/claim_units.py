@@ -48,6 +48,7 @@ _SAY_LEMMAS = frozenset({"say", "tell", "add", "claim", "state", "announce", "re
 _MODALS = frozenset({"will", "would", "shall", "'ll", "’ll", "may", "might", "could",
                      "should", "must", "ought", "wo"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+_CONTRAST = frozenset({"while", "whereas", "whilst"})
 _WH = frozenset({"which", "whom", "who", "whose", "that", "where", "when", "while"})
 _EDGE = re.compile(r"^(?:[\s,;:–—|-]+|#\w+\s*|@\w+\s*)+|[\s,;:–—|-]+$")
 
@@ -189,6 +190,19 @@ def _trim(toks: list[Any]) -> list[Any]:
     return toks
 
 
+def _contrast_cut(toks: list[Any], keep: set[int]) -> list[Any]:
+    """", while 85% of Gazans have had to leave their homes": a contrast joins two claims
+    (a poor parse may hang both on one head); keep the side that holds the figures."""
+    for n, tok in enumerate(toks[1:], 1):
+        if tok.lower_ in _CONTRAST and toks[n - 1].text == ",":
+            before = {t.i for t in toks[:n]}
+            if not keep & before:
+                return toks[n:]
+            if keep <= before:
+                return toks[:n - 1]
+    return toks
+
+
 def _is_prediction(head: Any) -> bool:
     aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
     return any(a.lower_ in _MODALS or a.tag_ == "MD" for a in aux) or \
@@ -253,6 +267,8 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
             attributed = attributed or _span_text(list(obj.subtree))
             drop = {t.i for t in word.subtree}
             toks = [t for t in toks if t.i not in drop]
+        if qs:
+            toks = _contrast_cut(toks, keep)
         toks = _trim(toks)
         if not toks:
             continue
@@ -278,7 +294,9 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
             unit.skipped = "prediction"
         if unit.query is None:
             _resolve(unit, head, frame, text, start, actors_before, actors_in)
-        if not unit.skipped and _UNRESOLVED.search(unit.query or text[unit.start:unit.end]):
+        # "US" in capitals is the United States, not "us"
+        if not unit.skipped and any(m.group(0) != "US" for m in _UNRESOLVED.finditer(
+                unit.query or text[unit.start:unit.end])):
             unit.skipped = "unresolved"
         out.append(unit)
     out.sort(key=lambda u: u.start)

@@ -228,7 +228,8 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 
 #: stems of words that say one thing happened ("entered", "crossed" -> "move")
 _FOLD = {**dict.fromkeys(("ente", "cros", "deli", "arri", "brou"), "move"),
-         **dict.fromkeys(("kill", "dead", "deat", "died", "fata", "slai", "murd", "peri"), "kill"),
+         **dict.fromkeys(("kill", "dead", "deat", "died", "fata", "slai", "murd", "peri", "fell"),
+                        "kill"),
          **dict.fromkeys(("inju", "woun", "hurt"), "inju"),
          **dict.fromkeys(("disp", "flee", "fled", "uproo"), "disp"),
          **dict.fromkeys(("rele", "free", "freed"), "rele"),
@@ -446,8 +447,9 @@ _RATE = re.compile(r"\b(?:daily|a\s+day|per\s+day|each\s+day|every\s+(?:working\
                    r"overnight|additional|single[-\s]day|in\s+(?:a|one)\s+(?:single\s+)?day)\b",
                    re.I)
 _CUMULATIVE = re.compile(r"\b(?:since|so\s+far|in\s+total|total|cumulative\w*|to\s+date|"
-                         r"tolls?|overall|in\s+all|altogether|as\s+of|ha(?:ve|s|d)\s+been|"
-                         r"are\s+(?:now\s+)?(?:staying|sheltering|displaced|held|detained|dead)|"
+                         r"tolls?|overall|in\s+all|altogether|as\s+of|ha(?:ve|s|d)\s+(?:been|held)|"
+                         r"are\s+(?:now\s+|still\s+)?(?:staying|sheltering|displaced|held|"
+                         r"detained|dead)|still|held\s+(?:captive|hostage)|in\s+captivity|"
                          r"remain\w*|currently|now|stands?\s+at|risen\s+to|rose\s+to|"
                          r"exceeded|surpassed|topped)\b", re.I)
 _REGIONS = {"west bank": re.compile(r"\bwest\s+bank\b", re.I),
@@ -656,6 +658,12 @@ _TALLY_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,3}?(?P<noun>[a-z]+s))\b[^.;]{0,80}?\b(?:to|at|of|reached|exceeded|"
     r"surpassed|passed|topped|hit|is|was|stands?\s+at|now)\s+(?:(?:more|over|at\s+least|"
     r"about|nearly|some|almost|around)\s+(?:than\s+)?)?$", re.I)
+#: "240 people are held captive", "199 people taken hostage": a count of hostages
+_HELD_NEXT = re.compile(r"\s+(?:(?:[\w-]+,?\s+){0,4}?(?:are|were|is|was|remain|remained|"
+                        r"still|currently|being|have\s+been|had\s+been)\s+)?(?:still\s+)?"
+                        r"(?:held\s+(?:captive|hostage|in\s+captivity)|in\s+captivity|"
+                        r"(?<=remain\s)captive|(?<=remained\s)captive|"
+                        r"taken\s+(?:captive|hostage))\b", re.I)
 _ELIDED_NEXT = re.compile(r"\s+(?:(?:\w+\s+)?(?:are|were|have|had|has|was|is)\b|"
                           r"[a-z]{3,}ed\b)")
 
@@ -683,6 +691,11 @@ def inherit_counted(text: str, qs: list[dict[str, Any]], offset: int = 0) -> lis
         if q.get("counted") and q["counted"].split()[-1].lower() in _PARTICIPLES:
             q["event"], q["counted"] = q["counted"], None
     counts = [q for q in out if q.get("kind") == "count" and q.get("start") is not None]
+    for q in counts:
+        at = q["end"] - offset
+        if q.get("counted") and head_noun(q["counted"]) in _DEMONYMS | {"people"} \
+                and 0 <= at <= len(text) and _HELD_NEXT.match(text, at):
+            q["counted"] = "hostages"
     for i, q in enumerate(counts):
         if q.get("counted"):
             continue

@@ -34,6 +34,21 @@ def test_a_figure_in_a_long_sentence_is_its_own_unit(nlp):
     assert text[unit["span"]["start"]:unit["span"]["end"]] == unit["text"]
 
 
+def test_a_contrast_joins_two_claims_and_the_figure_keeps_its_own(nlp):
+    text = ("Comments strongly denounced by the #United States and the #EU, while 85% of "
+            "Gazans have had to leave their homes.")
+    _, (unit,) = units(nlp, text)
+    assert unit["text"] == "85% of Gazans have had to leave their homes"
+
+
+def test_us_in_capitals_is_a_country_not_an_unresolved_pronoun(nlp):
+    _, (unit,) = units(nlp, "Hamas Releases Two US Hostages")
+    assert not unit.get("skipped")
+    assert [q["counted"] for q in unit["quantities"]] == ["US Hostages"]
+    _, (unit,) = units(nlp, "They told us 300 people were killed.")
+    assert unit["skipped"] == "unresolved"
+
+
 def test_attribution_is_kept_aside(nlp):
     _, (unit,) = units(nlp, "According to the Ministry of Health, 11,180 Palestinians have "
                             "been killed since 7 October.")

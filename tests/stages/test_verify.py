@@ -125,6 +125,36 @@ def test_numbers_best_comparison_prefers_a_consistent_figure():
     assert best["relation"] == "consistent" and best["source"].startswith("1,139")
 
 
+def test_people_held_captive_are_a_count_of_hostages():
+    # OCHA Flash Update #25 (2023-10-31) against a post's undated "still held"
+    source = ("According to the Israeli authorities, 240 people are held captive in Gaza, "
+              "including Israelis and foreign nationals.")
+    claim = "240 hostages are still held by Hamas"
+    (best,) = best_comparison(extract_quantities(claim), extract_quantities(source),
+                              claim_text=claim, source_text=source)
+    assert (best["source"], best["strength"], best["relation"]) == \
+        ("240 people", "strong", "consistent")
+    # a state ("still held") is a running total: any day's matching figure bears it out
+    assert best["claim_cumulative"] and best["period"] == "undated"
+    assert passage_stance(P_RELATED, [best], relevance=0.9)[0] == "supports"
+    # people killed are not hostages
+    killed = extract_quantities("240 people were killed in the strikes")
+    assert best_comparison(extract_quantities(claim), killed, claim_text=claim,
+                           source_text="240 people were killed in the strikes") == []
+
+
+def test_soldiers_who_fell_in_combat_were_killed():
+    # OCHA Flash Update #92 (2024-01-14)
+    source = ("Between 12 January and 14 January, two Israeli soldiers were reportedly killed "
+              "in Gaza. Since the start of the ground operation, 186 soldiers have been killed, "
+              "and 1,113 soldiers have been injured in Gaza, according to the Israeli military.")
+    claim = "A total of 186 Israeli soldiers fell in combat in Gaza"
+    (best,) = best_comparison(extract_quantities(claim), extract_quantities(source),
+                              claim_text=claim, source_text=source)
+    assert best["source"] == "186 soldiers" and best["relation"] == "consistent"
+    assert decisive(best)
+
+
 # ---------------------------------------------------------------- stances and verdicts
 
 P_NEUTRAL = {"entailment": 0.05, "neutral": 0.9, "contradiction": 0.05}
