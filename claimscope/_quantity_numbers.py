@@ -9,6 +9,7 @@ counted noun phrase around it.
 from __future__ import annotations
 
 import math
+import re
 from typing import NamedTuple
 
 from . import _quantity_rules as R
@@ -52,7 +53,7 @@ def read_core(win: Window, i: int) -> Core | None:
 
 def number(raw: str) -> float | None:
     """The value of a digit token ("12,945" -> 12945.0); None when not finite."""
-    value = float(raw.replace(",", ""))
+    value = float(re.sub(r"[,\s\u202f]", "", raw))
     return value if math.isfinite(value) else None
 
 

@@ -35,7 +35,8 @@ METRE_CUES = frozenset({"high", "tall", "long", "wide", "deep", "thick", "away",
 COMPOUND_TAILS = frozenset({"long", "wide", "deep", "high", "tall", "old", "thick"})
 
 _TOKEN_RE = re.compile(
-    r"(?P<n>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
+    r"(?P<n>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])"
+    r"|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9]|[,.][0-9])|[0-9]+(?:\.[0-9]+)?)"
     rf"|(?P<w>{WORD})"
     r"|(?P<s>\S)")
 

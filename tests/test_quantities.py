@@ -253,6 +253,10 @@ CASES: list[tuple[str, str, dict]] = [
     ("Some 2000 people fled the camp overnight.", "Some 2000 people",
      dict(low=2000, kind="count", approximate=True, counted="people")),
     ("The 1967 borders remain the reference for talks.", "1967", dict(kind="year")),
+    # thousands grouped by a space, as French and machine translations write them
+    ("The human toll exceeded 25 000 deaths.", "25 000 deaths",
+     dict(low=25000.0, high=25000.0, counted="deaths")),
+    ("Hamas released two US hostages.", "two US hostages", dict(counted="US hostages")),
 ]
 
 
@@ -285,6 +289,7 @@ WHOLE: list[tuple[str, list[str]]] = [
     ("The death toll rose from 200 to 300 overnight.", ["200", "300"]),
     ("Inflation reached 40.1% in December, the highest since 1996.", ["40.1%", "1996"]),
     ("The foreign minister said the talks had made progress.", []),
+    ("On 7 October 2023 250 people were killed.", ["7 October 2023", "250 people"]),
     ("Officials declined to comment on the reports.", []),
 ]
 
