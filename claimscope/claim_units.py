@@ -37,7 +37,9 @@ __all__ = ["Unit", "units", "skip_reason", "SKIP_REASONS", "strip_dateline"]
 #: why a sentence or clause is not checked
 SKIP_REASONS = ("question", "list_intro", "prediction", "opinion", "fragment", "unresolved")
 #: a person or speaker the unit does not name: it cannot be checked out of context
-_UNRESOLVED = re.compile(r"\b(?:he|she|him|his|her|hers|i|me|my|we|us|our|you|your)\b", re.I)
+_UNRESOLVED = re.compile(r"(?<![\w-])(?:he|she|him|his|her|hers|i|me|my|we|us|our|you|your)"
+                         r"(?![\w-])", re.I)
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 
 #: dependency labels of a clause inside a clause (cut from the unit they are not part of)
 _CLAUSE_DEPS = frozenset({"advcl", "relcl", "ccomp", "conj", "parataxis", "csubj", "acl"})
@@ -190,10 +192,46 @@ def _trim(toks: list[Any]) -> list[Any]:
     return toks
 
 
+def _unresolved(unit: Unit, sent_doc: Any, keep: set[int], text: str, offset: int) -> bool:
+    """Is the unit about someone the text does not name ("he", "her", "we")? Words of a
+    link ("we-were-hungry"), "US" in capitals (the United States) and a pronoun inside a
+    relative clause that does not hold the figure ("kidnapped from families that had paid
+    her salary") do not count."""
+    if unit.query is not None:
+        check = unit.query
+    else:
+        chars = list(text[unit.start:unit.end])
+        for tok in sent_doc:
+            if tok.dep_ == "relcl" and not keep & {t.i for t in tok.subtree}:
+                sub = list(tok.subtree)
+                a = offset + sub[0].idx - unit.start
+                b = offset + sub[-1].idx + len(sub[-1].text) - unit.start
+                chars[max(a, 0):max(b, 0)] = " " * (max(b, 0) - max(a, 0))
+        check = "".join(chars)
+    check = _LINK.sub(" ", check)
+    return any(m.group(0) != "US" for m in _UNRESOLVED.finditer(check))
+
+
+def _is_pictograph(text: str) -> bool:
+    """An emoji, arrow or other pictograph (not "%", "$", a letter or a digit)."""
+    import unicodedata
+
+    return bool(text) and unicodedata.category(text[0]) == "So"
+
+
 def _contrast_cut(toks: list[Any], keep: set[int]) -> list[Any]:
     """", while 85% of Gazans have had to leave their homes": a contrast joins two claims
     (a poor parse may hang both on one head); keep the side that holds the figures."""
     for n, tok in enumerate(toks[1:], 1):
+        # "..., 500 people died in the blast ▶️ Israel Embassy ...": in a post, an arrow or
+        # another pictograph separates two statements as a full stop would
+        if _is_pictograph(tok.text):
+            before = {t.i for t in toks[:n]}
+            if keep <= before:
+                return toks[:n]
+            if not keep & before:
+                return toks[n + 1:]
+            continue
         if tok.lower_ in _CONTRAST and toks[n - 1].text == ",":
             before = {t.i for t in toks[:n]}
             if not keep & before:
@@ -267,8 +305,8 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
             attributed = attributed or _span_text(list(obj.subtree))
             drop = {t.i for t in word.subtree}
             toks = [t for t in toks if t.i not in drop]
-        if qs:
-            toks = _contrast_cut(toks, keep)
+        while qs and (cut := _contrast_cut(toks, keep)) != toks:
+            toks = cut
         toks = _trim(toks)
         if not toks:
             continue
@@ -294,9 +332,7 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
             unit.skipped = "prediction"
         if unit.query is None:
             _resolve(unit, head, frame, text, start, actors_before, actors_in)
-        # "US" in capitals is the United States, not "us"
-        if not unit.skipped and any(m.group(0) != "US" for m in _UNRESOLVED.finditer(
-                unit.query or text[unit.start:unit.end])):
+        if not unit.skipped and _unresolved(unit, sent_doc, keep, text, start):
             unit.skipped = "unresolved"
         out.append(unit)
     out.sort(key=lambda u: u.start)

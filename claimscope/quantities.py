@@ -100,14 +100,22 @@ def extract_quantities(text: str, start: int = 0, end: int | None = None) -> lis
     if lo >= hi or not _may_hold_number(text, lo, hi):
         return []
     try:
-        return _scan(Window(text, tokenize(text, lo, hi)))
+        found = _scan(Window(text, tokenize(text, lo, hi)))
     except (ArithmeticError, IndexError, KeyError, ValueError, TypeError, RecursionError):
         # A rule bug must not take the pipeline down; the sentence just loses its numbers.
         logger.warning("quantity extraction failed on %r", text[lo:hi][:200], exc_info=True)
         return []
+    # digits of a link, or of a file name or identifier a translation cut out of one
+    # ("...-2544916_24.php"), are not figures of the text
+    links = [m.span() for m in _LINK_RE.finditer(text, lo, hi)]
+    return [q for q in found if not any(a <= q["start"] < b for a, b in links)
+            and text[q["start"] - 1:q["start"]] != "_"
+            and not _FILE_TAIL.match(text, q["end"])]
 
 
 _DIGIT_RE = re.compile(r"[0-9]")
+_LINK_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_FILE_TAIL = re.compile(r"_|\.(?:php|html?|aspx?|jpe?g|png|pdf)\b", re.I)
 
 
 def _may_hold_number(text: str, lo: int, hi: int) -> bool:

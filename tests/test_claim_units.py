@@ -41,11 +41,32 @@ def test_a_contrast_joins_two_claims_and_the_figure_keeps_its_own(nlp):
     assert unit["text"] == "85% of Gazans have had to leave their homes"
 
 
+def test_an_arrow_or_emoji_in_a_post_ends_the_claim_like_a_full_stop(nlp):
+    _, (unit,) = units(nlp, "Explosion in Gaza hospital, 500 people died in the blast \u25b6\ufe0f "
+                            "Israel Embassy says the rocket was fired by Islamic Jihad")
+    assert unit["text"] == "Explosion in Gaza hospital, 500 people died in the blast"
+    _, (unit,) = units(nlp, "Comments denounced by the #United States \U0001F1FA\U0001F1F8 and "
+                            "the #EU, while 85% of Gazans have had to leave their homes.")
+    assert unit["text"] == "85% of Gazans have had to leave their homes"
+
+
 def test_us_in_capitals_is_a_country_not_an_unresolved_pronoun(nlp):
     _, (unit,) = units(nlp, "Hamas Releases Two US Hostages")
     assert not unit.get("skipped")
     assert [q["counted"] for q in unit["quantities"]] == ["US Hostages"]
     _, (unit,) = units(nlp, "They told us 300 people were killed.")
+    assert unit["skipped"] == "unresolved"
+
+
+def test_a_pronoun_outside_the_claim_proper_leaves_it_checkable(nlp):
+    # in a relative clause that does not hold the figure, or in the words of a link
+    _, (unit,) = units(nlp, "239 girls and boys were kidnapped from families that had paid "
+                            "her salary for many years.")
+    assert not unit.get("skipped")
+    _, (unit,) = units(nlp, "50 hostages have been released, see lepoint.fr/monde/ "
+                            "we-were-hungry-the-hostages-recount")
+    assert not unit.get("skipped")
+    _, (unit,) = units(nlp, "Her brother said 300 people were killed.")
     assert unit["skipped"] == "unresolved"
 
 

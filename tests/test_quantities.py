@@ -290,6 +290,9 @@ WHOLE: list[tuple[str, list[str]]] = [
     ("Inflation reached 40.1% in December, the highest since 1996.", ["40.1%", "1996"]),
     ("The foreign minister said the talks had made progress.", []),
     ("On 7 October 2023 250 people were killed.", ["7 October 2023", "250 people"]),
+    # a link, and a file name a translation cut out of one, hold no figures of the text
+    ("50 hostages were freed https://example.org/2023/11/28/a-500-word-story and "
+     "we-were-hungry-2544916_24.php", ["50 hostages"]),
     ("Officials declined to comment on the reports.", []),
 ]
 
