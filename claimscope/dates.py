@@ -89,7 +89,9 @@ def _day_month(text: str) -> list[tuple[int, int, int | None, int]]:
 
 
 _START = re.compile(r"\b(?:since|from|after|began|begun|started|beginning|start\s+of|"
-                    r"outbreak\s+on|between)\s+(?:on\s+|the\s+)?$", re.I)
+                    r"outbreak\s+on|between)\s+(?:on\s+|the\s+)?$"
+                    # "since the Hamas attacks of October 7", "since the attack on 7 October"
+                    r"|\bsince\s+(?:the\s+)?(?:[\w'’-]+\s+){1,3}(?:of|on)\s+$", re.I)
 
 
 def day_mentions(text: str, ref: _dt.date | None = None, *,
@@ -102,7 +104,7 @@ def day_mentions(text: str, ref: _dt.date | None = None, *,
     [(10, 7), (11, 15)]
     """
     days = {(month, day) for month, day, _, at in _day_month(text)
-            if period_starts or not _START.search(text[max(0, at - 24):at])}
+            if period_starts or not _START.search(text[max(0, at - 48):at])}
     if ref is not None:
         for m in _WEEKDAY.finditer(text):
             back = (ref.weekday() - WEEKDAYS.index(m.group(1).lower())) % 7

@@ -194,6 +194,10 @@ def test_days_named_in_a_text():
     assert day_mentions("On 18 November and Nov. 19th; since 7 October") == {
         (11, 18), (11, 19), (10, 7)}
     assert day_mentions("Aid may 3 times a week reach May 3 camps") == {(5, 3)}
+    # the day a period starts from is not the day a figure is of
+    assert day_mentions("50 hostages held since the Hamas attacks of October 7 have been "
+                        "released", period_starts=False) == set()
+    assert day_mentions("since 7 October; on 24 November", period_starts=False) == {(11, 24)}
     text = "On 18 November, 123,000 litres entered. Officials expect 70,000 litres a day."
     at = text.index("70,000")
     assert days_in_force(text, at, at + 6) == {(11, 18)}  # the date carries forward

@@ -70,6 +70,25 @@ OCHA = {
                       "continued their ground operations in and around Gaza city and northern "
                       "Gaza, amid intense clashes with Palestinian armed groups. Heavy shelling "
                       "and airstrikes continued, primarily in the northern area."),
+    "2023-10-31#7": ("2023-10-31", "KEY POINTS",
+                     "According to the Israeli authorities, 240 people are held captive in "
+                     "Gaza, including Israelis and foreign nationals. Media reports indicated "
+                     "that about 30 of the hostages are children. On 30 October, Israeli forces "
+                     "reportedly rescued one female Israeli soldier who was held captive in "
+                     "Gaza. On 20 and 23 October, Hamas released four civilian hostages. On 26 "
+                     "October, Hamas claimed that 50 of the hostages had been killed by Israeli "
+                     "airstrikes."),
+    "2024-01-14#2": ("2024-01-14", "Key points",
+                     "Between 12 January and 14 January, two Israeli soldiers were reportedly "
+                     "killed in Gaza. Since the start of the ground operation, 186 soldiers have "
+                     "been killed, and 1,113 soldiers have been injured in Gaza, according to "
+                     "the Israeli military."),
+    "2023-10-18#1": ("2023-10-18", "KEY POINTS",
+                     "On the evening of 17 October, 471 people, including children, health care "
+                     "staff, and Internally Displaced People (IDPs), were killed in an explosion "
+                     "at Al Ahli Arab/Baptist hospital in Gaza city, according to the latest "
+                     "figures from the Ministry of Health in Gaza. This was the deadliest "
+                     "incident in Gaza since hostilities escalated."),
 }
 
 
@@ -158,3 +177,22 @@ def test_an_off_topic_passage_decides_nothing(check):
                   "the scene after 3 officers responded to a 911 call.",
                   ["2023-12-29#32", "2023-11-10#10"])
     assert found and all(c["verdict"] == "not_enough_evidence" for c in found)
+
+
+def test_an_undated_running_total_is_borne_out_by_any_day_that_reports_it(check):
+    # posts of FIGNEWS-2024 (undated) against the OCHA Flash Updates
+    (c,) = check("240 hostages are still held by Hamas.", ["2023-10-31#7"])
+    assert c["verdict"] == "supported"
+    assert c["evidence"][0]["comparisons"][0]["source"] == "240 people"
+    (c,) = check("A total of 186 Israeli soldiers fell in combat in Gaza.", ["2024-01-14#2"])
+    assert c["verdict"] == "supported"
+
+
+def test_an_undated_figure_of_one_event_is_not_decided(check):
+    # 471 killed in the hospital blast bears out "500"; but an undated post's single event
+    # could be any day's, so the figure alone does not decide it
+    (c,) = check("Explosion in Gaza hospital, 500 people died in the blast.", ["2023-10-18#1"])
+    assert c["verdict"] == "not_enough_evidence"
+    (c,) = check("Explosion in Gaza hospital, 500 people died in the blast.", ["2023-10-18#1"],
+                 published="2023-10-18")
+    assert c["verdict"] == "supported"
