@@ -44,6 +44,7 @@ from .text import FIGURE_CONTEXT_STOP_WORDS, FIGURE_SCOPE_STOP_WORDS
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
            "head_noun", "day_mentions", "days_in_force", "is_total", "scope_words", "decisive",
+           "day_for_total",
            "figure_at", "period", "measure_of", "is_cumulative", "other_place", "PERIODS"]
 
 #: kinds of quantity that are claims about amounts (years, dates, ordinals are not)
@@ -752,6 +753,14 @@ def unmatched_words(claim_text: str, ci: int, cq: dict[str, Any], source_text: s
     return {w for w in claim_words(claim_text) if w not in have and _FOLD.get(w, w) not in have}
 
 
+def day_for_total(comparison: dict[str, Any]) -> bool:
+    """Is this one day's count set against a running total ("one truck went in on 17
+    November" against "1,100 trucks had entered since 21 October")? It can neither refute
+    nor outrank the total."""
+    return bool(comparison.get("claim_sentence_cumulative")
+                and comparison.get("source_one_day"))
+
+
 def decisive(comparison: dict[str, Any]) -> bool:
     """Can this comparison decide the claim (not of another day, place, measure, or a
     total, and its clause's words not foreign to the source)?"""
@@ -839,8 +848,18 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             if texts and sq.get("start") is not None:
                 r["claim_cumulative"] = at >= 0 and is_cumulative(claim_text, at,
                                                                   at + len(cq["text"]))
-                r["cumulative"] = (is_cumulative(source_text, sq["start"], sq["end"])
-                                   or r["claim_cumulative"])
+                # the claim's sentence may say "since" outside the unit's clause ("..., had
+                # entered Gaza since deliveries resumed on 21 October"): a running total
+                # only a running total can contradict
+                pos = days_text.find(cq["text"]) if days_text else -1
+                r["claim_sentence_cumulative"] = r["claim_cumulative"] or (
+                    pos >= 0 and is_cumulative(days_text, pos, pos + len(cq["text"])))
+                r["source_cumulative"] = is_cumulative(source_text, sq["start"], sq["end"])
+                lo, hi = sentence_of(source_text, sq["start"], sq["end"])
+                # "one truck ... reportedly went in on 17 November": one day's count
+                r["source_one_day"] = not r["source_cumulative"] and bool(
+                    day_mentions(source_text[lo:hi], source_ref, period_starts=False))
+                r["cumulative"] = r["source_cumulative"] or r["claim_cumulative"]
                 r["period"] = period(days_text, claim_ref, source_text, sq, source_ref,
                                      near_days=near_days, cumulative=r["cumulative"],
                                      unit_text=claim_text)
@@ -852,7 +871,10 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                          and r["claim_interval"] == r["source_interval"])]
         if not found:
             continue
-        found.sort(key=lambda r: (not decisive(r), r.get("period") not in ("same", "undated"),
+        # a running total is compared with a running total first, one day's count with one
+        # day's count
+        found.sort(key=lambda r: (not decisive(r), day_for_total(r),
+                                  r.get("period") not in ("same", "undated"),
                                   r["strength"] != "strong", r["relation"] != "consistent",
                                   r["distance"]))
         out.append(found[0])

@@ -38,7 +38,7 @@ import numpy as np
 from ..dates import to_date
 from ..document import Document
 from ..errors import ClaimscopeError, check_param
-from ..numcompare import best_comparison, decisive
+from ..numcompare import best_comparison, day_for_total, decisive
 from ..pipeline import Stage
 from ..registry import stages
 
@@ -86,9 +86,13 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
         kept_good = [r for r in good if decisive(r)
                      and r.get("period", "same") in ("same", "previous", "near", "undated")
                      and (r.get("period") != "undated" or r.get("claim_cumulative", True))]
+        # a running total ("1,100 trucks have entered since 21 October") and one day's
+        # count ("one truck entered on 17 November") measure different things: neither
+        # refutes the other
         kept_bad = [r for r in bad if decisive(r) and r.get("period", "same") == "same"
                     and not stale and not (r.get("cumulative")
-                                           and r.get("distance", 1.0) <= total_tolerance)]
+                                           and r.get("distance", 1.0) <= total_tolerance)
+                    and not day_for_total(r)]
         # one figure of the claim that the source contradicts for the same day makes the
         # claim false, whatever its other figures
         if kept_bad:
@@ -165,7 +169,7 @@ def _same_period_first(evidence: list[dict[str, Any]]) -> None:
     every other date: when one does (whether or not it agrees), passages of nearby days
     support nothing for that figure."""
     own = {r["claim"] for ev in evidence for r in ev.get("_all", ())
-           if r.get("period") == "same" and decisive(r)}
+           if r.get("period") == "same" and decisive(r) and not day_for_total(r)}
     for ev in evidence:
         if ev["stance"] == "supports" and ev["basis"] == "numbers" and any(
                 r.get("period") in ("near", "previous") and r["claim"] in own

@@ -89,6 +89,13 @@ OCHA = {
                      "at Al Ahli Arab/Baptist hospital in Gaza city, according to the latest "
                      "figures from the Ministry of Health in Gaza. This was the deadliest "
                      "incident in Gaza since hostilities escalated."),
+    "2023-11-17#20": ("2023-11-17", "Humanitarian Access (Gaza Strip)",
+                      "On 17 November, as of 18:00, and for the third consecutive day, no aid "
+                      "trucks were confirmed to have entered via the Rafah Crossing. This is due "
+                      "to the communication shutdown and the lack of fuel. Since 21 October, "
+                      "1,139 trucks carrying food, water and medical supplies have entered Gaza "
+                      "from Egypt. However, one truck carrying about 10,000 litres of fuel "
+                      "reportedly went in on 17 November, pending further confirmation."),
 }
 
 
@@ -196,3 +203,12 @@ def test_an_undated_figure_of_one_event_is_not_decided(check):
     (c,) = check("Explosion in Gaza hospital, 500 people died in the blast.", ["2023-10-18#1"],
                  published="2023-10-18")
     assert c["verdict"] == "supported"
+
+
+def test_one_days_count_does_not_refute_a_running_total(check):
+    # the "since" is outside the checked clause; the day's "one truck" is not the total
+    (c,) = check("UN agencies said some 1,100 trucks carrying food, water and medicine had "
+                 "entered Gaza since deliveries resumed on 21 October.", ["2023-11-17#20"],
+                 published="2023-11-18")
+    assert c["verdict"] == "supported"
+    assert c["evidence"][0]["comparisons"][0]["source"] == "1,139 trucks"
