@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _ledger_lexicon as L
+from .text import LINK_RE
 
 __all__ = ["Unit", "units", "skip_reason", "SKIP_REASONS", "strip_dateline"]
 
@@ -39,7 +40,6 @@ SKIP_REASONS = ("question", "list_intro", "prediction", "opinion", "fragment", "
 #: a person or speaker the unit does not name: it cannot be checked out of context
 _UNRESOLVED = re.compile(r"(?<![\w-])(?:he|she|him|his|her|hers|i|me|my|we|us|our|you|your)"
                          r"(?![\w-])", re.I)
-_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 
 #: dependency labels of a clause inside a clause (cut from the unit they are not part of)
 _CLAUSE_DEPS = frozenset({"advcl", "relcl", "ccomp", "conj", "parataxis", "csubj", "acl"})
@@ -208,7 +208,7 @@ def _unresolved(unit: Unit, sent_doc: Any, keep: set[int], text: str, offset: in
                 b = offset + sub[-1].idx + len(sub[-1].text) - unit.start
                 chars[max(a, 0):max(b, 0)] = " " * (max(b, 0) - max(a, 0))
         check = "".join(chars)
-    check = _LINK.sub(" ", check)
+    check = LINK_RE.sub(" ", check)
     return any(m.group(0) != "US" for m in _UNRESOLVED.finditer(check))
 
 

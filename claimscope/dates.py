@@ -15,7 +15,7 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .text import SENTENCE_END_RE
+from .text import LINK_RE, SENTENCE_END_RE
 
 __all__ = ["iso_date", "to_date", "day_mentions", "days_in_force", "url_date",
            "explicit_dates", "article_date", "MONTHS", "WEEKDAYS"]
@@ -148,7 +148,6 @@ def url_date(url: str | None) -> _dt.date | None:
     return None
 
 
-_URL = re.compile(r"https?://\S+|\b[\w-]+(?:\.[\w-]+)+/\S+")
 
 
 def explicit_dates(text: str) -> list[_dt.date]:
@@ -162,7 +161,7 @@ def explicit_dates(text: str) -> list[_dt.date]:
             out.append((at, _dt.date(year, month, day)))
         except ValueError:
             continue
-    for m in _URL.finditer(text):
+    for m in LINK_RE.finditer(text):
         when = url_date(m.group(0))
         if when:
             out.append((m.start(), when))

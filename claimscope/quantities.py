@@ -80,7 +80,7 @@ from ._quantity_tokens import (
     tokenize,
     triggers,
 )
-from .text import COUNTED_PHRASE_STOP_WORDS, ascii_words
+from .text import COUNTED_PHRASE_STOP_WORDS, LINK_RE, ascii_words
 
 __all__ = ["extract_quantities", "KEYS", "KINDS", "BOUNDS"]
 
@@ -107,14 +107,13 @@ def extract_quantities(text: str, start: int = 0, end: int | None = None) -> lis
         return []
     # digits of a link, or of a file name or identifier a translation cut out of one
     # ("...-2544916_24.php"), are not figures of the text
-    links = [m.span() for m in _LINK_RE.finditer(text, lo, hi)]
+    links = [m.span() for m in LINK_RE.finditer(text, lo, hi)]
     return [q for q in found if not any(a <= q["start"] < b for a, b in links)
             and text[q["start"] - 1:q["start"]] != "_"
             and not _FILE_TAIL.match(text, q["end"])]
 
 
 _DIGIT_RE = re.compile(r"[0-9]")
-_LINK_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _FILE_TAIL = re.compile(r"_|\.(?:php|html?|aspx?|jpe?g|png|pdf)\b", re.I)
 
 

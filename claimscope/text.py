@@ -115,6 +115,9 @@ def stem4(word: str) -> str:
 
 #: The end of a sentence in running text: ".", "!" or "?" before white space and a capital,
 #: a quote or a bracket; or a line break.
+#: A link: with its scheme, or a host name with a path ("bit.ly/3Rl0T7p"); a host needs a
+#: letter, so "1.5/2" is not one.
+LINK_RE = re.compile(r"https?://\S+|\b[\w-]*[^\W\d_][\w-]*(?:\.[\w-]+)+/\S+")
 SENTENCE_END_RE = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 _FINAL = (".", "!", "?", ":", '"', "”")
 _LONE_DASHES = ("-", "–", "—")
