@@ -112,6 +112,11 @@ INSERT INTO meta VALUES ('schema_version', '1');
 """
 
 
+def _sql_text(value: str) -> str:
+    """A string as an SQL literal (for a script, which takes no parameters)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _migrate_1_to_2(con: sqlite3.Connection) -> None:
     for stmt in ("ALTER TABLE documents ADD COLUMN publisher TEXT",
                  "ALTER TABLE documents ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'",
@@ -296,12 +301,14 @@ class CorpusStore:
             if not self.create:
                 con.close()
                 raise CorpusError(Errors.E300.format(path=self.path, detail="empty database"))
+            # one transaction: a second `corpus add` creating the same file at the same
+            # moment sees no tables or all of them, never a half-made corpus
+            meta = [("schema_version", str(SCHEMA_VERSION)), ("embedding_dtype", self.dtype),
+                    ("embedder", self._embedder_name()), ("created", _now())]
+            inserts = "".join(f"INSERT OR IGNORE INTO meta VALUES ({_sql_text(k)}, "
+                              f"{_sql_text(v)});\n" for k, v in meta)
             try:
-                with con:
-                    con.executescript(_SCHEMA_V2)
-                    con.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", [
-                        ("schema_version", str(SCHEMA_VERSION)), ("embedding_dtype", self.dtype),
-                        ("embedder", self._embedder_name()), ("created", _now())])
+                con.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA_V2 + inserts + "COMMIT;\n")
             except sqlite3.DatabaseError as exc:
                 con.close()
                 raise CorpusError(Errors.E306.format(path=self.path, detail=exc)) from None
