@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "training"))
 
 
 class CachedVerify:
@@ -75,16 +76,11 @@ class CachedVerify:
         return out
 
 
-def upto_verify(nlp, docs, batch=16):
-    from claimscope.pipeline import minibatch
+def upto_verify(nlp, docs):
+    """The documents through every stage before ``verify``."""
+    from train_relevance import run_docs, upto_retrieve
 
-    stages = list(nlp.stages)[:-1]
-    out = []
-    for b in minibatch(docs, batch):
-        for st in stages:
-            st.set_annotations(b, st.predict(b))
-        out.extend(b)
-    return out
+    return run_docs(upto_retrieve(nlp)[0], docs)
 
 
 def main(argv=None) -> None:
