@@ -26,6 +26,7 @@ from ``claimscope.stages.ledger.load_parser``) and plain data, and returns plain
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,9 +205,10 @@ def _unresolved(unit: Unit, sent_doc: Any, keep: set[int], text: str, offset: in
         for tok in sent_doc:
             if tok.dep_ == "relcl" and not keep & {t.i for t in tok.subtree}:
                 sub = list(tok.subtree)
-                a = offset + sub[0].idx - unit.start
-                b = offset + sub[-1].idx + len(sub[-1].text) - unit.start
-                chars[max(a, 0):max(b, 0)] = " " * (max(b, 0) - max(a, 0))
+                a = min(max(offset + sub[0].idx - unit.start, 0), len(chars))
+                b = min(max(offset + sub[-1].idx + len(sub[-1].text) - unit.start, a),
+                        len(chars))
+                chars[a:b] = " " * (b - a)
         check = "".join(chars)
     check = LINK_RE.sub(" ", check)
     return any(m.group(0) != "US" for m in _UNRESOLVED.finditer(check))
@@ -214,8 +216,6 @@ def _unresolved(unit: Unit, sent_doc: Any, keep: set[int], text: str, offset: in
 
 def _is_pictograph(text: str) -> bool:
     """An emoji, arrow or other pictograph (not "%", "$", a letter or a digit)."""
-    import unicodedata
-
     return bool(text) and unicodedata.category(text[0]) == "So"
 
 

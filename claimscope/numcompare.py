@@ -871,8 +871,7 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                          and r["claim_interval"] == r["source_interval"])]
         if not found:
             continue
-        # a running total is compared with a running total first, one day's count with one
-        # day's count
+        # against a running total, a count the source ties to one day comes last
         found.sort(key=lambda r: (not decisive(r), day_for_total(r),
                                   r.get("period") not in ("same", "undated"),
                                   r["strength"] != "strong", r["relation"] != "consistent",

@@ -86,9 +86,8 @@ def passage_stance(probs: dict[str, float], comparisons: list[dict[str, Any]], *
         kept_good = [r for r in good if decisive(r)
                      and r.get("period", "same") in ("same", "previous", "near", "undated")
                      and (r.get("period") != "undated" or r.get("claim_cumulative", True))]
-        # a running total ("1,100 trucks have entered since 21 October") and one day's
-        # count ("one truck entered on 17 November") measure different things: neither
-        # refutes the other
+        # a running total ("1,100 trucks have entered since 21 October") is not refuted by
+        # one day's count ("one truck entered on 17 November"): they measure different things
         kept_bad = [r for r in bad if decisive(r) and r.get("period", "same") == "same"
                     and not stale and not (r.get("cumulative")
                                            and r.get("distance", 1.0) <= total_tolerance)
