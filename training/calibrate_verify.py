@@ -2,6 +2,7 @@
 
     python training/calibrate_verify.py --db OCHA.db [--dev benchmarks/fignews_claims_dev.jsonl]
         [--relevance 0.84,0.8,0.75,0.7] [--relevance-numbers 0.84,0.7,0.6,0.5]
+        [--relevance-model relevance.json]
 
 For every (relevance, relevance_numbers) pair it prints:
 
@@ -89,8 +90,11 @@ def main(argv=None) -> None:
     ap.add_argument("--dev", type=Path, default=ROOT / "benchmarks" / "fignews_claims_dev.jsonl")
     ap.add_argument("--ptc-from", type=int, default=150)
     ap.add_argument("--ptc-articles", type=int, default=221)
-    ap.add_argument("--relevance", default="0.84")
-    ap.add_argument("--relevance-numbers", default="0.84")
+    ap.add_argument("--relevance", default=None,
+                    help="comma-separated thresholds (default: the model's own)")
+    ap.add_argument("--relevance-numbers", default=None)
+    ap.add_argument("--relevance-model", type=Path, default=None,
+                    help="a relevance.json to try instead of the shipped one")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
 
@@ -116,9 +120,18 @@ def main(argv=None) -> None:
     sets["ocha"] = upto_verify(nlp, [nlp.make_doc(r["claim"], published=r["as_of"])
                                      for r in ocha])
     print(f"stages up to retrieval: {time.time() - t0:.0f} s", flush=True)
+    if args.relevance_model:
+        from claimscope.relevance import RelevanceModel
+
+        nlp.stages[-1].relevance = RelevanceModel(args.relevance_model)
     cv = CachedVerify(nlp.stages[-1])
-    grid = itertools.product([float(x) for x in args.relevance.split(",")],
-                             [float(x) for x in args.relevance_numbers.split(",")])
+    own = cv.verify.thresholds()
+
+    def values(arg, name):
+        return [float(x) for x in arg.split(",")] if arg else [own[name]]
+
+    grid = itertools.product(values(args.relevance, "relevance"),
+                             values(args.relevance_numbers, "relevance_numbers"))
     for rel, reln in grid:
         t1 = time.time()
         res = {}
