@@ -789,8 +789,10 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     (``other_measure``: a need against an allowance, a daily rate against a total); its
     ``period`` (see :func:`period`; the claim's days are read from ``claim_sentence``,
     default ``claim_text``) and whether either figure is a running total
-    (``cumulative``). Comparisons that are not ``decisive`` come last. ``claim_offset``
-    is where ``claim_text`` starts in the text the claim quantities' offsets index.
+    (``cumulative``; the claim's by its clause and by its sentence, the source's, and
+    whether the source's is one day's count: see :func:`day_for_total`). Comparisons
+    that are not ``decisive`` come last. ``claim_offset`` is where ``claim_text`` starts
+    in the text the claim quantities' offsets index.
     """
     out = []
     texts = claim_text is not None and source_text is not None
@@ -812,6 +814,19 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
             other[k] = texts and other_days(claim_days, source_text, source_qs[k], source_ref)
         return other[k]
 
+    kinds: dict[int, tuple[bool, bool]] = {}
+
+    def source_kind(k: int) -> tuple[bool, bool]:
+        """(a running total, one day's count) for source figure k: "one truck ...
+        reportedly went in on 17 November" is one day's count."""
+        if k not in kinds:
+            sq = source_qs[k]
+            running = is_cumulative(source_text, sq["start"], sq["end"])
+            lo, hi = sentence_of(source_text, sq["start"], sq["end"])
+            kinds[k] = (running, not running and bool(
+                day_mentions(source_text[lo:hi], source_ref, period_starts=False)))
+        return kinds[k]
+
     if texts:
         claim_qs = inherit_counted(claim_text, claim_qs, claim_offset)
         source_qs = inherit_counted(source_text, source_qs)
@@ -824,6 +839,13 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
         claim_total = at >= 0 and is_total(claim_text, at)
         claim_whole = whole_of(claim_text, cq, claim_qs, claim_offset) if texts else None
         scope = scope_words(claim_text, at + len(cq["text"])) if at >= 0 else set()
+        claim_running = texts and at >= 0 and is_cumulative(claim_text, at, at + len(cq["text"]))
+        # the claim's sentence may say "since" outside the unit's clause ("..., had entered
+        # Gaza since deliveries resumed on 21 October"): a running total only a running
+        # total can contradict
+        pos = days_text.find(cq["text"]) if texts and days_text else -1
+        sentence_running = claim_running or (
+            pos >= 0 and is_cumulative(days_text, pos, pos + len(cq["text"])))
         found = []
         for k, sq in enumerate(source_qs):
             r = compare_quantities(cq, sq)
@@ -846,19 +868,9 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                      unmatched=sorted(unmatched_words(claim_text, at, cq, source_text))
                      if texts else [], claim_words=len(claim_words(claim_text)) if texts else 0)
             if texts and sq.get("start") is not None:
-                r["claim_cumulative"] = at >= 0 and is_cumulative(claim_text, at,
-                                                                  at + len(cq["text"]))
-                # the claim's sentence may say "since" outside the unit's clause ("..., had
-                # entered Gaza since deliveries resumed on 21 October"): a running total
-                # only a running total can contradict
-                pos = days_text.find(cq["text"]) if days_text else -1
-                r["claim_sentence_cumulative"] = r["claim_cumulative"] or (
-                    pos >= 0 and is_cumulative(days_text, pos, pos + len(cq["text"])))
-                r["source_cumulative"] = is_cumulative(source_text, sq["start"], sq["end"])
-                lo, hi = sentence_of(source_text, sq["start"], sq["end"])
-                # "one truck ... reportedly went in on 17 November": one day's count
-                r["source_one_day"] = not r["source_cumulative"] and bool(
-                    day_mentions(source_text[lo:hi], source_ref, period_starts=False))
+                r["claim_cumulative"] = claim_running
+                r["claim_sentence_cumulative"] = sentence_running
+                r["source_cumulative"], r["source_one_day"] = source_kind(k)
                 r["cumulative"] = r["source_cumulative"] or r["claim_cumulative"]
                 r["period"] = period(days_text, claim_ref, source_text, sq, source_ref,
                                      near_days=near_days, cumulative=r["cumulative"],
