@@ -51,9 +51,13 @@ def read_core(win: Window, i: int) -> Core | None:
     return _digit_core(win, i) if win.toks[i].kind == "n" else _word_core(win, i)
 
 
+#: what separates groups of thousands in a digit token: "12,945", "25 000" (any space)
+_GROUP_SEPARATORS = re.compile(r"[,\s]")
+
+
 def number(raw: str) -> float | None:
     """The value of a digit token ("12,945" -> 12945.0); None when not finite."""
-    value = float(re.sub(r"[,\s\u202f]", "", raw))
+    value = float(_GROUP_SEPARATORS.sub("", raw))
     return value if math.isfinite(value) else None
 
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from . import _quantity_rules as R
 from .dates import MONTHS
-from .text import COUNTED_PHRASE_STOP_WORDS, WORD
+from .text import COUNTED_PHRASE_STOP_WORDS, GROUP_SPACE, WORD
 
 # the parser's messages go out under the public module's name
 logger = logging.getLogger("claimscope.quantities")
@@ -36,7 +36,7 @@ COMPOUND_TAILS = frozenset({"long", "wide", "deep", "high", "tall", "old", "thic
 
 _TOKEN_RE = re.compile(
     r"(?P<n>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])"
-    r"|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9]|[,.][0-9])|[0-9]+(?:\.[0-9]+)?)"
+    r"|[0-9]{1,3}(?:" + GROUP_SPACE + r"[0-9]{3})+(?![0-9]|[,.][0-9])|[0-9]+(?:\.[0-9]+)?)"
     rf"|(?P<w>{WORD})"
     r"|(?P<s>\S)")
 

@@ -148,8 +148,6 @@ def url_date(url: str | None) -> _dt.date | None:
     return None
 
 
-
-
 def explicit_dates(text: str) -> list[_dt.date]:
     """Full calendar dates a text spells out with their year ("18 November 2023",
     "Nov. 18, 2023", "2023-11-18") or carries in a link, in order of appearance."""

@@ -113,11 +113,14 @@ def stem4(word: str) -> str:
 
 # --- sentence ends -----------------------------------------------------------------------
 
-#: The end of a sentence in running text: ".", "!" or "?" before white space and a capital,
-#: a quote or a bracket; or a line break.
+#: A space that groups thousands, as French and many machine translations write them
+#: ("25 000"): a plain, no-break or narrow no-break space (a regex class).
+GROUP_SPACE = "[ \u00a0\u202f]"
 #: A link: with its scheme, or a host name with a path ("bit.ly/3Rl0T7p"); a host needs a
 #: letter, so "1.5/2" is not one.
 LINK_RE = re.compile(r"https?://\S+|\b[\w-]*[^\W\d_][\w-]*(?:\.[\w-]+)+/\S+")
+#: The end of a sentence in running text: ".", "!" or "?" before white space and a capital,
+#: a quote or a bracket; or a line break.
 SENTENCE_END_RE = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 _FINAL = (".", "!", "?", ":", '"', "”")
 _LONE_DASHES = ("-", "–", "—")

@@ -29,6 +29,7 @@ from ..document import Document
 from ..errors import ClaimscopeError, Warnings, check_param
 from ..pipeline import Stage
 from ..registry import stages
+from ..text import GROUP_SPACE
 
 AFTER_MODES = ("demote", "exclude", "ignore")
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -242,12 +243,13 @@ def _figure_digits(figures: list[str]) -> list[str]:
     figure it speaks of). Figures written in words are left to the other rankings."""
     out = []
     for f in figures:
-        m = re.search(r"\d[\d,.]*(?:[ \u00a0\u202f]\d{3}(?!\d))*"
+        m = re.search(r"\d[\d,.]*(?:" + GROUP_SPACE + r"\d{3}(?!\d))*"
                       r"(?:\s+(?:million|billion|thousand))?", f)
         if not m:
             continue
         # "25 000" (thousands grouped by a space) is the index's "25,000"
-        digits = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", ",", m.group(0)).rstrip(".,")
+        digits = re.sub(r"(?<=\d)" + GROUP_SPACE + r"(?=\d{3}(?!\d))", ",",
+                        m.group(0)).rstrip(".,")
         out.append(digits)
         groups = re.fullmatch(r"(\d{1,3}),(\d{3})", digits)
         if groups and (groups.group(2).endswith("00") or re.match(
