@@ -52,6 +52,12 @@ def sentence_verdict(verdicts: list[str]) -> str:
     return "not_enough_evidence"
 
 
+def gold_correct(label: str, verdict: str) -> bool:
+    """Is ``verdict`` right for an OCHA gold label? ``not_supported`` (a sentence with another
+    day's figure) is right unless supported; any other label must be met exactly."""
+    return verdict != "supported" if label == "not_supported" else verdict == label
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """95 % Wilson score interval of a proportion k / n."""
     if n == 0:

@@ -98,7 +98,7 @@ def gold_eval(db: Path) -> dict:
     """Verdict accuracy on the hand-written gold and on the OCHA series sentences, each
     claim analysed by the real pipeline (claim units, retrieval, verification) as of its
     date; a claim taken apart into units gets one verdict (``sentence_verdict``)."""
-    from _verify import pipeline, sentence_verdict
+    from _verify import gold_correct, pipeline, sentence_verdict
 
     rows = [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
     series = [json.loads(x) for x in SERIES.read_text(encoding="utf-8").splitlines()
@@ -127,8 +127,7 @@ def gold_eval(db: Path) -> dict:
                 hits += any(ev.get("passage_id") in r["passage_ids"]
                             or ev.get("passage") in gold_text
                             for c in claims for ev in c.get("evidence", []))
-            ok = verdict != "supported" if r["label"] == "not_supported" else \
-                verdict == r["label"]
+            ok = gold_correct(r["label"], verdict)
             correct += ok
             confusion[(r["label"], verdict)] += 1
             details.append({"id": r["id"], "label": r["label"], "verdict": verdict,

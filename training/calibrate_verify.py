@@ -100,7 +100,7 @@ def main(argv=None) -> None:
 
     import bench_verify_fignews as fn
     from _common import data_dir
-    from _verify import pipeline, sentence_verdict
+    from _verify import gold_correct, pipeline, sentence_verdict
 
     from claimscope.document import Document
 
@@ -149,7 +149,7 @@ def main(argv=None) -> None:
         ok = 0
         for r, d in zip(ocha, done_o):
             v = sentence_verdict([c["verdict"] for c in d.fields.get("claims", [])])
-            ok += v != "supported" if r["label"] == "not_supported" else v == r["label"]
+            ok += gold_correct(r["label"], v)
         res["ocha"] = f"{ok}/{len(ocha)} = {ok / len(ocha):.3f}"
         print(f"relevance {rel:.2f} numbers {reln:.2f}: " + "; ".join(
             f"{k} {v}" for k, v in res.items()) + f" ({time.time() - t1:.0f} s)", flush=True)
