@@ -26,6 +26,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -151,9 +152,28 @@ class AnalysisStore:
 
     def _init(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Switching a new file to WAL needs an exclusive lock, and SQLite answers "locked"
+        # at once (no busy wait) when two connections race for it, so the first use retries
+        # with a short back-off until the busy timeout has passed.
+        deadline = time.monotonic() + self.timeout
+        pause = 0.01
+        while True:
+            try:
+                self._init_once()
+                return
+            except StoreError as exc:
+                busy = isinstance(exc.__cause__, sqlite3.OperationalError) and any(
+                    w in str(exc.__cause__) for w in ("locked", "busy"))
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    def _init_once(self) -> None:
         con = self._connect()
         try:
-            con.execute("PRAGMA journal_mode = WAL")
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
             con.execute("BEGIN IMMEDIATE")
             tables = {r[0] for r in con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -105,6 +105,29 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert AnalysisStore(path).count() == 60
 
 
+def test_many_writers_may_create_a_new_file_at_once(tmp_path):
+    # The switch of a new file to WAL mode races between first users; none may fail.
+    for n in range(30):
+        path = tmp_path / f"new{n}.db"
+        errors = []
+
+        def work(k, path=path, errors=errors):
+            try:
+                store = AnalysisStore(path)
+                for i in range(3):
+                    store.add(article(f"Writer {k} article {i} about the truce."))
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert AnalysisStore(path).count() == 18
+
+
 def test_not_a_store_is_a_coded_error(tmp_path):
     path = tmp_path / "other.db"
     con = sqlite3.connect(path)
