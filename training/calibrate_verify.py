@@ -2,7 +2,7 @@
 
     python training/calibrate_verify.py --db OCHA.db [--dev benchmarks/fignews_claims_dev.jsonl]
         [--relevance 0.84,0.8,0.75,0.7] [--relevance-numbers 0.84,0.7,0.6,0.5]
-        [--relevance-model relevance.json]
+        [--entailment 0.53,0.45] [--relevance-model relevance.json]
 
 For every (relevance, relevance_numbers) pair it prints:
 
@@ -70,6 +70,7 @@ class CachedVerify:
         v = self.verify
         v.min_relevance = thresholds.get("relevance")
         v.min_relevance_numbers = thresholds.get("relevance_numbers")
+        v.min_entail = thresholds.get("entailment")
         out = [copy.copy(d) for d in docs]
         for d in out:
             d.fields = dict(d.fields)
@@ -93,6 +94,8 @@ def main(argv=None) -> None:
     ap.add_argument("--relevance", default=None,
                     help="comma-separated thresholds (default: the model's own)")
     ap.add_argument("--relevance-numbers", default=None)
+    ap.add_argument("--entailment", default=None,
+                    help="comma-separated p(entailment) thresholds for claims without figures")
     ap.add_argument("--relevance-model", type=Path, default=None,
                     help="a relevance.json to try instead of the shipped one")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -131,27 +134,28 @@ def main(argv=None) -> None:
         return [float(x) for x in arg.split(",")] if arg else [own[name]]
 
     grid = itertools.product(values(args.relevance, "relevance"),
-                             values(args.relevance_numbers, "relevance_numbers"))
-    for rel, reln in grid:
+                             values(args.relevance_numbers, "relevance_numbers"),
+                             values(args.entailment, "entailment"))
+    for rel, reln, ent in grid:
         t1 = time.time()
         res = {}
-        done = cv.run(sets["off"], relevance=rel, relevance_numbers=reln)
+        done = cv.run(sets["off"], relevance=rel, relevance_numbers=reln, entailment=ent)
         claims = [c for d in done for c in d.fields.get("claims", [])]
         false = [c for c in claims if c["verdict"] != "not_enough_evidence"]
         res["off"] = f"{1000 * len(false) / max(len(claims), 1):.2f}/1000 ({len(false)}/{len(claims)})"
         if "dev" in sets:
             s = fn.score(keys, by_post, cv.run(sets["dev"], relevance=rel,
-                                               relevance_numbers=reln))
+                                               relevance_numbers=reln, entailment=ent))
             res["dev"] = (f"precision {s['decided_correct']}/{s['decided']}, decided correctly "
                           f"{s['decidable_decided_correctly']}/{s['decidable']} "
                           f"= {s['share_decided_correctly']:.3f}")
-        done_o = cv.run(sets["ocha"], relevance=rel, relevance_numbers=reln)
+        done_o = cv.run(sets["ocha"], relevance=rel, relevance_numbers=reln, entailment=ent)
         ok = 0
         for r, d in zip(ocha, done_o):
             v = sentence_verdict([c["verdict"] for c in d.fields.get("claims", [])])
             ok += gold_correct(r["label"], v)
         res["ocha"] = f"{ok}/{len(ocha)} = {ok / len(ocha):.3f}"
-        print(f"relevance {rel:.2f} numbers {reln:.2f}: " + "; ".join(
+        print(f"relevance {rel:.2f} numbers {reln:.2f} entailment {ent:.2f}: " + "; ".join(
             f"{k} {v}" for k, v in res.items()) + f" ({time.time() - t1:.0f} s)", flush=True)
         if args.verbose:
             for c in false:
