@@ -169,8 +169,8 @@ def measure(db: Path, mode: str, out: Path) -> None:
         tops.append([p for p, _ in whole])
         tops_dated.append([p for p, _ in dated])
         t0 = time.perf_counter()  # the word search, as retrieval calls it
-        store.search_bm25(c["claim"], stage.candidates, max_date=max_date)
-        store.search_bm25(c["claim"], stage.candidates)
+        store.search_bm25_dated(c["claim"], stage.candidates, max_dates=[max_date, None]
+                                if max_date else [None])
         bm25_ms.append((time.perf_counter() - t0) * 1000)
         figures = [q["text"] for q in extract_quantities(c["claim"])]
         t0 = time.perf_counter()

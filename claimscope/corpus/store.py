@@ -30,7 +30,7 @@ import re
 import sqlite3
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ ANN_MIN_PASSAGES = 50_000
 #: candidates asked of the index beyond the k wanted: its float16 scores are the stored
 #: float16 vectors' cosines up to rounding, so a few more settle the order at the k-th place
 ANN_MARGIN = 16
+#: a claim's word searches with and without its date limit filter one ranking of this
+#: many times k passages (a ranking costs about the same for k and for 4k)
+BM25_POOL = 4
 #: ``add`` embeds and writes the passages of about this many at once
 CHUNK_PASSAGES = 512
 DTYPES = {"float16": np.float16, "float32": np.float32}
@@ -742,38 +745,79 @@ class CorpusStore:
                     max_date: str | None = None) -> list[tuple[int, float]]:
         """(passage id, bm25 score, higher is better) for the words of ``text``; with
         ``max_date`` (ISO), only passages dated on or before it."""
-        query = fts_query(text)
-        if query is None:
-            return []
-        return self._match(query, k, max_date)
+        return self.search_bm25_dated(text, k, max_dates=[max_date])[0]
 
-    def _match(self, query: str, k: int, max_date: str | None) -> list[tuple[int, float]]:
-        if max_date is None:
-            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
-                   "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?")
-            args: tuple[Any, ...] = (query, int(k))
-        else:
-            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
-                   "JOIN passages p ON p.id = passages_fts.rowid "
-                   "JOIN documents d ON d.id = p.doc_id "
-                   "WHERE passages_fts MATCH ? AND COALESCE(p.date, d.date) <= ? "
-                   "ORDER BY bm25(passages_fts) LIMIT ?")
-            args = (query, max_date, int(k))
-        return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, args)]
+    @_db_errors
+    def search_bm25_dated(self, text: str, k: int = 50, *,
+                          max_dates: Sequence[str | None] = (None,)
+                          ) -> list[list[tuple[int, float]]]:
+        """``search_bm25`` for each of ``max_dates`` (None: no date limit), from one
+        ranking of the corpus (see ``_match_dated``)."""
+        return self._match_dated(fts_query(text), k, max_dates)
 
     @_db_errors
     def search_figures(self, figures: list[str], words: list[str], k: int = 50, *,
                        max_date: str | None = None) -> list[tuple[int, float]]:
         """(passage id, bm25 score) of passages that state one of ``figures`` as written
         ("23,000" is the phrase "23 000") and share a word of ``words`` with the claim."""
+        return self.search_figures_dated(figures, words, k, max_dates=[max_date])[0]
+
+    @_db_errors
+    def search_figures_dated(self, figures: list[str], words: list[str], k: int = 50, *,
+                             max_dates: Sequence[str | None] = (None,)
+                             ) -> list[list[tuple[int, float]]]:
+        """``search_figures`` for each of ``max_dates``, from one ranking of the corpus."""
         # "11,0*": the phrase "11 0" with its last token a prefix (the index splits 11,078)
         terms = [(" ".join(_TOKEN.findall(f.lower())), f.endswith("*")) for f in figures]
         phrases = ['"' + t.replace('"', '""') + '"' + ("*" if star else "")
                    for t, star in terms if t]
         context = fts_query(" ".join(words), max_terms=12)
-        if not phrases or context is None:
-            return []
-        return self._match(f"({' OR '.join(phrases)}) AND ({context})", k, max_date)
+        query = f"({' OR '.join(phrases)}) AND ({context})" if phrases and context else None
+        return self._match_dated(query, k, max_dates)
+
+    def _match_dated(self, query: str | None, k: int,
+                     max_dates: Sequence[str | None]) -> list[list[tuple[int, float]]]:
+        """The best ``k`` matches of ``query`` for each date limit. Ranking is most of the
+        cost of a word search in a large corpus and a claim's date limits only filter
+        it, so the best ``BM25_POOL * k`` are ranked once and filtered by each limit;
+        a limit that leaves fewer than ``k`` of them is ranked on its own."""
+        if query is None:
+            return [[] for _ in max_dates]
+        if len(max_dates) == 1:
+            return [self._match(query, k, max_dates[0])]
+        pool = k * BM25_POOL
+        rows = self.con.execute(
+            "SELECT r.id, r.score, COALESCE(p.date, d.date) FROM (SELECT passages_fts.rowid "
+            "AS id, -bm25(passages_fts) AS score FROM passages_fts WHERE passages_fts "
+            "MATCH ? ORDER BY bm25(passages_fts), passages_fts.rowid LIMIT ?) AS r "
+            "JOIN passages p ON p.id = r.id JOIN documents d ON d.id = p.doc_id "
+            "ORDER BY r.score DESC, r.id", (query, int(pool))).fetchall()
+        out = []
+        for max_date in max_dates:
+            kept = [(int(i), float(sc)) for i, sc, day in rows
+                    if max_date is None or (day is not None and day <= max_date)]
+            if len(kept) >= k or len(rows) < pool:
+                out.append(kept[:k])
+            else:
+                out.append(self._match(query, k, max_date))
+        return out
+
+    def _match(self, query: str, k: int, max_date: str | None) -> list[tuple[int, float]]:
+        # ties (a daily report repeats a sentence) go by passage id, so that a ranking
+        # filtered by date is the ranking of the passages of that date
+        if max_date is None:
+            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
+                   "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts), "
+                   "passages_fts.rowid LIMIT ?")
+            args: tuple[Any, ...] = (query, int(k))
+        else:
+            sql = ("SELECT passages_fts.rowid, -bm25(passages_fts) FROM passages_fts "
+                   "JOIN passages p ON p.id = passages_fts.rowid "
+                   "JOIN documents d ON d.id = p.doc_id "
+                   "WHERE passages_fts MATCH ? AND COALESCE(p.date, d.date) <= ? "
+                   "ORDER BY bm25(passages_fts), passages_fts.rowid LIMIT ?")
+            args = (query, max_date, int(k))
+        return [(int(r[0]), float(r[1])) for r in self.con.execute(sql, args)]
 
     @_db_errors
     def search_dense(self, vector: np.ndarray, k: int = 50, *,

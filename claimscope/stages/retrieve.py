@@ -129,13 +129,15 @@ class Retrieve(Stage):
         # copies cannot crowd them out
         limits = [None] if ref is None else [(ref + _dt.timedelta(days=1)).isoformat()] + (
             [None] if self.after != "exclude" else [])
-        for max_date in limits:
-            rankings.append(store.search_bm25(text, self.candidates, max_date=max_date))
+        by_words = store.search_bm25_dated(text, self.candidates, max_dates=limits)
+        by_figures = store.search_figures_dated(digits, words, self.candidates,
+                                                max_dates=limits) if digits else None
+        for n, max_date in enumerate(limits):
+            rankings.append(by_words[n])
             dense_lists.append(store.search_dense(vector, self.candidates, max_date=max_date))
             rankings.append(dense_lists[-1])
-            if digits:
-                rankings.append(store.search_figures(digits, words, self.candidates,
-                                                     max_date=max_date))
+            if by_figures is not None:
+                rankings.append(by_figures[n])
         bm25 = rankings[0]
         fused: dict[int, float] = {}
         for ranking in rankings:

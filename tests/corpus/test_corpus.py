@@ -103,6 +103,43 @@ def test_corpus_stats_for_audit(store):
     assert len(st["content_sha256"]) == 64 and st["schema_version"] == SCHEMA_VERSION
 
 
+def test_word_searches_by_date_limit_rank_once_and_agree_with_each_search(tmp_path):
+    # a daily report repeats its sentences: many passages tie, some undated, most of
+    # them after the claim's date, so the shared ranking must fall back to ranking the
+    # passages of the date limit alone
+    days = [f"2023-11-{d:02d}" for d in range(1, 29)]
+    docs = [SourceDoc(source=f"r{d}.txt", date=day, publisher="Test", passages=[
+        PassageIn(t, 0, len(t)) for t in (
+            "Some trucks with fuel entered Gaza.", f"On day {d}, {d} trucks entered Gaza.",
+            "The bakery closed for lack of fuel and flour.")]) for d, day in enumerate(days)]
+    docs.append(SourceDoc(source="undated.txt", passages=[
+        PassageIn("Trucks entered Gaza without a date.", 0, 35)]))
+    with CorpusStore(tmp_path / "c.db", create=True, encoder=HashEncoder()) as s:
+        s.add(docs)
+        ranked_alone = []
+        match = s._match
+        s._match = lambda *a: ranked_alone.append(a) or match(*a)
+        for k in (1, 3, 10, 100):
+            for limits in ([None], ["2023-11-05", None], ["2023-11-27", None],
+                           [None, "2023-11-02"], ["2023-10-01", None]):
+                got = s.search_bm25_dated("trucks entered Gaza with fuel", k,
+                                          max_dates=limits)
+                n = len(ranked_alone)
+                assert got == [s.search_bm25("trucks entered Gaza with fuel", k, max_date=m)
+                               for m in limits], (k, limits)
+                del ranked_alone[n:]  # the calls of search_bm25 itself
+                got = s.search_figures_dated(["12", "3"], ["trucks"], k, max_dates=limits)
+                assert got == [s.search_figures(["12", "3"], ["trucks"], k, max_date=m)
+                               for m in limits], (k, limits)
+                del ranked_alone[n:]
+        assert any(a[2] is not None for a in ranked_alone)  # a fallback was taken
+        early = s.search_bm25_dated("trucks fuel", 3, max_dates=["2023-11-02", None])
+        assert len(early[0]) == 3 and all(s.passages([i])[i]["date"] <= "2023-11-02"
+                                          for i, _ in early[0])
+        assert s.search_bm25_dated("???", 5, max_dates=["2023-11-02", None]) == [[], []]
+        assert s.search_figures_dated([], ["trucks"], 5, max_dates=[None, None]) == [[], []]
+
+
 def test_corpus_migrates_from_schema_v1(tmp_path):
     path = tmp_path / "old.db"
     con = sqlite3.connect(path)
