@@ -391,6 +391,21 @@ def is_total(text: str, start: int) -> bool:
     return bool(_PART_OF.search(text[max(0, start - 60):start]))
 
 
+#: "... in the Israel-Hamas war", "since the start of the conflict": the war as a whole
+_WHOLE_WAR = re.compile(
+    r"\b(?:in|of|during|throughout)\s+(?:the|this)\s+(?:[\w’'-]+\s+){0,3}?(?:war|conflict)\b"
+    r"(?!\s+(?:in|on|inside|across)\s)", re.I)
+
+
+def whole_war(text: str, end: int, after: int = 80) -> bool:
+    """Does the clause after a figure count it over a whole war ("1400 people have died
+    so far *in the Israel-Hamas war*")? One side's toll ("1,400 Israelis") is then a part
+    of it, not the figure; "the war in Gaza" names a place, which decides instead."""
+    tail = text[end:end + after]
+    stop = _SENTENCE_END.search(tail)
+    return bool(_WHOLE_WAR.search(tail[:stop.start()] if stop else tail))
+
+
 _SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?"
                     r"([a-z][a-z-]{3,})")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
@@ -860,7 +875,10 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                      or (texts and other_place(claim_text, at, cq, source_text, sq,
                                                source_context))
                      or (claim_whole is not None and source_whole is not None
-                         and claim_whole != source_whole),
+                         and claim_whole != source_whole)
+                     # "people" of a whole war against one side's demonym
+                     or (r["strength"] == "loose" and at >= 0
+                         and whole_war(claim_text, at + len(cq["text"]))),
                      other_measure=bool(texts and other_measure(claim_text, at, cq,
                                                                 source_text, sq,
                                                                 claim_sentence)),

@@ -25,6 +25,7 @@ from claimscope.numcompare import (
     interval,
     is_total,
     scope_words,
+    whole_war,
 )
 from claimscope.quantities import extract_quantities
 from claimscope.render.claimreview import claimreview_graph
@@ -283,6 +284,28 @@ def test_a_figure_placed_where_the_source_figure_is_not_decides_nothing():
                            claim_text=claim_text, source_text=there, claim_ref=day,
                            source_ref=day)
     assert not d["other_scope"] and passage_stance(P_RELATED, [d])[0] == "refutes"
+
+
+def test_one_sides_toll_does_not_bear_out_a_whole_wars_toll():
+    # a FIGNEWS post (development gold) against UN OCHA oPt, Flash Update #23 (29 October)
+    source = ("In Israel, according to the Israeli authorities, there were no new "
+              "fatalities reported. Overall, about 1,400 Israelis and foreign nationals "
+              "have been killed, the vast majority on 7 October.")
+    for text in ("1400 people have died so far in the Israel-Hamas war",
+                 "More than 1,400 people have been killed since the start of the conflict"):
+        assert whole_war(text, text.index("people") + len("people"))
+        comps = best_comparison(extract_quantities(text), extract_quantities(source),
+                                claim_text=text, source_text=source)
+        loose = [r for r in comps if r["strength"] == "loose"]
+        assert loose and all(r["other_scope"] and not decisive(r) for r in loose), comps
+        assert passage_stance(P_RELATED, comps)[0] == "neutral"
+    # the toll of one attack, or of the war in a named place, may still be that figure
+    for text in ("1,400 people were killed in the Hamas attack of 7 October",
+                 "About 1,400 people have been killed in the war in Israel"):
+        assert not whole_war(text, text.index("people") + len("people")), text
+        comps = best_comparison(extract_quantities(text), extract_quantities(source),
+                                claim_text=text, source_text=source)
+        assert any(r["strength"] == "loose" and not r["other_scope"] for r in comps), comps
 
 
 def test_a_repeated_figure_is_read_where_it_stands():
