@@ -15,6 +15,7 @@ from typing import NamedTuple
 from . import _quantity_rules as R
 from ._quantity_tokens import HYPHENS, Window, fold_words
 from .dates import MONTHS
+from .text import GROUP_SPACE
 
 
 class Core(NamedTuple):
@@ -52,7 +53,7 @@ def read_core(win: Window, i: int) -> Core | None:
 
 
 #: what separates groups of thousands in a digit token: "12,945", "25 000" (any space)
-_GROUP_SEPARATORS = re.compile(r"[,\s]")
+_GROUP_SEPARATORS = re.compile(r",|" + GROUP_SPACE)
 
 
 def number(raw: str) -> float | None:

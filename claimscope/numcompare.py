@@ -40,7 +40,7 @@ import re
 from typing import Any
 
 from .dates import day_mentions, days_in_force
-from .text import FIGURE_CONTEXT_STOP_WORDS, FIGURE_SCOPE_STOP_WORDS
+from .text import FIGURE_CONTEXT_STOP_WORDS, FIGURE_SCOPE_STOP_WORDS, SENTENCE_END_RE
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
            "head_noun", "day_mentions", "days_in_force", "is_total", "scope_words", "decisive",
@@ -402,13 +402,12 @@ def whole_war(text: str, end: int, after: int = 80) -> bool:
     so far *in the Israel-Hamas war*")? One side's toll ("1,400 Israelis") is then a part
     of it, not the figure; "the war in Gaza" names a place, which decides instead."""
     tail = text[end:end + after]
-    stop = _SENTENCE_END.search(tail)
+    stop = SENTENCE_END_RE.search(tail)
     return bool(_WHOLE_WAR.search(tail[:stop.start()] if stop else tail))
 
 
 _SCOPE = re.compile(r"\b(?:to|into|inside|at|for)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?"
                     r"([a-z][a-z-]{3,})")
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“(])|\n")
 _CLAUSE_END = re.compile(r"[;.,:!?()]|\s[-–]\s|\b(?:but|and|while|which|who)\b")
 
 
@@ -432,9 +431,9 @@ def sentence_stems(text: str, start: int, end: int) -> set[str]:
 def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence of ``text`` holding text[start:end]."""
     begin = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
+    for m in SENTENCE_END_RE.finditer(text, 0, start):
         begin = m.end()
-    stop = _SENTENCE_END.search(text, end)
+    stop = SENTENCE_END_RE.search(text, end)
     return begin, stop.start() if stop else len(text)
 
 
@@ -735,7 +734,7 @@ def inherit_counted(text: str, qs: list[dict[str, Any]], offset: int = 0) -> lis
             # about 13,162 have been injured": Palestinians, not women)
             prev = next((r for r in reversed(counts[:i]) if r.get("counted")
                          and q["start"] - r["end"] < 160
-                         and not _SENTENCE_END.search(text, r["end"] - offset,
+                         and not SENTENCE_END_RE.search(text, r["end"] - offset,
                                                       q["start"] - offset)
                          and not _BREAKDOWN.search(text[max(0, r["start"] - offset - 90):
                                                         r["start"] - offset])), None)
@@ -854,6 +853,7 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
         claim_total = at >= 0 and is_total(claim_text, at)
         claim_whole = whole_of(claim_text, cq, claim_qs, claim_offset) if texts else None
         scope = scope_words(claim_text, at + len(cq["text"])) if at >= 0 else set()
+        claim_war = at >= 0 and whole_war(claim_text, at + len(cq["text"]))
         claim_running = texts and at >= 0 and is_cumulative(claim_text, at, at + len(cq["text"]))
         # the claim's sentence may say "since" outside the unit's clause ("..., had entered
         # Gaza since deliveries resumed on 21 October"): a running total only a running
@@ -877,8 +877,7 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                      or (claim_whole is not None and source_whole is not None
                          and claim_whole != source_whole)
                      # "people" of a whole war against one side's demonym
-                     or (r["strength"] == "loose" and at >= 0
-                         and whole_war(claim_text, at + len(cq["text"]))),
+                     or (r["strength"] == "loose" and claim_war),
                      other_measure=bool(texts and other_measure(claim_text, at, cq,
                                                                 source_text, sq,
                                                                 claim_sentence)),

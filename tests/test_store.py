@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 
 import pytest
+from conftest import at_once
 
 from claimscope.errors import ClaimscopeError
 from claimscope.store import AnalysisStore, content_hash, technique_key
@@ -86,22 +86,13 @@ def test_filters_and_search(tmp_path):
 
 def test_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "a.db"
-    errors = []
 
     def work(k):
-        try:
-            store = AnalysisStore(path)  # one store per writer, as two processes would
-            for i in range(15):
-                store.add(article(f"Writer {k} article {i} about the ceasefire."))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+        store = AnalysisStore(path)  # one store per writer, as two processes would
+        for i in range(15):
+            store.add(article(f"Writer {k} article {i} about the ceasefire."))
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert at_once(work, 4) == []
     assert AnalysisStore(path).count() == 60
 
 
@@ -109,22 +100,13 @@ def test_many_writers_may_create_a_new_file_at_once(tmp_path):
     # The switch of a new file to WAL mode races between first users; none may fail.
     for n in range(30):
         path = tmp_path / f"new{n}.db"
-        errors = []
 
-        def work(k, path=path, errors=errors):
-            try:
-                store = AnalysisStore(path)
-                for i in range(3):
-                    store.add(article(f"Writer {k} article {i} about the truce."))
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(exc)
+        def work(k, path=path):
+            store = AnalysisStore(path)
+            for i in range(3):
+                store.add(article(f"Writer {k} article {i} about the truce."))
 
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors
+        assert at_once(work, 6) == []
         assert AnalysisStore(path).count() == 18
 
 
