@@ -6,7 +6,10 @@ amount of money or measure). It is then taken apart, with rules over a dependenc
 - **a figure's own clause** is a unit ("Clashes continued, during which around 240
   civilians were killed, the ministry said" -> "around 240 civilians were killed"),
   and its own retrieval query; figures of one clause share a unit;
-- a check-worthy sentence without figures is one unit: its main clause;
+- a check-worthy sentence without figures gives a unit per clause that states a claim
+  of its own: the main clause, and a clause joined by "and"/"but" with its own subject
+  or opened by "while", "after", "although" ... (not "if" or "or"), where it ends or
+  starts the sentence;
 - **attribution stays attached**: the reporting frame ("the ministry said", "according
   to the UN") is cut from the unit and kept as ``attributed_to``;
 - **pronouns and back references** ("it", "they", "the group") that are a unit's subject
@@ -52,6 +55,9 @@ _MODALS = frozenset({"will", "would", "shall", "'ll", "’ll", "may", "might", "
                      "should", "must", "ought", "wo"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CONTRAST = frozenset({"while", "whereas", "whilst"})
+#: marks of a subordinate clause that states a claim of its own
+_SPLIT_MARKS = frozenset({"while", "whereas", "whilst", "after", "although", "though",
+                          "before"})
 _WH = frozenset({"which", "whom", "who", "whose", "that", "where", "when", "while"})
 _EDGE = re.compile(r"^(?:[\s,;:–—|-]+|#\w+\s*|@\w+\s*)+|[\s,;:–—|-]+$")
 
@@ -158,7 +164,11 @@ def _subject(tok: Any) -> Any | None:
 
 
 def _span_text(toks: Sequence[Any]) -> str:
-    return " ".join(t.text for t in toks)
+    """The text of a phrase as written ("Israel's government", not "Israel 's ...")."""
+    toks = list(toks)
+    while toks and toks[-1].is_punct and toks[-1].text in ",;:":
+        toks.pop()
+    return toks[0].doc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)] if toks else ""
 
 
 def _clause_tokens(head: Any, keep: set[int]) -> list[Any]:
@@ -219,6 +229,10 @@ def _is_pictograph(text: str) -> bool:
     return bool(text) and unicodedata.category(text[0]) == "So"
 
 
+def _finite(toks: list[Any]) -> bool:
+    return any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in toks)
+
+
 def _contrast_cut(toks: list[Any], keep: set[int]) -> list[Any]:
     """", while 85% of Gazans have had to leave their homes": a contrast joins two claims
     (a poor parse may hang both on one head); keep the side that holds the figures."""
@@ -232,7 +246,11 @@ def _contrast_cut(toks: list[Any], keep: set[int]) -> list[Any]:
             if not keep & before:
                 return toks[n + 1:]
             continue
-        if tok.lower_ in _CONTRAST and toks[n - 1].text == ",":
+        # ", and tongues are starting to loosen": a poor parse may hang a second clause on
+        # the figure's; when both sides have a finite verb, they are two claims
+        joined = tok.lower_ in ("and", "but") and toks[n - 1].text == "," and \
+            _finite(toks[:n - 1]) and _finite(toks[n + 1:])
+        if (tok.lower_ in _CONTRAST or joined) and toks[n - 1].text == ",":
             before = {t.i for t in toks[:n]}
             if not keep & before:
                 return toks[n:]
@@ -245,6 +263,78 @@ def _is_prediction(head: Any) -> bool:
     aux = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
     return any(a.lower_ in _MODALS or a.tag_ == "MD" for a in aux) or \
         any(a.lower_ == "going" for a in aux)
+
+
+def _said(head: Any) -> Any | None:
+    """What a reporting verb reports ("X said [...]"), if ``head`` is one."""
+    if head.tag_.startswith("VB") and (_SAY.match(head.text) or head.lemma_ in _SAY_LEMMAS):
+        return next((c for c in head.children if c.dep_ in ("ccomp", "parataxis")), None)
+    return None
+
+
+def _said_aside(head: Any) -> Any | None:
+    """A reporting aside of the clause of ``head`` ("..., its foreign minister said, ..."),
+    if any."""
+    return next((c for c in head.children if c.dep_ == "parataxis" and
+                 c.tag_.startswith("VB") and (_SAY.match(c.text) or c.lemma_ in _SAY_LEMMAS)
+                 and _subject(c) is not None), None)
+
+
+def _splits(head: Any) -> list[Any]:
+    """The clauses under ``head`` that state a claim of their own: a coordinate clause
+    with its own subject ("..., and Hamas fired rockets"; not "or") and a temporal or
+    contrast clause ("after Israel accused ...", "while the bombing continues ...")."""
+    out = []
+    for child in head.children:
+        subj = _subject(child)
+        # "and that includes ...": a clause whose subject stands for the one before is no
+        # claim of its own
+        own = child.tag_.startswith("VB") and subj is not None and subj.lower_ not in _WH
+        if own and child.dep_ == "conj" and not any(
+                c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in head.children):
+            out.append(child)
+        elif own and child.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in _SPLIT_MARKS for c in child.children):
+            out.append(child)
+        elif child is _said_aside(head):
+            out.extend(_splits(child))
+            continue
+        else:
+            continue
+        out.extend(_splits(child))
+    return out
+
+
+def _clauses(root: Any) -> dict[Any, set[int]]:
+    """A sentence without figures taken apart into the clauses that state a claim of their
+    own, each with its token indices. A clause is split off only where it ends or starts
+    its parent's text, so that every unit stays one stretch of the sentence; a reporting
+    aside ("its foreign minister said") belongs to no clause."""
+    def ids(tok: Any) -> set[int]:
+        return {t.i for t in tok.subtree}
+
+    out = {root: ids(root)}
+    for clause in _splits(root):
+        parent = next((h for h in sorted(out, key=lambda h: -h.i)
+                       if clause.i in out[h]), None)
+        if parent is None:
+            continue
+        sub = ids(clause)
+        rest = sorted(out[parent] - sub)
+        words = [i for i in rest if not clause.doc[i].is_punct]
+        if not words or not (max(words) < min(sub) or min(words) > max(sub)):
+            continue
+        out[parent] = set(rest)
+        # "while Israeli officials say the numbers do not ...": what they say, attributed
+        said = _said(clause)
+        if said is not None and min(ids(said)) > clause.i:
+            clause, sub = said, ids(said)
+        out[clause] = sub
+    for head in out:
+        aside = _said_aside(head)
+        if aside is not None:
+            out[head] -= ids(aside)
+    return {h: toks for h, toks in out.items() if toks}
 
 
 def units(sent_doc: Any, *, text: str, start: int, end: int,
@@ -272,18 +362,16 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
         groups.setdefault(head.i, []).append(q)
         heads[head.i] = head
     root = next((t for t in sent_doc if t.dep_ == "ROOT"), sent_doc[0])
-    whole: set[int] = set()
+    wholes: dict[int, set[int]] = {}
     if not groups:
         if not checkworthy:
             return []
         # no figure: the sentence as a whole, less a reporting frame ("X said [...]")
-        if root.tag_.startswith("VB") and (_SAY.match(root.text) or root.lemma_ in _SAY_LEMMAS):
-            comp = next((c for c in root.children if c.dep_ in ("ccomp", "parataxis")), None)
-            if comp is not None:
-                root = comp
-        whole = {t.i for t in root.subtree}
-        heads[root.i] = root
-        groups[root.i] = []
+        root = _said(root) or root
+        for head, toks in _clauses(root).items():
+            heads[head.i] = head
+            groups[head.i] = []
+            wholes[head.i] = toks
     out: list[Unit] = []
     for hi, qs in groups.items():
         head = heads[hi]
@@ -292,9 +380,11 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
             # "two women who were among the 200 hostages": the antecedent with its clause
             toks = list(head.head.subtree)
         else:
-            toks = _clause_tokens(head, keep | {head.i} | whole)
+            toks = _clause_tokens(head, keep | {head.i} | wholes.get(hi, set()))
+        if hi in wholes:
+            toks = [t for t in toks if t.i in wholes[hi]]
         attributed = None
-        frame = _say_frame(head)
+        frame = _say_frame(head) or _said_aside(head)
         if frame is not None:
             subj = _subject(frame)
             if subj is not None:

@@ -50,6 +50,68 @@ def test_an_arrow_or_emoji_in_a_post_ends_the_claim_like_a_full_stop(nlp):
     assert unit["text"] == "85% of Gazans have had to leave their homes"
 
 
+def test_a_second_clause_after_a_comma_and_is_not_part_of_the_figures_claim(nlp):
+    # the parser hangs "tongues are starting" on the figure's clause; both have a verb
+    _, (unit,) = units(nlp, "50 Israeli hostages held in Gaza since the Hamas attacks of "
+                            "October 7 have been released, and tongues are starting to "
+                            "loosen")
+    assert unit["text"] == ("50 Israeli hostages held in Gaza since the Hamas attacks of "
+                            "October 7 have been released")
+
+
+def test_a_sentence_without_figures_is_taken_apart_into_its_claims(nlp):
+    # a contrast or temporal clause with its own subject states a claim of its own
+    text = ("US President Joe Biden asked Israel on Wednesday to respect the laws of war in "
+            "its response to the attack launched by Hamas from the Gaza Strip, while the "
+            "Israeli bombing of the Gaza Strip continues for the fifth day in a row.")
+    _, found = units(nlp, text)
+    assert [u["text"] for u in found] == [
+        "US President Joe Biden asked Israel on Wednesday to respect the laws of war in its "
+        "response to the attack launched by Hamas from the Gaza Strip",
+        "the Israeli bombing of the Gaza Strip continues for the fifth day in a row"]
+    assert all(text[u["span"]["start"]:u["span"]["end"]] == u["text"] for u in found)
+    # the plan is a prediction and is not checked; the accusation it follows is
+    _, found = units(nlp, "Israel will seek to stop the UN agency for Palestinian refugees "
+                          "from operating in Gaza after the war, its foreign minister said, "
+                          "after Israel accused several UNRWA staff of involvement in "
+                          "Hamas's October 7 attack.")
+    plan, accusation = found
+    assert plan["skipped"] == "prediction"
+    assert plan["attributed_to"] == "its foreign minister"
+    assert "said" not in plan["text"]
+    assert accusation["text"] == ("Israel accused several UNRWA staff of involvement in "
+                                  "Hamas's October 7 attack")
+    assert not accusation.get("skipped")
+
+
+def test_each_side_of_a_contrast_keeps_its_own_attribution(nlp):
+    _, found = units(nlp, "UN agencies have said the ministry's casualty counts in earlier "
+                          "conflicts broadly matched their own later tallies, while Israeli "
+                          "officials say the numbers do not distinguish between civilians "
+                          "and fighters.")
+    assert [(u["text"], u["attributed_to"]) for u in found] == [
+        ("the ministry's casualty counts in earlier conflicts broadly matched their own "
+         "later tallies", "UN agencies"),
+        ("the numbers do not distinguish between civilians and fighters", "Israeli officials")]
+    _, found = units(nlp, "Diplomats in Cairo said Arab foreign ministers were pressing "
+                          "Washington to back a ceasefire, while Israel's government has "
+                          "said a ceasefire now would only allow Hamas to regroup.")
+    assert [(u["attributed_to"], u.get("skipped")) for u in found] == [
+        ("Diplomats in Cairo", None), ("Israel's government", "prediction")]
+
+
+@pytest.mark.parametrize("text", [
+    # a condition or an alternative is not a claim of its own
+    "Israel would stop the strikes if Hamas released the hostages held in Gaza.",
+    "Either the army withdrew from the camp or the fighting moved further north.",
+    # a clause in the middle of its sentence would leave a unit that is not one stretch
+    "The army, after the fighters left the camp, destroyed the tunnels under the hospital.",
+])
+def test_clauses_that_stay_in_their_sentence(nlp, text):
+    _, found = units(nlp, text)
+    assert len(found) == 1, found
+
+
 def test_us_in_capitals_is_a_country_not_an_unresolved_pronoun(nlp):
     _, (unit,) = units(nlp, "Hamas Releases Two US Hostages")
     assert not unit.get("skipped")
