@@ -94,6 +94,23 @@ _START = re.compile(r"\b(?:since|from|after|began|begun|started|beginning|start\
                     r"|\bsince\s+(?:the\s+)?(?:[\w'’-]+\s+){1,3}(?:of|on)\s+$", re.I)
 
 
+def period_starts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each phrase that names the day a period starts from, opening word
+    to day ("since the Hamas attacks of October 7", "since 7 October").
+
+    >>> t = "50 hostages held since the Hamas attacks of October 7 were released"
+    >>> [t[a:b] for a, b in period_starts(t)]
+    ['since the Hamas attacks of October 7']
+    """
+    out = []
+    for m in [*_DAY_MONTH.finditer(text), *_MONTH_DAY.finditer(text)]:
+        lo = max(0, m.start() - 48)
+        start = _START.search(text[lo:m.start()])
+        if start:
+            out.append((lo + start.start(), m.end()))
+    return sorted(out)
+
+
 def day_mentions(text: str, ref: _dt.date | None = None, *,
                  period_starts: bool = True) -> set[tuple[int, int]]:
     """The days a text names, as (month, day): "15 November", "Nov. 15", and weekdays

@@ -39,7 +39,7 @@ import math
 import re
 from typing import Any
 
-from .dates import day_mentions, days_in_force
+from .dates import day_mentions, days_in_force, period_starts
 from .text import FIGURE_CONTEXT_STOP_WORDS, FIGURE_SCOPE_STOP_WORDS, SENTENCE_END_RE
 
 __all__ = ["NUMERIC_KINDS", "interval", "comparable", "compare_quantities", "best_comparison",
@@ -750,7 +750,10 @@ estimated estimate during their there other another further additional""".split(
 
 def claim_words(claim_text: str) -> set[str]:
     """The content words of a claim (4-letter stems of lower-case words that are neither
-    stop words nor generic reporting words)."""
+    stop words nor generic reporting words), less those of a phrase that says when a
+    period starts ("held since the Hamas attacks of October 7": when, not what)."""
+    for a, b in period_starts(claim_text):
+        claim_text = claim_text[:a] + " " * (b - a) + claim_text[b:]
     return {w.lower()[:4] for w in _WORD.findall(claim_text)
             if w[0].islower() and w.lower() not in FIGURE_CONTEXT_STOP_WORDS
             and w.lower() not in _GENERIC}

@@ -7,7 +7,7 @@ import verify_fakes  # noqa: F401  (registers the test_checkworthy stage)
 
 import claimscope
 from claimscope.claim_units import skip_reason
-from claimscope.dates import article_date, explicit_dates, url_date
+from claimscope.dates import article_date, explicit_dates, period_starts, url_date
 
 STAGES = ["segment", "language", "quantities", "actors", "claim_units"]
 
@@ -202,3 +202,11 @@ def test_dates_read_from_links_and_text():
                              "18 November 2023.") == (
         __import__("datetime").date(2023, 11, 18), "text")
     assert explicit_dates("no date here") == []
+
+
+def test_the_phrase_that_starts_a_period():
+    text = "50 hostages held since the Hamas attacks of October 7 have been released"
+    assert [text[a:b] for a, b in period_starts(text)] == [
+        "since the Hamas attacks of October 7"]
+    text = "Since 7 October, 4,385 Palestinians have been killed; on 21 October, 20 trucks"
+    assert [text[a:b] for a, b in period_starts(text)] == ["Since 7 October"]

@@ -96,6 +96,13 @@ OCHA = {
                       "1,139 trucks carrying food, water and medical supplies have entered Gaza "
                       "from Egypt. However, one truck carrying about 10,000 litres of fuel "
                       "reportedly went in on 17 November, pending further confirmation."),
+    "2023-11-27#35": ("2023-11-27", "Hostilities and casualties (Israel)",
+                      "Following the release of 50 hostages since 24 November, 167 people "
+                      "remain captive in Gaza, including Israelis and foreign nationals, "
+                      "according to the Israeli authorities. Before the pause, four civilian "
+                      "hostages had been released by Hamas, one Israeli soldier had been "
+                      "rescued by Israeli forces, and three bodies of hostages had reportedly "
+                      "been retrieved by Israeli forces."),
 }
 
 
@@ -212,3 +219,12 @@ def test_one_days_count_does_not_refute_a_running_total(check):
                  published="2023-11-18")
     assert c["verdict"] == "supported"
     assert c["evidence"][0]["comparisons"][0]["source"] == "1,139 trucks"
+
+
+def test_the_words_of_a_period_start_are_not_what_is_counted(check):
+    # "since the Hamas attacks of October 7" says when the hostages were taken; its words
+    # need not be in the passage (a FIGNEWS-2024 post of 28 November 2023)
+    (c,) = check("50 Israeli hostages held in Gaza since the Hamas attacks of October 7 have "
+                 "been released", ["2023-11-27#35"], published="2023-11-28")
+    assert c["verdict"] == "supported"
+    assert c["evidence"][0]["comparisons"][0]["source"] == "50 hostages"
