@@ -17,7 +17,7 @@ from .document import Document, Span, SpanGroup
 from .errors import ClaimscopeError, Errors, InputError, InvalidParameterError, Warnings
 from .pipeline import Pipeline, Stage
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 __all__ = ["analyze", "load", "Document", "Span", "SpanGroup", "Pipeline", "Stage",
            "registry", "ClaimscopeError", "InputError", "InvalidParameterError",
            "Errors", "Warnings", "__version__"]

@@ -340,13 +340,14 @@ def _clauses(root: Any) -> dict[Any, set[int]]:
 def units(sent_doc: Any, *, text: str, start: int, end: int,
           quantities: Sequence[dict[str, Any]], checkworthy: bool,
           subjectivity: float | None = None,
-          actors_before: Sequence[tuple[str, str]] = (),
-          actors_in: Sequence[tuple[int, int, str, str]] = ()) -> list[Unit]:
+          actors_before: Sequence[tuple[str, ...]] = (),
+          actors_in: Sequence[tuple[Any, ...]] = ()) -> list[Unit]:
     """The claim units of one sentence ``text[start:end]`` (already cut of its dateline).
 
     ``sent_doc`` is the parse of exactly ``text[start:end]``; ``quantities`` the numeric
-    ones inside it (with article offsets); ``actors_before`` the (surface, actor) pairs of
-    the sentence before; ``actors_in`` the (start, end, surface, actor) mentions inside it.
+    ones inside it (with article offsets); ``actors_before`` the (surface, actor, via) of
+    the sentence before; ``actors_in`` the (start, end, surface, actor, via) mentions inside
+    it (``via``: the gazetteer's alias group, "leaders" for a person; may be left out).
     """
     sentence = text[start:end]
     reason = skip_reason(sentence, subjectivity=subjectivity, has_figure=bool(quantities))
@@ -429,10 +430,16 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
     return out
 
 
+def _is_leader(via: Sequence[Any]) -> bool:
+    """Is a mention whose alias group is ``via`` (empty: unknown) a person?"""
+    return bool(via) and via[0] == "leaders"
+
+
 def _resolve(unit: Unit, head: Any, frame: Any | None, text: str, offset: int,
-             actors_before: Sequence[tuple[str, str]],
-             actors_in: Sequence[tuple[int, int, str, str]]) -> None:
-    """Name the actor a pronoun or back reference subject stands for, when unambiguous.
+             actors_before: Sequence[tuple[str, ...]],
+             actors_in: Sequence[tuple[Any, ...]]) -> None:
+    """Name the actor a pronoun or back reference subject stands for, when unambiguous:
+    "he" and "she" only a leader (a person), "it", "they" and "the group" only a party.
 
     ``offset`` is where the parsed sentence starts in ``text``.
     """
@@ -447,6 +454,10 @@ def _resolve(unit: Unit, head: Any, frame: Any | None, text: str, offset: int,
     s1 = offset + phrase[-1].idx + len(phrase[-1].text)
     if not (unit.start <= s0 and s1 <= unit.end):
         return
+    # "Roy Edan ... before he was shot": "he" is a person, never "Hamas" named before
+    person = subj.lower_ in ("he", "she")
+    actors_in = [m[:4] for m in actors_in if _is_leader(m[4:]) == person]
+    actors_before = [m[:2] for m in actors_before if _is_leader(m[2:]) == person]
     target: tuple[str, str] | None = None
     if frame is not None:  # "Hamas said it had freed ...": the one who said it
         fsubj = _subject(frame)
@@ -454,8 +465,11 @@ def _resolve(unit: Unit, head: Any, frame: Any | None, text: str, offset: int,
             sub = list(fsubj.subtree)
             lo, hi = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
             named = {(s, a) for (m0, m1, s, a) in actors_in if lo <= m0 and m1 <= hi}
-            if len({a for _, a in named}) == 1:
-                target = sorted(named)[0]
+            if len({a for _, a in named}) != 1:
+                # "Tillerson said he received a call from Trump": the speaker, whom the
+                # gazetteer does not know, not an actor named elsewhere
+                return
+            target = sorted(named)[0]
     if target is None:  # else the only actor named before it, in this sentence or the last
         earlier = [(s, a) for (m0, _m1, s, a) in actors_in if m0 < s0]
         pool = earlier or list(actors_before)

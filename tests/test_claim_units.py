@@ -146,6 +146,21 @@ def test_a_pronoun_subject_is_resolved_to_the_actor_named_before(nlp):
     assert unit["query"].startswith("Hamas had freed two Israeli women")
 
 
+def test_he_or_she_is_resolved_only_to_a_person(nlp):
+    _, found = units(nlp, "Hamas gunmen stormed the kibbutz at dawn. A local photographer "
+                          "documented the attack on the houses before he was shot.")
+    shot = next(u for u in found if u["text"] == "he was shot")
+    assert shot["skipped"] == "unresolved" and "resolved" not in shot
+    # the speaker is the one "he" stands for, even when the gazetteer does not know him
+    doc = nlp("Trump fired his secretary of state on Tuesday. Tillerson said he received a "
+              "call from Trump around noon.")
+    (unit,) = [u for u in doc.fields["claims"] if "call" in u["text"]]
+    assert unit["skipped"] == "unresolved" and "resolved" not in unit
+    _, (unit,) = units(nlp, "Guterres said he had invoked Article 99 of the UN Charter.")
+    assert unit["resolved"]["to"] == "Guterres"
+    assert unit["resolved"]["actor"] == "United Nations"
+
+
 @pytest.mark.parametrize("text,reason", [
     ("Is this a war crime?", "question"),
     ("Hamas has achieved the following:", "list_intro"),

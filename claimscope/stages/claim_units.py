@@ -72,8 +72,8 @@ class ClaimUnits(Stage):
             # "372 people were killed and 1,335 injured": the second counts people too
             numeric = inherit_counted(doc.text[start:sent.end], numeric, start)
             cw = sent.attrs.get("checkworthiness")
-            mentions = [(a.start, a.end, a.text, a.label or a.text) for a in actors
-                        if sent.start <= a.start and a.end <= sent.end]
+            mentions = [(a.start, a.end, a.text, a.label or a.text, a.attrs.get("via"))
+                        for a in actors if sent.start <= a.start and a.end <= sent.end]
             if numeric or (cw is not None and cw >= self.threshold):
                 out.append((start, sent.end, cw, numeric, mentions,
                             sent.attrs.get("subjectivity")))
@@ -105,7 +105,7 @@ class ClaimUnits(Stage):
                         claim = {"sentence": {"start": start, "end": end},
                                  **unit.to_dict(doc.text), "checkworthiness": cw}
                         claims.append(claim)
-                before = [(m[2], m[3]) for m in mentions]
+                before = [(m[2], m[3], m[4]) for m in mentions]
             out.append(claims[: self.max_claims])
         return out
 
