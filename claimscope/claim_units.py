@@ -230,6 +230,7 @@ def _is_pictograph(text: str) -> bool:
 
 
 def _finite(toks: list[Any]) -> bool:
+    """Does the stretch have a finite verb (a clause of its own)?"""
     return any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in toks)
 
 
@@ -315,8 +316,9 @@ def _clauses(root: Any) -> dict[Any, set[int]]:
 
     out = {root: ids(root)}
     for clause in _splits(root):
-        parent = next((h for h in sorted(out, key=lambda h: -h.i)
-                       if clause.i in out[h]), None)
+        # the units' token sets are disjoint: one holds the clause's head, or none does
+        # (a clause under a reporting verb outside what it reports)
+        parent = next((h for h in out if clause.i in out[h]), None)
         if parent is None:
             continue
         sub = ids(clause)
