@@ -306,22 +306,32 @@ def _splits(head: Any) -> list[Any]:
     return out
 
 
-def _clauses(root: Any) -> dict[Any, set[int]]:
+def _clauses(root: Any, frame: Any | None = None) -> dict[Any, set[int]]:
     """A sentence without figures taken apart into the clauses that state a claim of their
     own, each with its token indices. A clause is split off only where it ends or starts
     its parent's text, so that every unit stays one stretch of the sentence; a reporting
-    aside ("its foreign minister said") belongs to no clause."""
+    aside ("its foreign minister said") belongs to no clause. ``frame`` is the reporting
+    verb ``root`` is the report of ("The army said [root ...], and the militants said
+    ..."): its words belong to no clause, the reports joined to it are claims of their
+    own."""
     def ids(tok: Any) -> set[int]:
         return {t.i for t in tok.subtree}
 
     out = {root: ids(root)}
-    for clause in _splits(root):
+    splits = _splits(root)
+    if frame is not None:
+        out[frame] = ids(frame) - out[root]
+        # "..., and the militants said they shot down a drone": another report, with its
+        # own speaker (a clause that is no report would read as the first speaker's)
+        splits += [c for c in _splits(frame) if _said(c) is not None]
+    # last clause first: "A did X, and B did Y, and C did Z" peels off Z, then Y
+    for clause in sorted(splits, key=lambda c: -c.i):
         # the units' token sets are disjoint: one holds the clause's head, or none does
         # (a clause under a reporting verb outside what it reports)
         parent = next((h for h in out if clause.i in out[h]), None)
         if parent is None:
             continue
-        sub = ids(clause)
+        sub = ids(clause) & out[parent]
         rest = sorted(out[parent] - sub)
         words = [i for i in rest if not clause.doc[i].is_punct]
         if not words or not (max(words) < min(sub) or min(words) > max(sub)):
@@ -330,8 +340,10 @@ def _clauses(root: Any) -> dict[Any, set[int]]:
         # "while Israeli officials say the numbers do not ...": what they say, attributed
         said = _said(clause)
         if said is not None and min(ids(said)) > clause.i:
-            clause, sub = said, ids(said)
+            clause, sub = said, ids(said) & sub
         out[clause] = sub
+    if frame is not None:
+        del out[frame]
     for head in out:
         aside = _said_aside(head)
         if aside is not None:
@@ -370,8 +382,9 @@ def units(sent_doc: Any, *, text: str, start: int, end: int,
         if not checkworthy:
             return []
         # no figure: the sentence as a whole, less a reporting frame ("X said [...]")
-        root = _said(root) or root
-        for head, toks in _clauses(root).items():
+        said = _said(root)
+        for head, toks in (_clauses(said, frame=root) if said is not None
+                           else _clauses(root)).items():
             heads[head.i] = head
             groups[head.i] = []
             wholes[head.i] = toks

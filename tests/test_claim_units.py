@@ -84,6 +84,21 @@ def test_a_sentence_without_figures_is_taken_apart_into_its_claims(nlp):
     assert not accusation.get("skipped")
 
 
+def test_three_coordinate_clauses_are_three_claims(nlp):
+    _, found = units(nlp, "The army struck the camp, and the militants fired rockets at the "
+                          "town, and the ministry closed the crossing.")
+    assert [u["text"] for u in found] == ["The army struck the camp",
+                                          "the militants fired rockets at the town",
+                                          "the ministry closed the crossing"]
+
+
+def test_two_reports_in_one_sentence_keep_their_own_speakers(nlp):
+    _, found = units(nlp, "The army said it struck the tunnels, and the militants said they "
+                          "shot down a drone, and the UN condemned both sides.")
+    assert [(u["text"], u["attributed_to"]) for u in found] == [
+        ("it struck the tunnels", "The army"), ("they shot down a drone", "the militants")]
+
+
 def test_each_side_of_a_contrast_keeps_its_own_attribution(nlp):
     _, found = units(nlp, "UN agencies have said the ministry's casualty counts in earlier "
                           "conflicts broadly matched their own later tallies, while Israeli "
