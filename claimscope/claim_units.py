@@ -130,6 +130,11 @@ def _clause_head(tok: Any) -> Any:
     return cur
 
 
+def _is_say(tok: Any) -> bool:
+    """Is ``tok`` a reporting verb ("said", "announced", "tweeted")?"""
+    return tok.tag_.startswith("VB") and bool(_SAY.match(tok.text) or tok.lemma_ in _SAY_LEMMAS)
+
+
 def _say_frame(head: Any) -> Any | None:
     """The reporting verb the clause of ``head`` is reported by ("X said [head ...]",
     "[...], during which 240 were killed, the ministry said"), if any."""
@@ -138,8 +143,7 @@ def _say_frame(head: Any) -> Any | None:
         if cur.head is cur:
             return None
         up = cur.head
-        if cur.dep_ in ("ccomp", "parataxis", "conj") and up.tag_.startswith("VB") and (
-                _SAY.match(up.text) or up.lemma_ in _SAY_LEMMAS):
+        if cur.dep_ in ("ccomp", "parataxis", "conj") and _is_say(up):
             return up
         if cur.dep_ not in ("ccomp", "parataxis", "conj", "advcl", "relcl", "xcomp"):
             return None
@@ -268,7 +272,7 @@ def _is_prediction(head: Any) -> bool:
 
 def _said(head: Any) -> Any | None:
     """What a reporting verb reports ("X said [...]"), if ``head`` is one."""
-    if head.tag_.startswith("VB") and (_SAY.match(head.text) or head.lemma_ in _SAY_LEMMAS):
+    if _is_say(head):
         return next((c for c in head.children if c.dep_ in ("ccomp", "parataxis")), None)
     return None
 
@@ -276,8 +280,7 @@ def _said(head: Any) -> Any | None:
 def _said_aside(head: Any) -> Any | None:
     """A reporting aside of the clause of ``head`` ("..., its foreign minister said, ..."),
     if any."""
-    return next((c for c in head.children if c.dep_ == "parataxis" and
-                 c.tag_.startswith("VB") and (_SAY.match(c.text) or c.lemma_ in _SAY_LEMMAS)
+    return next((c for c in head.children if c.dep_ == "parataxis" and _is_say(c)
                  and _subject(c) is not None), None)
 
 
@@ -286,6 +289,7 @@ def _splits(head: Any) -> list[Any]:
     with its own subject ("..., and Hamas fired rockets"; not "or") and a temporal or
     contrast clause ("after Israel accused ...", "while the bombing continues ...")."""
     out = []
+    aside = _said_aside(head)
     for child in head.children:
         subj = _subject(child)
         # "and that includes ...": a clause whose subject stands for the one before is no
@@ -297,7 +301,7 @@ def _splits(head: Any) -> list[Any]:
         elif own and child.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in _SPLIT_MARKS for c in child.children):
             out.append(child)
-        elif child is _said_aside(head):
+        elif child is aside:
             out.extend(_splits(child))
             continue
         else:
