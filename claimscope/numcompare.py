@@ -759,15 +759,18 @@ def claim_words(claim_text: str) -> set[str]:
             and w.lower() not in _GENERIC}
 
 
-def unmatched_words(claim_text: str, ci: int, cq: dict[str, Any], source_text: str) -> set[str]:
-    """Content words of the claim (a claim unit: the figure's clause) that the source
-    passage never uses: "1.4 million reached with water and sanitation assistance"
-    against a passage about food assistance leaves {"wate", "sani"}: not the same series."""
-    if ci < 0:
-        return set()
-    have = {_stem(w) for w in _WORD.findall(source_text)} | \
+def source_stems(source_text: str) -> set[str]:
+    """The stems a source passage uses, in both forms a claim word may be matched by."""
+    return {_stem(w) for w in _WORD.findall(source_text)} | \
         {w.lower()[:4] for w in _WORD.findall(source_text)}
-    return {w for w in claim_words(claim_text) if w not in have and _FOLD.get(w, w) not in have}
+
+
+def unmatched_words(words: set[str], have: set[str]) -> set[str]:
+    """The claim's content ``words`` (:func:`claim_words` of a claim unit: the figure's
+    clause) that the source passage, whose :func:`source_stems` are ``have``, never uses:
+    "1.4 million reached with water and sanitation assistance" against a passage about
+    food assistance leaves {"wate", "sani"}: not the same series."""
+    return {w for w in words if w not in have and _FOLD.get(w, w) not in have}
 
 
 def day_for_total(comparison: dict[str, Any]) -> bool:
@@ -817,6 +820,9 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
     claim_days = day_mentions(days_text, claim_ref, period_starts=False) if texts else set()
     other: dict[int, bool] = {}  # per source figure, whichever claim figure asks
     words: dict[int, set[str]] = {}
+    # the claim's content words and the source's stems, the same for every figure pair
+    content = claim_words(claim_text) if texts else set()
+    have = source_stems(source_text) if texts else set()
 
     def stems(k: int) -> set[str]:
         """The words of the sentence that gives source figure k (where it went)."""
@@ -885,8 +891,8 @@ def best_comparison(claim_qs: list[dict[str, Any]], source_qs: list[dict[str, An
                                                                 source_text, sq,
                                                                 claim_sentence)),
                      total=claim_total or source_total[k],
-                     unmatched=sorted(unmatched_words(claim_text, at, cq, source_text))
-                     if texts else [], claim_words=len(claim_words(claim_text)) if texts else 0)
+                     unmatched=sorted(unmatched_words(content, have))
+                     if texts and at >= 0 else [], claim_words=len(content))
             if texts and sq.get("start") is not None:
                 r["claim_cumulative"] = claim_running
                 r["claim_sentence_cumulative"] = sentence_running
